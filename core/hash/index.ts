@@ -1,40 +1,17 @@
-import { createHash } from 'node:crypto';
-import { createXXHash128, createXXHash3, createXXHash64 } from 'hash-wasm';
 import { RushesError } from '../errors.ts';
-import { c4FromSha512 } from './c4.ts';
+import { backendFor, createBackendHasher } from './backends.ts';
 import { HASH_FORMATS, type Digests, type HashFormat, type Hasher } from './types.ts';
 
 export { HASH_FORMATS, type Digests, type HashFormat, type Hasher } from './types.ts';
 export { c4FromSha512, isC4Id } from './c4.ts';
 
-/** Wraps node:crypto (OpenSSL) digests: md5, sha1, and sha512 for c4. */
-function cryptoHasher(format: HashFormat, algorithm: string, encode: (d: Buffer) => string): Hasher {
-  const h = createHash(algorithm);
-  return { format, update: (data) => void h.update(data), digest: () => encode(h.digest()) };
-}
-
-async function wasmHasher(format: HashFormat, make: () => ReturnType<typeof createXXHash64>): Promise<Hasher> {
-  const h = await make();
-  h.init();
-  return { format, update: (data) => void h.update(data), digest: () => h.digest('hex') };
-}
-
-/** Creates one streaming hasher. Each implementation was chosen by `npm run bench -- hash`. */
+/**
+ * Creates one streaming hasher, from the library `npm run bench -- hash` measured fastest
+ * among our runtime dependencies (see PREFERRED_BACKEND in ./backends.ts). A native library
+ * that fails to load falls back to WebAssembly, so hashing works on every platform.
+ */
 export async function createHasher(format: HashFormat): Promise<Hasher> {
-  switch (format) {
-    case 'xxh64':
-      return wasmHasher(format, () => createXXHash64());
-    case 'xxh3':
-      return wasmHasher(format, () => createXXHash3());
-    case 'xxh128':
-      return wasmHasher(format, () => createXXHash128());
-    case 'md5':
-      return cryptoHasher(format, 'md5', (d) => d.toString('hex'));
-    case 'sha1':
-      return cryptoHasher(format, 'sha1', (d) => d.toString('hex'));
-    case 'c4':
-      return cryptoHasher(format, 'sha512', c4FromSha512);
-  }
+  return createBackendHasher(format, backendFor(format));
 }
 
 /** Several formats fed by one read: every chunk goes to each hasher. */

@@ -1,0 +1,142 @@
+/**
+ * `npm run bench -- offload [--gib N] [--small N]`
+ *
+ * A card of a few large clips plus many small files, offloaded to two destinations with
+ * xxh64 and full verify, against the baseline `cp -r` to both destinations followed by
+ * `xxhsum` of the source and both copies, in the same run on the same disk. Caches are
+ * dropped before each contender (when run as root) so both start from a cold card.
+ * Also measured: the floor — a cold read of the card's bytes — for context.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatBytes } from '../core/util/format.ts';
+
+const args = process.argv.slice(2);
+const arg = (name: string, dflt: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+};
+const GIB = arg('gib', 2);
+const SMALL_FILES = arg('small', 5000);
+const CLIPS = 4;
+const TOTAL = Math.round(GIB * 1024 ** 3);
+const SMALL_SIZE = 40_000;
+const CLIP_SIZE = Math.floor((TOTAL - SMALL_FILES * SMALL_SIZE) / CLIPS);
+const rushesBin = fileURLToPath(new URL('../bin/rushes.js', import.meta.url));
+
+const root = mkdtempSync(join(tmpdir(), 'rushes-bench-offload-'));
+const card = join(root, 'A001');
+
+/** Incompressible content, generated quickly: a 16 MiB random block rotated per file. */
+function makeCard(): void {
+  const block = Buffer.alloc(16 * 1024 * 1024);
+  execFileSync('head', ['-c', String(block.length), '/dev/urandom'], { maxBuffer: block.length + 1 }).copy(block);
+  mkdirSync(join(card, 'Clips'), { recursive: true });
+  for (let c = 0; c < CLIPS; c++) {
+    const fd = openSync(join(card, 'Clips', `A001C00${c + 1}_260101_R1AB.mxf`), 'w');
+    for (let off = 0; off < CLIP_SIZE; off += block.length) {
+      block.writeUInt32LE(c * 100_000 + off / block.length, 0);
+      writeSync(fd, block, 0, Math.min(block.length, CLIP_SIZE - off));
+    }
+    closeSync(fd);
+  }
+  for (let i = 0; i < SMALL_FILES; i++) {
+    const dir = join(card, 'Frames', `reel_${Math.floor(i / 1000)}`);
+    if (i % 1000 === 0) mkdirSync(dir, { recursive: true });
+    const fd = openSync(join(dir, `frame_${String(i).padStart(6, '0')}.dpx`), 'w');
+    const start = (i * 4099) % (block.length - SMALL_SIZE);
+    block.writeUInt32LE(i, start);
+    writeSync(fd, block, start, SMALL_SIZE);
+    closeSync(fd);
+  }
+  execFileSync('sync');
+}
+
+const canDropCaches = process.getuid?.() === 0 && existsSync('/proc/sys/vm/drop_caches');
+function coldCache(): void {
+  execFileSync('sync');
+  if (canDropCaches) execFileSync('sh', ['-c', 'echo 3 > /proc/sys/vm/drop_caches']);
+}
+
+function time(fn: () => void): number {
+  coldCache();
+  const t = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t) / 1e9;
+}
+
+function sh(script: string): void {
+  execFileSync('bash', ['-c', script], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** Runs the real CLI and samples its peak resident memory. */
+async function runRushes(dests: string[]): Promise<{ seconds: number; peakRssMb: number }> {
+  coldCache();
+  const t = process.hrtime.bigint();
+  const child = spawn(process.execPath, [rushesBin, 'offload', card, ...dests.flatMap((d) => ['--to', d]), '--json'], {
+    env: { ...process.env, RUSHES_HOME: join(root, 'home') },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  let peakKb = 0;
+  const sample = setInterval(() => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) peakKb = Math.max(peakKb, Number(m[1]));
+    } catch {
+      /* exited */
+    }
+  }, 20);
+  const code = await new Promise<number | null>((r) => child.on('close', r));
+  clearInterval(sample);
+  if (code !== 0) throw new Error(`rushes offload exited ${code}`);
+  return { seconds: Number(process.hrtime.bigint() - t) / 1e9, peakRssMb: peakKb / 1024 };
+}
+
+try {
+  console.log(`Generating a ${GIB} GiB card: ${CLIPS} clips of ${formatBytes(CLIP_SIZE)} + ${SMALL_FILES} files of ${formatBytes(SMALL_SIZE)} in ${root}`);
+  makeCard();
+  const bytes = CLIPS * CLIP_SIZE + SMALL_FILES * SMALL_SIZE;
+
+  const floor = time(() => sh(`find ${card} -type f -print0 | xargs -0 cat > /dev/null`));
+  const baseline = time(() =>
+    sh(
+      `cp -r ${card} ${root}/b1 && cp -r ${card} ${root}/b2 && ` +
+        `for d in ${card} ${root}/b1 ${root}/b2; do find "$d" -type f -print0 | xargs -0 xxhsum -H1 > /dev/null; done`,
+    ),
+  );
+  rmSync(join(root, 'b1'), { recursive: true, force: true });
+  rmSync(join(root, 'b2'), { recursive: true, force: true });
+  const rushes = await runRushes([join(root, 'r1'), join(root, 'r2')]);
+
+  const mbps = (s: number) => bytes / 1e6 / s;
+  const rows = [
+    ['cold read of the card (floor)', floor, mbps(floor)],
+    ['baseline: cp -r ×2 + xxhsum ×3', baseline, mbps(baseline)],
+    ['rushes offload (xxh64, full verify, fsync)', rushes.seconds, mbps(rushes.seconds)],
+  ] as const;
+  console.log(`\n${'contender'.padEnd(46)} ${'seconds'.padStart(8)} ${'MB/s'.padStart(8)}`);
+  for (const [name, s, r] of rows) console.log(`${name.padEnd(46)} ${s.toFixed(2).padStart(8)} ${r.toFixed(0).padStart(8)}`);
+  console.log(`\nratio rushes/baseline: ${(rushes.seconds / baseline).toFixed(2)} (target ≤ 0.70); peak RSS ${rushes.peakRssMb.toFixed(0)} MB (limit 300)`);
+  console.log(`caches dropped before each contender: ${canDropCaches ? 'yes' : 'no (not root) — figures favour whoever runs second'}`);
+  console.log(
+    JSON.stringify({
+      bench: 'offload',
+      bytes,
+      files: CLIPS + SMALL_FILES,
+      destinations: 2,
+      coldCaches: canDropCaches,
+      floorSeconds: +floor.toFixed(3),
+      baselineSeconds: +baseline.toFixed(3),
+      rushesSeconds: +rushes.seconds.toFixed(3),
+      ratio: +(rushes.seconds / baseline).toFixed(3),
+      rushesMBps: +mbps(rushes.seconds).toFixed(1),
+      baselineMBps: +mbps(baseline).toFixed(1),
+      peakRssMb: +rushes.peakRssMb.toFixed(1),
+    }),
+  );
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}

@@ -1,0 +1,60 @@
+/**
+ * The `rushes` command line. Each command is a thin layer over core; errors become a
+ * message naming the file and cause, and a stable exit code (exit-codes.ts).
+ */
+import { Command, CommanderError } from 'commander';
+import { isRushesError } from '../errors.ts';
+import { TOOL } from '../version.ts';
+import { EXIT, exitCodeFor } from './exit-codes.ts';
+import { processIo, type Io } from './io.ts';
+import { offloadCommand } from './offload-command.ts';
+import { registerMhlCommands } from './mhl-commands.ts';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function buildProgram(io: Io, setExit: (code: number) => void): Command {
+  const program = new Command('rushes')
+    .description('Verified camera card offload with ASC MHL v2')
+    .version(TOOL.version)
+    .option('--home <dir>', 'data folder for the store (default: $RUSHES_HOME or the platform data folder)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  program
+    .command('offload')
+    .description('copy a card to one or more destinations, verify every byte, write an ASC MHL generation')
+    .argument('<source>', 'the card or folder to offload')
+    .requiredOption('--to <dir>', 'a destination folder (repeat for each destination); the roll folder is created inside', collect, [])
+    .option('--hash <formats>', 'hash formats, comma-separated: xxh64, xxh3, xxh128, md5, sha1, c4', 'xxh64')
+    .option('--verify <mode>', 'full (read every byte back from the device), size, or none', 'full')
+    .option('--source-verify', 're-read the source after copying, to catch flaky readers and cables')
+    .option('--roll <name>', 'roll / reel name (default: the source folder name)')
+    .option('--author <name>', 'author recorded in the MHL')
+    .option('--location <text>', 'location recorded in the MHL')
+    .option('--comment <text>', 'comment recorded in the MHL')
+    .option('--concurrency <n>', 'files copied at once (default 4)')
+    .option('--json', 'print one JSON event per line instead of progress bars')
+    .action(async (source: string, flags) => setExit(await offloadCommand(source, { ...flags, home: program.opts().home }, io)));
+
+  registerMhlCommands(program, io, setExit);
+  return program;
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  let exitCode: number = EXIT.OK;
+  const program = buildProgram(io, (c) => (exitCode = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
+    if (isRushesError(e)) {
+      io.stderr.write(`rushes: ${e.code}: ${e.message}\n`);
+      return exitCodeFor(e.code);
+    }
+    io.stderr.write(`rushes: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT.INTERNAL;
+  }
+}

@@ -1,0 +1,70 @@
+import { parseHashFormats } from '../hash/index.ts';
+import { offload } from '../offload/run.ts';
+import type { OffloadEvent } from '../offload/events.ts';
+import { openStore } from '../store/db.ts';
+import type { VerifyMode } from '../store/offloads.ts';
+import { RushesError } from '../errors.ts';
+import { EXIT } from './exit-codes.ts';
+import { summaryText, TerminalProgress } from './progress.ts';
+import { cancelOnSignals, type Io } from './io.ts';
+
+export interface OffloadFlags {
+  to: string[];
+  hash: string;
+  verify: string;
+  sourceVerify?: boolean;
+  roll?: string;
+  json?: boolean;
+  home?: string;
+  author?: string;
+  location?: string;
+  comment?: string;
+  concurrency?: string;
+}
+
+function parseConcurrency(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new RushesError('USAGE', `--concurrency must be a whole number from 1 to 256 (got "${v}")`);
+  return n;
+}
+
+function parseVerifyMode(v: string): VerifyMode {
+  if (v === 'full' || v === 'size' || v === 'none') return v;
+  throw new RushesError('USAGE', `--verify must be full, size or none (got "${v}")`);
+}
+
+export async function offloadCommand(source: string, flags: OffloadFlags, io: Io): Promise<number> {
+  const formats = parseHashFormats(flags.hash);
+  const verify = parseVerifyMode(flags.verify);
+  const concurrency = parseConcurrency(flags.concurrency);
+  const db = openStore(flags.home);
+  const terminal = !flags.json && io.stdout.isTTY ? new TerminalProgress(io.stdout) : undefined;
+  terminal?.setVerifies(verify === 'full');
+  const onEvent = (e: OffloadEvent) => {
+    if (flags.json) io.stdout.write(JSON.stringify(e) + '\n');
+    else if (terminal) terminal.handle(e);
+    else if (e.type === 'file.failed') io.stderr.write(`${e.failure.code}: ${e.failure.message}\n`);
+  };
+  const { signal, dispose } = cancelOnSignals(io);
+  try {
+    const summary = await offload({
+      source,
+      destinations: flags.to,
+      roll: flags.roll,
+      formats,
+      verify,
+      sourceVerify: !!flags.sourceVerify,
+      concurrency,
+      db,
+      onEvent,
+      signal,
+      creator: { author: flags.author ? { name: flags.author } : undefined, location: flags.location, comment: flags.comment },
+    });
+    if (!flags.json) io.stdout.write(summaryText(summary) + '\n');
+    return summary.status === 'completed' ? EXIT.OK : summary.status === 'cancelled' ? EXIT.CANCELLED : EXIT.INCOMPLETE;
+  } finally {
+    dispose();
+    db.close();
+  }
+}

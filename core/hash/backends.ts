@@ -1,0 +1,122 @@
+/**
+ * The libraries behind `createHasher`, one adapter each, all producing the same streaming
+ * `Hasher` with the digest text xxhsum / md5sum / sha1sum print. `bench/hash.ts` times these
+ * very adapters, so the figures in docs/benchmarks.md ("## hash") are the ones the engine gets.
+ */
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { createMD5, createSHA1, createSHA512, createXXHash128, createXXHash3, createXXHash64, type IHasher } from 'hash-wasm';
+import { c4FromSha512 } from './c4.ts';
+import type { HashFormat, Hasher } from './types.ts';
+
+/** Libraries that are runtime dependencies of the engine (or built into Node). */
+export type Backend = 'node:crypto' | 'hash-wasm' | '@node-rs/xxhash';
+
+/**
+ * The fastest correct runtime library per format, as measured by `npm run bench -- hash`
+ * on the reference machine; see docs/benchmarks.md "## hash" for the figures.
+ */
+export const PREFERRED_BACKEND: Readonly<Record<HashFormat, Backend>> = {
+  xxh64: '@node-rs/xxhash',
+  xxh3: '@node-rs/xxhash',
+  xxh128: 'hash-wasm',
+  md5: 'node:crypto',
+  sha1: 'node:crypto',
+  c4: 'node:crypto',
+};
+
+/** The formats each backend can hash *in streaming mode*; one-shot-only APIs don't count. */
+export const BACKEND_FORMATS: Readonly<Record<Backend, readonly HashFormat[]>> = {
+  'node:crypto': ['md5', 'sha1', 'c4'],
+  'hash-wasm': ['xxh64', 'xxh3', 'xxh128', 'md5', 'sha1', 'c4'],
+  // Its Xxh3 class streams only the 64-bit variant; xxh128 exists only as a one-shot function.
+  '@node-rs/xxhash': ['xxh64', 'xxh3'],
+};
+
+/** Canonical (big-endian) hex of an unsigned integer digest, zero-padded like xxhsum prints it. */
+export function bigintToHex(value: bigint, bytes: number): string {
+  return value.toString(16).padStart(bytes * 2, '0');
+}
+
+type NodeRsXxhash = typeof import('@node-rs/xxhash');
+let nodeRs: NodeRsXxhash | null | undefined;
+
+/**
+ * Loads the native @node-rs/xxhash binding once. Its prebuilt binary may be missing for an
+ * unusual platform or libc; then we answer null and callers fall back to WebAssembly, so
+ * the engine still runs everywhere, just slower.
+ */
+export function loadNodeRs(): NodeRsXxhash | null {
+  if (nodeRs === undefined) {
+    try {
+      nodeRs = createRequire(import.meta.url)('@node-rs/xxhash') as NodeRsXxhash;
+    } catch {
+      nodeRs = null;
+    }
+  }
+  return nodeRs;
+}
+
+/** The preferred backend for a format, or hash-wasm (which runs anywhere) when the native one is missing. */
+export function pickBackend(format: HashFormat, nativeLoaded: boolean): Backend {
+  const preferred = PREFERRED_BACKEND[format];
+  return preferred === '@node-rs/xxhash' && !nativeLoaded ? 'hash-wasm' : preferred;
+}
+
+/** The backend `createHasher` really uses for a format on this machine. */
+export function backendFor(format: HashFormat): Backend {
+  return pickBackend(format, loadNodeRs() !== null);
+}
+
+/** Builds a streaming hasher for `format` from one specific backend. */
+export async function createBackendHasher(format: HashFormat, backend: Backend): Promise<Hasher> {
+  if (!BACKEND_FORMATS[backend].includes(format)) throw new Error(`${backend} cannot stream ${format}`);
+  switch (backend) {
+    case 'node:crypto':
+      return cryptoHasher(format);
+    case 'hash-wasm':
+      return hashWasmHasher(format);
+    case '@node-rs/xxhash':
+      return nodeRsHasher(format);
+  }
+}
+
+const CRYPTO_ALGORITHM: Partial<Record<HashFormat, string>> = { md5: 'md5', sha1: 'sha1', c4: 'sha512' };
+
+/** node:crypto is OpenSSL: assembly with SHA-NI where the CPU has it. */
+function cryptoHasher(format: HashFormat): Hasher {
+  const h = createHash(CRYPTO_ALGORITHM[format]!);
+  return {
+    format,
+    update: (data) => void h.update(data),
+    digest: () => (format === 'c4' ? c4FromSha512(h.digest()) : h.digest('hex')),
+  };
+}
+
+const HASH_WASM_FACTORY: Record<HashFormat, () => Promise<IHasher>> = {
+  xxh64: createXXHash64,
+  xxh3: createXXHash3,
+  xxh128: createXXHash128,
+  md5: createMD5,
+  sha1: createSHA1,
+  c4: createSHA512,
+};
+
+/** hash-wasm: portable WebAssembly, no install step; its hex output is already canonical. */
+async function hashWasmHasher(format: HashFormat): Promise<Hasher> {
+  const h = await HASH_WASM_FACTORY[format]();
+  h.init();
+  return {
+    format,
+    update: (data) => void h.update(data),
+    digest: () => (format === 'c4' ? c4FromSha512(h.digest('binary')) : h.digest('hex')),
+  };
+}
+
+/** @node-rs/xxhash: Rust via N-API with prebuilt binaries; digests come back as bigint. */
+function nodeRsHasher(format: HashFormat): Hasher {
+  const lib = loadNodeRs();
+  if (lib === null) throw new Error('@node-rs/xxhash did not load on this platform');
+  const h = format === 'xxh64' ? new lib.Xxh64() : lib.xxh3.Xxh3.withSeed();
+  return { format, update: (data) => void h.update(data), digest: () => bigintToHex(h.digest(), 8) };
+}

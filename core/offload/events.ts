@@ -1,0 +1,65 @@
+/**
+ * What an offload reports while it runs. The CLI draws these as bars (or prints them as
+ * JSON lines), the daemon streams them as server-sent events, the UI draws live bars.
+ */
+import type { ErrorCode } from '../errors.ts';
+import type { CheckKind } from '../store/offloads.ts';
+
+export interface DestinationProgress {
+  destination: string;
+  totalFiles: number;
+  totalBytes: number;
+  /** Files whose copy here is finished (verified, or failed). */
+  doneFiles: number;
+  writtenBytes: number;
+  /** Bytes read back for verification (full mode only). */
+  verifiedBytes: number;
+  /** Bytes/s of the work done here (writes plus read-backs) over the last seconds. */
+  rate: number;
+  etaSeconds: number | null;
+  failed: boolean;
+}
+
+export interface FailureReport {
+  path: string;
+  destination?: string;
+  code: ErrorCode;
+  message: string;
+}
+
+export interface DestinationSummary {
+  destination: string;
+  /** True only when every source file is here under its final name and passed the check. */
+  complete: boolean;
+  verifiedFiles: number;
+  failedFiles: number;
+  checkKinds: CheckKind[];
+  manifest?: string;
+  error?: FailureReport;
+}
+
+export interface OffloadSummary {
+  offloadId: string;
+  source: string;
+  roll: string;
+  status: 'completed' | 'incomplete' | 'cancelled';
+  files: number;
+  bytes: number;
+  /** Files already verified by an earlier, interrupted run of the same offload. */
+  resumedFiles: number;
+  durationMs: number;
+  /** Source bytes per second over the whole run. */
+  rate: number;
+  destinations: DestinationSummary[];
+  failures: FailureReport[];
+}
+
+export type OffloadEvent =
+  | { type: 'offload.started'; offloadId: string; source: string; roll: string; destinations: string[]; files: number; bytes: number; resumedFiles: number }
+  | { type: 'offload.progress'; offloadId: string; destinations: DestinationProgress[] }
+  | { type: 'file.failed'; offloadId: string; failure: FailureReport }
+  | { type: 'file.completed'; offloadId: string; path: string; size: number }
+  | { type: 'mhl.written'; offloadId: string; destination: string; manifest: string; generation: number }
+  | { type: 'offload.finished'; offloadId: string; summary: OffloadSummary };
+
+export type OffloadListener = (event: OffloadEvent) => void;

@@ -1,0 +1,69 @@
+/**
+ * Turns what an offload proved on one destination into an ASC MHL generation there.
+ * Only files whose check passed are recorded, each hash with the time it was checked.
+ */
+import { hostname } from 'node:os';
+import type { HashFormat } from '../hash/index.ts';
+import { writeGeneration, type CreatorInfo, type MhlFileEntry } from '../mhl/index.ts';
+import type { DestinationFileRecord, SourceFileRecord, VerifyMode } from '../store/offloads.ts';
+import { TOOL } from '../version.ts';
+import type { SourceTree } from './walk.ts';
+
+export interface ManifestOptions {
+  creator?: Pick<CreatorInfo, 'author' | 'location' | 'comment'>;
+}
+
+export interface WrittenManifest {
+  manifestPath: string;
+  generation: number;
+  /** The files this generation recorded. */
+  paths: string[];
+}
+
+export async function writeDestinationManifest(args: {
+  root: string;
+  tree: SourceTree;
+  records: Map<string, DestinationFileRecord>;
+  sourceRecords: Map<string, SourceFileRecord>;
+  formats: readonly HashFormat[];
+  verifyMode: VerifyMode;
+  ignore: string[];
+  creator?: ManifestOptions['creator'];
+}): Promise<WrittenManifest | undefined> {
+  const files: MhlFileEntry[] = [];
+  let everyFile = true;
+  for (const f of args.tree.files) {
+    const rec = args.records.get(f.path);
+    const src = args.sourceRecords.get(f.path);
+    const proven = rec && (rec.status === 'verified' || rec.status === 'written') && src;
+    if (!proven) {
+      everyFile = false;
+      continue;
+    }
+    if (rec.manifest) {
+      everyFile = false; // recorded by an earlier generation
+      continue;
+    }
+    const hashDate = new Date(rec.checkedAt ?? src.hashedAt);
+    files.push({
+      path: f.path,
+      size: f.size,
+      lastModified: new Date(Math.floor(f.mtimeMs)),
+      hashes: args.formats.map((format) => ({ format, digest: src.hashes[format]!, action: 'original' as const, hashDate })),
+    });
+  }
+  if (files.length === 0) return undefined;
+
+  const notReadBack = args.verifyMode === 'full' ? [] : [`destination files were not read back (verify mode: ${args.verifyMode})`];
+  const comment = [args.creator?.comment, ...notReadBack].filter(Boolean).join('; ') || undefined;
+  const written = await writeGeneration(args.root, {
+    process: 'transfer',
+    creator: { creationDate: new Date(), hostName: hostname(), tool: TOOL, author: args.creator?.author, location: args.creator?.location, comment },
+    files,
+    // Folder hashes describe whole folders; a generation that records only part of the
+    // card (the rest was recorded earlier, or failed) must not claim them.
+    directories: everyFile ? args.tree.directories.map((d) => d.path) : [],
+    ignore: args.ignore,
+  });
+  return { manifestPath: written.manifestPath, generation: written.generation, paths: files.map((f) => f.path) };
+}

@@ -1,0 +1,371 @@
+/**
+ * An offload: copy a card into `<destination>/<roll>/` for every destination, prove every
+ * byte, record every result, and write an ASC MHL generation where files were proven.
+ *
+ * Order per file: one read of the source feeds every destination's temporary file
+ * (copy.ts); each destination file is then checked (verify.ts) and only then renamed to
+ * its final name. So a file under its final name is always a complete, checked copy, and
+ * anything else is a temporary file the next run replaces.
+ */
+import { randomUUID } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { RushesError, destinationError, errno } from '../errors.ts';
+import { type Digests, type HashFormat } from '../hash/index.ts';
+import { hashFile } from '../hash/read.ts';
+import type { Db } from '../store/db.ts';
+import { OffloadStore, type CheckKind, type DestinationFileRecord, type SourceFileRecord, type VerifyMode } from '../store/offloads.ts';
+import { ignoreMatcher } from '../util/ignore.ts';
+import { forEachLimited } from '../util/limit.ts';
+import { copyToTargets, type WriteTarget } from './copy.ts';
+import type { DestinationSummary, FailureReport, OffloadListener, OffloadSummary } from './events.ts';
+import { writeDestinationManifest, type ManifestOptions } from './manifest.ts';
+import { ProgressTracker } from './progress.ts';
+import { checkDestinationFile, type CheckResult } from './verify.ts';
+import { walkSource, type SourceFile, type SourceTree } from './walk.ts';
+import { DEFAULT_IGNORE } from '../mhl/index.ts';
+import { assertDestinationsOutsideSource, tempPathFor } from './paths.ts';
+
+export interface OffloadOptions {
+  source: string;
+  /** Parent folders; the roll folder is created inside each. */
+  destinations: string[];
+  roll?: string;
+  formats?: HashFormat[];
+  verify?: VerifyMode;
+  sourceVerify?: boolean;
+  ignore?: string[];
+  db: Db;
+  onEvent?: OffloadListener;
+  signal?: AbortSignal;
+  creator?: ManifestOptions['creator'];
+  /** Files copied at once; small files gain from more, large ones are bound by the device. */
+  concurrency?: number;
+}
+
+/** A destination for the length of one offload. `error` set means it is out of the running. */
+interface Destination {
+  root: string;
+  records: Map<string, DestinationFileRecord>;
+  error?: FailureReport;
+}
+
+function validateRoll(roll: string): string {
+  if (!roll || roll === '.' || roll === '..' || roll.includes('/') || roll.includes('\\') || roll.includes('\0')) {
+    throw new RushesError('USAGE', `invalid roll name "${roll}": it must be a single folder name`);
+  }
+  return roll;
+}
+
+function failure(e: unknown, path: string, destination?: string): FailureReport {
+  if (e instanceof RushesError) return { path: e.path ?? path, destination, code: e.code, message: e.message };
+  return { path, destination, code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
+}
+
+async function prepareDestination(root: string): Promise<FailureReport | undefined> {
+  try {
+    await fsp.mkdir(root, { recursive: true });
+    await fsp.access(root, fsp.constants.W_OK);
+    return undefined;
+  } catch (e) {
+    return failure(destinationError(e, root), root, root);
+  }
+}
+
+/** The source file as the earlier run recorded it, if that record still describes it. */
+function previousCopy(prev: Map<string, SourceFileRecord>, file: SourceFile): SourceFileRecord | undefined {
+  const rec = prev.get(file.path);
+  return rec && rec.size === file.size && Math.abs(rec.mtimeMs - file.mtimeMs) < 1 ? rec : undefined;
+}
+
+async function statOrUndefined(path: string) {
+  try {
+    return await fsp.stat(path);
+  } catch (e) {
+    if (errno(e) === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+type TargetPlan =
+  | { kind: 'done' } // verified by an earlier run and still in place
+  | { kind: 'write'; target: WriteTarget; finalPath: string }
+  | { kind: 'existing'; finalPath: string } // a file is already there: prove it identical or refuse
+  | { kind: 'failed'; failure: FailureReport };
+
+export async function offload(o: OffloadOptions): Promise<OffloadSummary> {
+  const started = Date.now();
+  const source = resolve(o.source);
+  const roll = validateRoll(o.roll ?? basename(source));
+  const formats: HashFormat[] = o.formats?.length ? [...o.formats] : ['xxh64'];
+  const verifyMode: VerifyMode = o.verify ?? 'full';
+  const roots = [...new Set(o.destinations.map((d) => join(resolve(d), roll)))];
+  if (roots.length === 0) throw new RushesError('USAGE', 'no destination given (use --to DIR, once per destination)');
+  if (roots.length !== o.destinations.length) throw new RushesError('USAGE', 'the same destination is given twice');
+  await assertDestinationsOutsideSource(source, roots);
+
+  const tree = await walkSource(source, ignoreMatcher(o.ignore ?? DEFAULT_IGNORE));
+  const store = new OffloadStore(o.db);
+  const latest = store.findLatest(source, roll, roots);
+  const resumable = latest && latest.status !== 'completed' && latest.verifyMode === verifyMode && latest.formats.join() === formats.join() ? latest : undefined;
+  const offloadId = resumable?.id ?? randomUUID();
+  if (resumable) store.markRunning(offloadId);
+  else store.create({ id: offloadId, source, roll, destinations: roots, formats, verifyMode, sourceVerify: !!o.sourceVerify, startedAt: new Date().toISOString() });
+
+  const emit: OffloadListener = (e) => o.onEvent?.(e);
+  const failures: FailureReport[] = tree.problems.map((p) => failure(p, p.path ?? source));
+  const report = (f: FailureReport) => {
+    failures.push(f);
+    emit({ type: 'file.failed', offloadId, failure: f });
+  };
+
+  const previousSource = resumable ? store.sourceFiles(offloadId) : new Map<string, SourceFileRecord>();
+  const destinations: Destination[] = await Promise.all(
+    roots.map(async (root) => ({ root, records: resumable ? store.destinationFiles(offloadId, root) : new Map(), error: await prepareDestination(root) })),
+  );
+  const createdDirs = new Set<string>();
+
+  const progress = new ProgressTracker(roots, { files: tree.files.length, bytes: tree.totalBytes }, verifyMode === 'full', (p) =>
+    emit({ type: 'offload.progress', offloadId, destinations: p }),
+  );
+  const resumedFiles = countResumed(tree, destinations, previousSource);
+  emit({ type: 'offload.started', offloadId, source, roll, destinations: roots, files: tree.files.length, bytes: tree.totalBytes, resumedFiles });
+  for (const f of tree.problems) emit({ type: 'file.failed', offloadId, failure: failure(f, f.path ?? source) });
+  for (const d of destinations) {
+    if (d.error) {
+      report(d.error);
+      progress.destinationFailed(d.root);
+    }
+  }
+
+  const failDestination = (d: Destination, f: FailureReport) => {
+    if (d.error) return;
+    d.error = f;
+    report(f);
+    progress.destinationFailed(d.root);
+  };
+
+  /** Decides what this run must do for one file on one destination. */
+  const planTarget = async (d: Destination, file: SourceFile, prev: SourceFileRecord | undefined): Promise<TargetPlan> => {
+    const finalPath = join(d.root, file.path);
+    const rec = d.records.get(file.path);
+    try {
+      const existing = await statOrUndefined(finalPath);
+      if (prev && rec && (rec.status === 'verified' || rec.status === 'written') && existing?.size === file.size) return { kind: 'done' };
+      if (existing) {
+        if (!existing.isFile() || existing.size !== file.size) {
+          return {
+            kind: 'failed',
+            failure: {
+              path: finalPath,
+              destination: d.root,
+              code: 'DEST_CONFLICT',
+              message: `a different ${existing.isFile() ? 'file' : 'entry'} already exists at ${finalPath} (${existing.size} bytes, source has ${file.size}); it was left untouched`,
+            },
+          };
+        }
+        return { kind: 'existing', finalPath };
+      }
+      return { kind: 'write', target: { destination: d.root, tempPath: tempPathFor(finalPath) }, finalPath };
+    } catch (e) {
+      return { kind: 'failed', failure: failure(destinationError(e, finalPath), finalPath, d.root) };
+    }
+  };
+
+  const recordCheck = (d: Destination, file: SourceFile, check: CheckResult) => {
+    const status = check.error ? 'failed' : check.kind === 'full-direct' || check.kind === 'full-cached' ? 'verified' : 'written';
+    const rec: DestinationFileRecord = { path: file.path, status, checkKind: check.kind, checkedAt: check.checkedAt.toISOString(), errorCode: check.error?.code, error: check.error?.message };
+    store.recordDestinationFile(offloadId, d.root, rec);
+    d.records.set(file.path, rec);
+  };
+
+  const processFile = async (file: SourceFile): Promise<void> => {
+    const prev = previousCopy(previousSource, file);
+    const live = destinations.filter((d) => !d.error);
+    const plans = await Promise.all(live.map((d) => planTarget(d, file, prev)));
+    const work: { d: Destination; plan: Extract<TargetPlan, { kind: 'write' | 'existing' }> }[] = [];
+    plans.forEach((plan, i) => {
+      const d = live[i];
+      if (plan.kind === 'done') {
+        progress.credit(d.root, 1, file.size, verifyMode === 'full');
+      } else if (plan.kind === 'failed') {
+        report(plan.failure);
+        progress.fileDone(d.root);
+      } else work.push({ d, plan });
+    });
+    if (work.length === 0) return;
+
+    // One read of the source: written to every destination that needs it, or (when every
+    // destination already holds a file) only hashed to check those files.
+    const writes = work.flatMap((w) => (w.plan.kind === 'write' ? [w.plan.target] : []));
+    let digests: Digests;
+    let hashedAt: Date;
+    try {
+      if (writes.length > 0) {
+        ({ digests, hashedAt } = await copyToTargets(file, writes, formats, {
+          createdDirs,
+          signal: o.signal,
+          onBytes: (n) => writes.forEach((t) => !t.error && progress.written(t.destination, n)),
+        }));
+      } else {
+        const r = await hashFile(file.abs, formats, { direct: false, signal: o.signal });
+        ({ digests } = r);
+        hashedAt = new Date();
+      }
+    } catch (e) {
+      if (o.signal?.aborted) throw e;
+      const f = failure(e, file.abs);
+      store.recordSourceFailure(offloadId, file.path, file.size, file.mtimeMs, f.message);
+      report(f);
+      work.forEach((w) => progress.fileDone(w.d.root));
+      return;
+    }
+    store.recordSourceFile(offloadId, { path: file.path, size: file.size, mtimeMs: file.mtimeMs, hashes: digests, hashedAt: hashedAt.toISOString() });
+
+    const expected = { size: file.size, digests };
+    const checks = await Promise.all(
+      work.map(async ({ d, plan }): Promise<CheckResult | undefined> => {
+        if (plan.kind === 'write' && plan.target.error) {
+          const err = plan.target.error;
+          const f = failure(err, plan.target.tempPath, d.root);
+          if (err.code === 'DEST_FULL' || err.code === 'DEST_READONLY') failDestination(d, f);
+          else report(f);
+          return undefined;
+        }
+        const path = plan.kind === 'write' ? plan.target.tempPath : plan.finalPath;
+        // A file we did not write is always read back in full: its size alone proves nothing.
+        const mode = plan.kind === 'existing' ? 'full' : verifyMode;
+        return checkDestinationFile(path, expected, formats, mode, { signal: o.signal, onBytes: (n) => progress.verified(d.root, n) });
+      }),
+    );
+    const sourceCheck = o.sourceVerify ? await reverifySource(file, expected, formats, o.signal) : undefined;
+
+    for (let i = 0; i < work.length; i++) {
+      const { d, plan } = work[i];
+      let check = checks[i];
+      if (!check) {
+        progress.fileDone(d.root);
+        continue;
+      }
+      if (!check.error && sourceCheck) check = { ...check, error: sourceCheck };
+      if (!check.error && plan.kind === 'write') {
+        try {
+          await fsp.rename(plan.target.tempPath, plan.finalPath);
+        } catch (e) {
+          check = { ...check, error: destinationError(e, plan.finalPath) };
+        }
+      }
+      recordCheck(d, file, check);
+      if (check.error) report(failure(check.error, plan.finalPath, d.root));
+      progress.fileDone(d.root);
+    }
+    emit({ type: 'file.completed', offloadId, path: file.path, size: file.size });
+  };
+
+  let cancelled = false;
+  try {
+    await forEachLimited(tree.files, o.concurrency ?? 4, processFile, o.signal);
+  } catch (e) {
+    if (!o.signal?.aborted) throw e;
+    cancelled = true;
+  }
+  progress.flush();
+
+  const summaries: DestinationSummary[] = [];
+  for (const d of destinations) {
+    let manifest: string | undefined;
+    if (!cancelled && !d.error) {
+      try {
+        await finishDirectories(d.root, tree);
+        const written = await writeDestinationManifest({
+          root: d.root,
+          tree,
+          records: d.records,
+          sourceRecords: store.sourceFiles(offloadId),
+          formats,
+          verifyMode,
+          ignore: o.ignore ?? DEFAULT_IGNORE,
+          creator: o.creator,
+        });
+        if (written) {
+          manifest = written.manifestPath;
+          store.markRecorded(offloadId, d.root, written.paths, written.manifestPath);
+          emit({ type: 'mhl.written', offloadId, destination: d.root, manifest: written.manifestPath, generation: written.generation });
+        }
+      } catch (e) {
+        failDestination(d, failure(e, d.root, d.root));
+      }
+    }
+    summaries.push(summarise(d, tree, manifest));
+  }
+
+  const complete = !cancelled && tree.problems.length === 0 && summaries.every((s) => s.complete);
+  const summary: OffloadSummary = {
+    offloadId,
+    source,
+    roll,
+    status: cancelled ? 'cancelled' : complete ? 'completed' : 'incomplete',
+    files: tree.files.length,
+    bytes: tree.totalBytes,
+    resumedFiles,
+    durationMs: Date.now() - started,
+    rate: tree.totalBytes / Math.max(0.001, (Date.now() - started) / 1000),
+    destinations: summaries,
+    failures,
+  };
+  store.finish(offloadId, complete ? 'completed' : 'incomplete', summary);
+  emit({ type: 'offload.finished', offloadId, summary });
+  return summary;
+}
+
+function countResumed(tree: SourceTree, destinations: Destination[], previous: Map<string, SourceFileRecord>): number {
+  if (previous.size === 0) return 0;
+  return tree.files.filter((f) => previousCopy(previous, f) && destinations.every((d) => d.error || ['verified', 'written'].includes(d.records.get(f.path)?.status ?? ''))).length;
+}
+
+async function reverifySource(file: SourceFile, expected: { size: number; digests: Digests }, formats: readonly HashFormat[], signal?: AbortSignal): Promise<RushesError | undefined> {
+  try {
+    const again = await hashFile(file.abs, formats, { direct: true, signal });
+    const bad = again.bytes !== expected.size || formats.some((f) => again.digests[f] !== expected.digests[f]);
+    return bad ? new RushesError('SOURCE_VERIFY_MISMATCH', `re-reading the source gave different bytes: ${file.abs} (check the card reader and cable)`, { path: file.abs }) : undefined;
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    return new RushesError('SOURCE_UNREADABLE', `cannot re-read source ${file.abs}: ${errno(e) ?? (e as Error).message}`, { path: file.abs, cause: e });
+  }
+}
+
+/**
+ * Creates empty folders, gives every folder the source's times (after its files, since
+ * writing into a folder changes its time), and fsyncs them so the renames are durable
+ * before the MHL says they happened.
+ */
+async function finishDirectories(root: string, tree: SourceTree): Promise<void> {
+  for (const dir of tree.directories) await fsp.mkdir(join(root, dir.path), { recursive: true });
+  for (const dir of [...tree.directories].reverse()) {
+    const abs = join(root, dir.path);
+    await fsp.utimes(abs, Number(dir.atimeNs) / 1e9, Number(dir.mtimeNs) / 1e9).catch(() => undefined);
+  }
+  for (const abs of [...tree.directories.map((d) => join(root, d.path)), root, dirname(root)]) {
+    const fh = await fsp.open(abs, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+}
+
+function summarise(d: Destination, tree: SourceTree, manifest: string | undefined): DestinationSummary {
+  let verified = 0;
+  let failed = 0;
+  const kinds = new Set<CheckKind>();
+  for (const f of tree.files) {
+    const rec = d.records.get(f.path);
+    if (rec?.status === 'verified' || rec?.status === 'written') {
+      verified++;
+      if (rec.checkKind) kinds.add(rec.checkKind);
+    } else failed++;
+  }
+  const complete = !d.error && failed === 0 && tree.problems.length === 0;
+  return { destination: d.root, complete, verifiedFiles: verified, failedFiles: failed, checkKinds: [...kinds], manifest, error: d.error };
+}

@@ -1,0 +1,56 @@
+/**
+ * Checks one destination file against the source digests, as the chosen verify mode says:
+ * `full` reads every byte back from the device (O_DIRECT) and compares every format;
+ * `size` compares sizes; `none` trusts the write.
+ */
+import { promises as fsp } from 'node:fs';
+import { RushesError, errno } from '../errors.ts';
+import type { Digests, HashFormat } from '../hash/index.ts';
+import { hashFile } from '../hash/read.ts';
+import type { CheckKind, VerifyMode } from '../store/offloads.ts';
+
+export interface CheckResult {
+  kind: CheckKind;
+  checkedAt: Date;
+  /** Set when the destination does not hold the source's bytes. */
+  error?: RushesError;
+}
+
+function firstMismatch(expected: Digests, actual: Digests, formats: readonly HashFormat[]): HashFormat | undefined {
+  return formats.find((f) => expected[f] !== actual[f]);
+}
+
+export async function checkDestinationFile(
+  path: string,
+  expected: { size: number; digests: Digests },
+  formats: readonly HashFormat[],
+  mode: VerifyMode,
+  options: { onBytes?: (n: number) => void; signal?: AbortSignal } = {},
+): Promise<CheckResult> {
+  try {
+    if (mode === 'none') return { kind: 'none', checkedAt: new Date() };
+    if (mode === 'size') {
+      const st = await fsp.stat(path);
+      const error = st.size === expected.size ? undefined : new RushesError('VERIFY_MISMATCH', `size differs on ${path}: ${st.size} bytes, source has ${expected.size}`, { path });
+      return { kind: 'size', checkedAt: new Date(), error };
+    }
+    const got = await hashFile(path, formats, { direct: true, onBytes: options.onBytes, signal: options.signal });
+    const kind: CheckKind = got.mode === 'direct' ? 'full-direct' : 'full-cached';
+    const checkedAt = new Date();
+    if (got.bytes !== expected.size) {
+      return { kind, checkedAt, error: new RushesError('VERIFY_MISMATCH', `read back ${got.bytes} bytes from ${path}, source has ${expected.size}`, { path }) };
+    }
+    const bad = firstMismatch(expected.digests, got.digests, formats);
+    if (bad) {
+      return {
+        kind,
+        checkedAt,
+        error: new RushesError('VERIFY_MISMATCH', `${bad} mismatch reading back ${path}: ${got.digests[bad]}, source has ${expected.digests[bad]}`, { path }),
+      };
+    }
+    return { kind, checkedAt };
+  } catch (e) {
+    if (options.signal?.aborted || e instanceof RushesError) throw e;
+    return { kind: mode === 'size' ? 'size' : 'full-direct', checkedAt: new Date(), error: new RushesError('DEST_IO', `cannot read back ${path}: ${errno(e) ?? (e as Error).message}`, { path, cause: e }) };
+  }
+}
