@@ -1,5 +1,116 @@
+/**
+ * `rushes verify DIR` and `rushes mhl create|info|diff DIR`: thin wrappers over core/mhl.
+ * Exit codes are the reference tool's (see exit-codes.ts), so scripts read both the same.
+ */
 import type { Command } from 'commander';
-import type { Io } from './io.ts';
+import { parseHashFormats } from '../hash/index.ts';
+import {
+  createGeneration,
+  describeHistory,
+  diffHistory,
+  formatCreateResult,
+  formatDiffReport,
+  formatHistoryDescription,
+  formatVerifyReport,
+  loadHistory,
+  verifyHistory,
+  type MhlProgress,
+} from '../mhl/index.ts';
+import { formatBytes, formatDuration, formatRate } from '../util/format.ts';
+import { EXIT } from './exit-codes.ts';
+import { cancelOnSignals, type Io } from './io.ts';
+import { bar } from './progress.ts';
 
-/** `rushes verify` and `rushes mhl create|info|diff` (wired to core/mhl). */
-export function registerMhlCommands(_program: Command, _io: Io, _setExit: (code: number) => void): void {}
+/** One live line on a terminal; nothing elsewhere. Returns a function that clears it. */
+function mhlProgress(io: Io, json: boolean): { onProgress?: (p: MhlProgress) => void; done: () => void } {
+  if (json || !io.stdout.isTTY) return { done: () => undefined };
+  let drawn = false;
+  return {
+    onProgress: (p) => {
+      if (p.phase !== 'hash') return;
+      const fraction = p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : p.filesTotal > 0 ? p.filesDone / p.filesTotal : 1;
+      io.stdout.write(
+        `\r\x1b[K${bar(fraction)} ${(fraction * 100).toFixed(0).padStart(3)}%  ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}  ${p.filesDone}/${p.filesTotal} files  ${formatRate(p.rate)}  ETA ${formatDuration(p.etaSeconds)}`,
+      );
+      drawn = true;
+    },
+    done: () => drawn && io.stdout.write('\r\x1b[K'),
+  };
+}
+
+function print(io: Io, json: boolean, value: unknown, lines: () => string[]): void {
+  io.stdout.write(json ? JSON.stringify(value, null, 2) + '\n' : lines().join('\n') + '\n');
+}
+
+export function registerMhlCommands(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('verify')
+    .description('check a folder against its ASC MHL history: every file read back from the device')
+    .argument('<dir>', 'a folder with an ascmhl history')
+    .option('--json', 'print the report as JSON')
+    .action(async (dir: string, flags: { json?: boolean }) => {
+      const { signal, dispose } = cancelOnSignals(io);
+      const progress = mhlProgress(io, !!flags.json);
+      try {
+        const report = await verifyHistory(dir, { onProgress: progress.onProgress, signal });
+        progress.done();
+        print(io, !!flags.json, report, () => formatVerifyReport(report));
+        setExit(report.exitCode);
+      } finally {
+        dispose();
+      }
+    });
+
+  const mhl = program.command('mhl').description('create, inspect and compare ASC MHL histories');
+
+  mhl
+    .command('create')
+    .description('seal a folder in place: hash every file and write a new generation (checking files the history knows)')
+    .argument('<dir>', 'the folder to seal')
+    .option('--hash <formats>', 'hash formats, comma-separated', 'xxh64')
+    .option('--author <name>', 'author recorded in the MHL')
+    .option('--location <text>', 'location recorded in the MHL')
+    .option('--comment <text>', 'comment recorded in the MHL')
+    .option('--json', 'print the result as JSON')
+    .action(async (dir: string, flags: { hash: string; author?: string; location?: string; comment?: string; json?: boolean }) => {
+      const formats = parseHashFormats(flags.hash);
+      const { signal, dispose } = cancelOnSignals(io);
+      const progress = mhlProgress(io, !!flags.json);
+      try {
+        const result = await createGeneration(dir, {
+          formats,
+          creator: { author: flags.author ? { name: flags.author } : undefined, location: flags.location, comment: flags.comment },
+          onProgress: progress.onProgress,
+          signal,
+        });
+        progress.done();
+        print(io, !!flags.json, result, () => formatCreateResult(result));
+        setExit(result.exitCode);
+      } finally {
+        dispose();
+      }
+    });
+
+  mhl
+    .command('info')
+    .description('list the generations of a history (and its nested histories)')
+    .argument('<dir>', 'a folder with an ascmhl history')
+    .option('--json', 'print as JSON')
+    .action(async (dir: string, flags: { json?: boolean }) => {
+      const history = await loadHistory(dir, { tolerant: true });
+      const description = describeHistory(history);
+      print(io, !!flags.json, description, () => formatHistoryDescription(description));
+      setExit(history.generations.length === 0 && history.children.length === 0 ? EXIT.MHL_NO_HISTORY : EXIT.OK);
+    });
+
+  mhl
+    .command('diff')
+    .description('list what changed on disk since the last generation (names, sizes, dates; no hashing)')
+    .argument('<dir>', 'a folder with an ascmhl history')
+    .option('--json', 'print as JSON')
+    .action(async (dir: string, flags: { json?: boolean }) => {
+      const report = await diffHistory(dir);
+      print(io, !!flags.json, report, () => formatDiffReport(report));
+      setExit(report.exitCode);
+    });
+}

@@ -7,7 +7,7 @@ import { formatBytes, formatDuration, formatRate } from '../util/format.ts';
 
 const BAR_WIDTH = 24;
 
-function bar(fraction: number): string {
+export function bar(fraction: number): string {
   const filled = Math.round(Math.min(1, Math.max(0, fraction)) * BAR_WIDTH);
   return '█'.repeat(filled) + '░'.repeat(BAR_WIDTH - filled);
 }

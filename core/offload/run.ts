@@ -23,7 +23,8 @@ import { writeDestinationManifest, type ManifestOptions } from './manifest.ts';
 import { ProgressTracker } from './progress.ts';
 import { checkDestinationFile, type CheckResult } from './verify.ts';
 import { walkSource, type SourceFile, type SourceTree } from './walk.ts';
-import { DEFAULT_IGNORE } from '../mhl/index.ts';
+import { DEFAULT_IGNORE, classifyHashes, expectationFor } from '../mhl/index.ts';
+import { carryOverHistory, missingFromCard, readSourceHistory } from './history.ts';
 import { assertDestinationsOutsideSource, tempPathFor } from './paths.ts';
 
 export interface OffloadOptions {
@@ -68,7 +69,16 @@ async function prepareDestination(root: string): Promise<FailureReport | undefin
     await fsp.access(root, fsp.constants.W_OK);
     return undefined;
   } catch (e) {
-    return failure(destinationError(e, root), root, root);
+    // A recursive mkdir on a read-only mount reports ENOENT; the nearest existing folder tells the real cause.
+    return failure(destinationError((await whyNotWritable(root)) ?? e, root), root, root);
+  }
+}
+
+async function whyNotWritable(path: string): Promise<unknown> {
+  for (let dir = path; ; dir = dirname(dir)) {
+    const st = await statOrUndefined(dir).catch(() => undefined);
+    if (st) return fsp.access(dir, fsp.constants.W_OK).then(() => undefined, (e: unknown) => e);
+    if (dirname(dir) === dir) return undefined;
   }
 }
 
@@ -105,6 +115,11 @@ export async function offload(o: OffloadOptions): Promise<OffloadSummary> {
   await assertDestinationsOutsideSource(source, roots);
 
   const tree = await walkSource(source, ignoreMatcher(o.ignore ?? DEFAULT_IGNORE));
+  const card = await readSourceHistory(source);
+  // Problems with the card's history do not make a copy incomplete, but the offload reports them and does not succeed.
+  const historyProblems = [...(card.problem ? [card.problem] : []), ...(card.history ? missingFromCard(card.history, new Set(tree.files.map((f) => f.path)), source) : [])];
+  // The copy's one read also computes what the card's history recorded, to check each file against it.
+  const hashFormats = [...new Set([...formats, ...(card.history?.formats ?? [])])];
   const store = new OffloadStore(o.db);
   const latest = store.findLatest(source, roll, roots);
   const resumable = latest && latest.status !== 'completed' && latest.verifyMode === verifyMode && latest.formats.join() === formats.join() ? latest : undefined;
@@ -131,6 +146,7 @@ export async function offload(o: OffloadOptions): Promise<OffloadSummary> {
   const resumedFiles = countResumed(tree, destinations, previousSource);
   emit({ type: 'offload.started', offloadId, source, roll, destinations: roots, files: tree.files.length, bytes: tree.totalBytes, resumedFiles });
   for (const f of tree.problems) emit({ type: 'file.failed', offloadId, failure: failure(f, f.path ?? source) });
+  for (const p of historyProblems) report(failure(p, p.path ?? source));
   for (const d of destinations) {
     if (d.error) {
       report(d.error);
@@ -202,13 +218,13 @@ export async function offload(o: OffloadOptions): Promise<OffloadSummary> {
     let hashedAt: Date;
     try {
       if (writes.length > 0) {
-        ({ digests, hashedAt } = await copyToTargets(file, writes, formats, {
+        ({ digests, hashedAt } = await copyToTargets(file, writes, hashFormats, {
           createdDirs,
           signal: o.signal,
           onBytes: (n) => writes.forEach((t) => !t.error && progress.written(t.destination, n)),
         }));
       } else {
-        const r = await hashFile(file.abs, formats, { direct: false, signal: o.signal });
+        const r = await hashFile(file.abs, hashFormats, { direct: false, signal: o.signal });
         ({ digests } = r);
         hashedAt = new Date();
       }
@@ -221,6 +237,12 @@ export async function offload(o: OffloadOptions): Promise<OffloadSummary> {
       return;
     }
     store.recordSourceFile(offloadId, { path: file.path, size: file.size, mtimeMs: file.mtimeMs, hashes: digests, hashedAt: hashedAt.toISOString() });
+    if (card.history) {
+      const { mismatches } = classifyHashes(expectationFor(card.history.index, file.path), digests, hashedAt);
+      for (const m of mismatches) {
+        report({ path: file.abs, code: 'MHL_VERIFY', message: `${file.abs} does not match the card's ASC MHL history: ${m.format} recorded ${m.expected}, read ${m.actual}` });
+      }
+    }
 
     const expected = { size: file.size, digests };
     const checks = await Promise.all(
@@ -235,10 +257,10 @@ export async function offload(o: OffloadOptions): Promise<OffloadSummary> {
         const path = plan.kind === 'write' ? plan.target.tempPath : plan.finalPath;
         // A file we did not write is always read back in full: its size alone proves nothing.
         const mode = plan.kind === 'existing' ? 'full' : verifyMode;
-        return checkDestinationFile(path, expected, formats, mode, { signal: o.signal, onBytes: (n) => progress.verified(d.root, n) });
+        return checkDestinationFile(path, expected, hashFormats, mode, { signal: o.signal, onBytes: (n) => progress.verified(d.root, n) });
       }),
     );
-    const sourceCheck = o.sourceVerify ? await reverifySource(file, expected, formats, o.signal) : undefined;
+    const sourceCheck = o.sourceVerify ? await reverifySource(file, expected, hashFormats, o.signal) : undefined;
 
     for (let i = 0; i < work.length; i++) {
       const { d, plan } = work[i];
@@ -277,12 +299,13 @@ export async function offload(o: OffloadOptions): Promise<OffloadSummary> {
     if (!cancelled && !d.error) {
       try {
         await finishDirectories(d.root, tree);
+        if (card.history) await carryOverHistory(source, d.root, card.history);
         const written = await writeDestinationManifest({
           root: d.root,
           tree,
           records: d.records,
           sourceRecords: store.sourceFiles(offloadId),
-          formats,
+          formats: hashFormats,
           verifyMode,
           ignore: o.ignore ?? DEFAULT_IGNORE,
           creator: o.creator,
@@ -299,7 +322,7 @@ export async function offload(o: OffloadOptions): Promise<OffloadSummary> {
     summaries.push(summarise(d, tree, manifest));
   }
 
-  const complete = !cancelled && tree.problems.length === 0 && summaries.every((s) => s.complete);
+  const complete = !cancelled && failures.length === 0 && summaries.every((s) => s.complete);
   const summary: OffloadSummary = {
     offloadId,
     source,

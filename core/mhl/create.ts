@@ -1,0 +1,104 @@
+/**
+ * `rushes mhl create DIR`: seal a folder in place. Every file is read from the medium and,
+ * where the history already knows it, checked against it (verified / failed); files it does
+ * not know are recorded as original. Then a new "in-place" generation is written (also in
+ * nested histories), with folder hashes. Like the reference tool's create, the generation
+ * is written even when a check failed or recorded files are missing — it documents that —
+ * and the result's exit code says so: 11 when a file failed, else 10 when files are missing.
+ */
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import type { HashFormat } from '../hash/index.ts';
+import { TOOL } from '../version.ts';
+import { classifyHashes } from './classify.ts';
+import { hashMany } from './hashing.ts';
+import { loadHistory } from './history.ts';
+import { MHL_EXIT, type CreatorInfo, type MhlFileEntry, type MhlProgress } from './model.ts';
+import { ProgressCounter } from './progress.ts';
+import { scan, type ScannedFile } from './scan.ts';
+import type { AlteredFile, UnverifiableFile } from './verify.ts';
+import { writeGenerationTo, type WrittenGeneration } from './write.ts';
+
+export interface CreateOptions {
+  /** Formats to hash every file in (each is recorded). */
+  formats: HashFormat[];
+  /** Defaults: now, this host, this tool. */
+  creator?: Partial<CreatorInfo>;
+  /** Patterns added to the history's own (or the defaults). */
+  ignore?: string[];
+  onProgress?: (p: MhlProgress) => void;
+  direct?: boolean;
+  concurrency?: number;
+  signal?: AbortSignal;
+}
+
+export interface CreateResult {
+  written: WrittenGeneration;
+  exitCode: typeof MHL_EXIT.OK | typeof MHL_EXIT.MISSING_FILES | typeof MHL_EXIT.HASH_MISMATCH;
+  summary: string;
+  original: string[];
+  verified: string[];
+  failed: AlteredFile[];
+  missing: string[];
+  /** Files that could not be read; they are not in the new generation. */
+  unreadable: UnverifiableFile[];
+}
+
+export async function createGeneration(root: string, options: CreateOptions): Promise<CreateResult> {
+  const history = await loadHistory(resolve(root)); // a broken chain is refused, not extended
+  const s = await scan(history, options.ignore);
+  const requested = [...new Set(options.formats)];
+
+  const entries: MhlFileEntry[] = [];
+  const result = { original: [] as string[], verified: [] as string[], failed: [] as AlteredFile[], unreadable: s.tree.errors.map((e) => ({ path: e.path, message: e.message })) };
+  const progress = new ProgressCounter(s.files.length, s.files.reduce((n, f) => n + f.size, 0), options.onProgress);
+
+  await hashMany(
+    history.root,
+    s.files,
+    (f) => {
+      const recorded = f.expectation ? [...f.expectation.digests.keys()] : [];
+      // As the reference tool: when no requested format was recorded before, also hash one
+      // that was, so the file is checked against its history and not merely re-recorded.
+      return recorded.length > 0 && !requested.some((x) => recorded.includes(x)) ? [...requested, recorded[0]] : requested;
+    },
+    (f: ScannedFile, r) => {
+      if ('error' in r) {
+        result.unreadable.push({ path: f.path, message: `cannot read: ${r.error instanceof Error ? r.error.message : String(r.error)}` });
+        return;
+      }
+      const c = classifyHashes(f.expectation, r.digests, new Date());
+      if (c.outcome === 'failed' || (f.expectation?.size !== undefined && f.expectation.size !== r.bytes)) {
+        for (const m of c.mismatches) result.failed.push({ path: f.path, reason: 'hash', format: m.format, expected: m.expected, actual: m.actual });
+        if (c.mismatches.length === 0) result.failed.push({ path: f.path, reason: 'size', expected: String(f.expectation!.size), actual: String(r.bytes) });
+      } else if (c.outcome === 'original') result.original.push(f.path);
+      else result.verified.push(f.path);
+      entries.push({ path: f.path, size: r.bytes, lastModified: new Date(Math.floor(f.mtimeMs / 1000) * 1000), hashes: c.hashes });
+    },
+    { direct: options.direct, concurrency: options.concurrency, signal: options.signal, progress },
+  );
+
+  const creator: CreatorInfo = { creationDate: new Date(), hostName: hostname(), tool: { ...TOOL }, ...options.creator };
+  const written = await writeGenerationTo(history, {
+    process: 'in-place',
+    creator,
+    files: entries,
+    directories: s.tree.directories.map((d) => d.path),
+    ignore: s.patterns,
+    // Folder hashes must describe whole folders; with unreadable files left out they would not.
+    directoryHashes: result.unreadable.length === 0,
+    directoryHashFormats: requested,
+  });
+
+  const failedPaths = new Set(result.failed.map((f) => f.path));
+  const bad = failedPaths.size + result.unreadable.length;
+  const exitCode = bad > 0 ? MHL_EXIT.HASH_MISMATCH : s.missing.length > 0 ? MHL_EXIT.MISSING_FILES : MHL_EXIT.OK;
+  const summary =
+    bad > 0
+      ? `${bad} file(s) failed verification or could not be read`
+      : s.missing.length > 0
+        ? `${s.missing.length} recorded path(s) missing`
+        : `generation ${written.generation} written: ${result.original.length} new, ${result.verified.length} verified`;
+  for (const list of [result.original, result.verified]) list.sort();
+  return { written, exitCode, summary, ...result, missing: s.missing };
+}

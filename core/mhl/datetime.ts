@@ -1,0 +1,50 @@
+/**
+ * xs:dateTime as manifests use it. We write UTC with an explicit "+00:00" offset and whole
+ * seconds, the form the reference tool's examples show; we read every lexical form the
+ * schema type allows (fractions, 'Z', any offset, no offset).
+ */
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+
+export function formatDateTime(d: Date): string {
+  if (Number.isNaN(d.getTime())) throw new RangeError('invalid date');
+  return (
+    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` +
+    `T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}+00:00`
+  );
+}
+
+const DATE_TIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/**
+ * Parses an xs:dateTime. A value without a zone is taken as UTC (the schema leaves it
+ * undetermined; every known writer adds one). Returns undefined for anything else.
+ */
+export function parseDateTime(s: string): Date | undefined {
+  const m = DATE_TIME.exec(s.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, sec, frac, zone] = m;
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(sec);
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 59) return undefined;
+  if (hour === 24 && (minute !== 0 || second !== 0 || (frac && Number(frac) !== 0))) return undefined;
+  const ms = frac ? Math.floor(Number(`0${frac}`) * 1000) : 0;
+  let offsetMinutes = 0;
+  if (zone && zone !== 'Z') {
+    const sign = zone[0] === '-' ? -1 : 1;
+    const oh = Number(zone.slice(1, 3));
+    const om = Number(zone.slice(4, 6));
+    if (oh > 14 || om > 59) return undefined;
+    offsetMinutes = sign * (oh * 60 + om);
+  }
+  const date = new Date(0);
+  date.setUTCFullYear(Number(y), month - 1, day);
+  date.setUTCHours(hour, minute, second, ms);
+  // setUTC* rolls invalid days over (Feb 30 -> Mar 2); refuse those.
+  if (hour !== 24 && date.getUTCDate() !== day) return undefined;
+  const t = date.getTime() - offsetMinutes * 60_000;
+  return Number.isFinite(t) ? new Date(t) : undefined;
+}

@@ -1,0 +1,196 @@
+/**
+ * `rushes verify`: check a folder against its ASC MHL history without writing anything.
+ * Every known file is read from the medium (O_DIRECT) and its size and recorded digests
+ * compared; files on disk that the history does not know, recorded paths that are gone,
+ * and folder hashes that no longer hold are reported; chain problems too.
+ *
+ * Exit codes and their precedence follow the reference tool (ascmhl verify): a broken
+ * history (31 altered manifest, 32 no chain, 33 missing manifest — the first found, root
+ * history first) before anything else; 30 when there is no history; then 11 (a file failed)
+ * over 21 (new files) over 10 (missing files). Folder hashes, which the reference tool only
+ * checks in a separate mode, come last as 12: a new, missing or altered file changes them
+ * anyway, so 12 alone means the folder layout changed (e.g. an empty folder was added).
+ */
+import { resolve } from 'node:path';
+import type { HashFormat } from '../hash/index.ts';
+import type { ReadMode } from '../hash/read.ts';
+import { computeFolderHashes } from './dirhash.ts';
+import { allProblems, loadHistory } from './history.ts';
+import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode, type MhlProgress } from './model.ts';
+import { hashMany } from './hashing.ts';
+import { ProgressCounter } from './progress.ts';
+import { scan } from './scan.ts';
+
+export interface VerifyOptions {
+  onProgress?: (p: MhlProgress) => void;
+  /** Read with O_DIRECT (default true): verification must see the medium, not the page cache. */
+  direct?: boolean;
+  /** Files read at once (default: 16 for small files, 4 for large ones). */
+  concurrency?: number;
+  /** Ignore patterns added to the history's own. */
+  ignore?: string[];
+  signal?: AbortSignal;
+}
+
+export interface AlteredFile {
+  path: string;
+  reason: 'size' | 'hash';
+  format?: HashFormat;
+  expected: string;
+  actual: string;
+}
+
+export interface UnverifiableFile {
+  path: string;
+  message: string;
+}
+
+export interface DirectoryMismatch {
+  /** '' for the root. */
+  path: string;
+  format: HashFormat;
+  part: 'content' | 'structure';
+  expected: string;
+  actual: string;
+  /** The manifest that recorded the expected value. */
+  manifest: string;
+}
+
+export interface VerifyReport {
+  root: string;
+  exitCode: MhlExitCode;
+  /** One line saying why exitCode is what it is. */
+  summary: string;
+  problems: HistoryProblem[];
+  filesOnDisk: number;
+  filesVerified: number;
+  bytesRead: number;
+  missing: string[];
+  altered: AlteredFile[];
+  newFiles: string[];
+  /** Known files that could not be checked (unreadable, or recorded only in formats Rushes cannot compute). */
+  unverifiable: UnverifiableFile[];
+  directoryMismatches: DirectoryMismatch[];
+  /** 'direct' when every byte came from the device; 'cached' where the filesystem refused O_DIRECT. */
+  readMode: ReadMode | 'mixed' | 'none';
+  durationMs: number;
+}
+
+function exitFor(r: Omit<VerifyReport, 'exitCode' | 'summary'>, hasHistory: boolean): { exitCode: MhlExitCode; summary: string } {
+  for (const p of r.problems) {
+    const code = problemExitCode(p.kind);
+    if (code !== undefined) return { exitCode: code, summary: p.message };
+  }
+  if (!hasHistory) return { exitCode: MHL_EXIT.NO_HISTORY, summary: `no ASC MHL history at ${r.root}` };
+  const bad = new Set([...r.altered, ...r.unverifiable].map((x) => x.path)).size;
+  if (bad > 0) return { exitCode: MHL_EXIT.HASH_MISMATCH, summary: `${bad} file(s) failed verification` };
+  if (r.newFiles.length > 0) return { exitCode: MHL_EXIT.NEW_FILES, summary: `${r.newFiles.length} new file(s) not in the history` };
+  if (r.missing.length > 0) return { exitCode: MHL_EXIT.MISSING_FILES, summary: `${r.missing.length} recorded path(s) missing` };
+  if (r.directoryMismatches.length > 0) return { exitCode: MHL_EXIT.DIRECTORY_HASH_MISMATCH, summary: `${r.directoryMismatches.length} folder hash(es) differ` };
+  return { exitCode: MHL_EXIT.OK, summary: `${r.filesVerified} file(s) verified` };
+}
+
+export async function verifyHistory(root: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const started = Date.now();
+  const history = await loadHistory(resolve(root), { tolerant: true });
+  const base = {
+    root: history.root,
+    problems: allProblems(history),
+    filesOnDisk: 0,
+    filesVerified: 0,
+    bytesRead: 0,
+    missing: [] as string[],
+    altered: [] as AlteredFile[],
+    newFiles: [] as string[],
+    unverifiable: [] as UnverifiableFile[],
+    directoryMismatches: [] as DirectoryMismatch[],
+    readMode: 'none' as VerifyReport['readMode'],
+    durationMs: 0,
+  };
+  // As the reference tool: no generation at the root means there is nothing to verify against.
+  if (history.generations.length === 0 || base.problems.some((p) => problemExitCode(p.kind) !== undefined)) {
+    base.durationMs = Date.now() - started;
+    return { ...base, ...exitFor(base, history.generations.length > 0) };
+  }
+
+  const s = await scan(history, options.ignore);
+  const report = { ...base, filesOnDisk: s.files.length, missing: s.missing, newFiles: s.newFiles.map((f) => f.path) };
+  for (const e of s.tree.errors) report.unverifiable.push({ path: e.path, message: e.message });
+
+  // Folder hashes need every file's digest in the folder formats, so hash those formats too.
+  const folderFormats = new Set<HashFormat>();
+  for (const list of s.index.folders.values()) for (const e of list) for (const h of e.hashes) folderFormats.add(h.format);
+
+  const known = s.files.filter((f) => f.expectation);
+  const measured = new Map<string, Partial<Record<HashFormat, string>>>();
+  const bytesTotal = known.reduce((n, f) => n + f.size, 0);
+  const progress = new ProgressCounter(known.length, bytesTotal, options.onProgress);
+  options.onProgress?.({ phase: 'scan', filesDone: 0, filesTotal: known.length, bytesDone: 0, bytesTotal, rate: 0, etaSeconds: null });
+  const modes = new Set<ReadMode>();
+
+  const unknownOnly = known.filter((f) => f.expectation!.digests.size === 0);
+  for (const f of unknownOnly) {
+    report.unverifiable.push({ path: f.path, message: `recorded only as ${f.expectation!.foreignFormats.join(', ')}, which Rushes cannot compute` });
+    progress.fileDone(f.path);
+  }
+  await hashMany(
+    history.root,
+    known.filter((f) => f.expectation!.digests.size > 0),
+    (f) => [...new Set<HashFormat>([...f.expectation!.digests.keys(), ...folderFormats])],
+    (f, r) => {
+      if ('error' in r) {
+        report.unverifiable.push({ path: f.path, message: `cannot read: ${r.error instanceof Error ? r.error.message : String(r.error)}` });
+        return;
+      }
+      const exp = f.expectation!;
+      modes.add(r.mode);
+      report.bytesRead += r.bytes;
+      measured.set(f.path, r.digests);
+      let ok = true;
+      if (exp.size !== undefined && exp.size !== r.bytes) {
+        ok = false;
+        report.altered.push({ path: f.path, reason: 'size', expected: String(exp.size), actual: String(r.bytes) });
+      }
+      for (const [format, expected] of exp.digests) {
+        const actual = r.digests[format]!;
+        if (actual !== expected) {
+          ok = false;
+          report.altered.push({ path: f.path, reason: 'hash', format, expected, actual });
+        }
+      }
+      if (ok) report.filesVerified++;
+    },
+    { direct: options.direct, concurrency: options.concurrency, signal: options.signal, progress },
+  );
+
+  // Recompute folder hashes from what was read and compare them with the latest recorded ones.
+  if (folderFormats.size > 0) {
+    const computed = await computeFolderHashes(
+      // Files not read (new, unreadable) have no digests, which leaves the folders above them uncomputed.
+      s.files.map((f) => ({ path: f.path, digests: measured.get(f.path) ?? {} })),
+      s.tree.directories.map((d) => d.path),
+      [...folderFormats],
+    );
+    const onDisk = new Set(['', ...s.tree.directories.map((d) => d.path)]);
+    for (const [path, expectations] of s.index.folders) {
+      if (!onDisk.has(path)) continue; // reported as missing
+      for (const exp of expectations) {
+        for (const h of exp.hashes) {
+          const got = computed.get(path)?.get(h.format);
+          if (!got) continue; // a file below could not be read or is new: reported already
+          for (const part of ['content', 'structure'] as const) {
+            if (got[part] !== h[part]) {
+              report.directoryMismatches.push({ path, format: h.format, part, expected: h[part], actual: got[part], manifest: exp.generation.filePath });
+            }
+          }
+        }
+      }
+    }
+  }
+
+  report.readMode = modes.size === 0 ? 'none' : modes.size > 1 ? 'mixed' : [...modes][0];
+  report.altered.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  report.unverifiable.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  report.durationMs = Date.now() - started;
+  return { ...report, ...exitFor(report, true) };
+}

@@ -1,0 +1,266 @@
+/**
+ * Manifest and chain XML: what we write validates against an ASC MHL v2.0 schema (xmllint),
+ * names of every kind survive a round trip, and hostile or broken input ends in a
+ * RushesError that names the file and the cause — never an exception without context.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RushesError } from '../core/errors.ts';
+import { parseChain, serializeChain } from '../core/mhl/chain.ts';
+import { formatDateTime, parseDateTime } from '../core/mhl/datetime.ts';
+import { generationOfFileName, manifestFileName } from '../core/mhl/paths.ts';
+import { parseManifest } from '../core/mhl/xml-read.ts';
+import { serializeManifest, type ManifestToWrite } from '../core/mhl/xml-write.ts';
+import { CHAIN_XSD, MANIFEST_XSD, c4Of, removeTree, scratchDir, xmllintErrors } from './helpers/mhl.ts';
+
+const dirs: string[] = [];
+const scratch = (): string => {
+  const d = scratchDir();
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach(removeTree));
+
+const when = new Date('2020-01-16T09:15:00Z');
+const NAMES = [
+  'Clips/A001C001_200116_R1AB.mov',
+  'Clip/A001C003_Szene_Über.mov', // NFC
+  'Clip/日本語_テイク.mov',
+  'odd/a & b <c> "d" \'e\'.mov',
+  'odd/ leading and trailing space .mov',
+  'odd/tab\there.mov',
+  'odd/line\nbreak.mov',
+  'odd/carriage\rreturn.mov',
+  'odd/emoji 🎬.mov',
+  'odd/100% #1 ?.mov',
+];
+
+function sample(): ManifestToWrite {
+  return {
+    creator: {
+      creationDate: when,
+      hostName: 'cart-01.local',
+      tool: { name: 'rushes', version: '0.1.0' },
+      author: { name: 'Dana DIT', email: 'dana@example.com', phone: '+1 555 0100', role: 'DIT' },
+      location: 'Stage 5 & "Backlot"',
+      comment: 'Day 1 <unit A>',
+    },
+    process: 'transfer',
+    rootHashes: [{ format: 'xxh64', content: '7a82373c131cf40a', structure: '1131a950fcc55e4b', hashDate: when }],
+    ignore: ['.DS_Store', 'ascmhl', 'ascmhl/', '*.tmp & <x>'],
+    entries: [
+      ...NAMES.map((path, i) => ({
+        kind: 'file' as const,
+        file: {
+          path,
+          size: 1000 + i,
+          lastModified: when,
+          hashes: [
+            { format: 'xxh64' as const, digest: '52392f79a36d6571', action: 'original' as const, hashDate: when },
+            { format: 'md5' as const, digest: 'f5ac8127b3b6b85cdc13f237c6005d80', action: 'verified' as const, hashDate: when },
+            { format: 'c4' as const, digest: c4Of(path), action: 'failed' as const, hashDate: when },
+          ],
+        },
+      })),
+      { kind: 'directory', directory: { path: 'Clips', lastModified: when, hashes: [{ format: 'xxh64', content: 'f2afc6434255a53d', structure: 'a25d5ca89c95f9e2', hashDate: when }] } },
+    ],
+    references: [{ path: 'A002R2EC/ascmhl/0002_A002R2EC_2020-01-17_143000Z.mhl', c4: c4Of('x') }],
+  };
+}
+
+function expectMhlError(fn: () => unknown, file: string, cause: RegExp): void {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(RushesError);
+  const e = caught as RushesError;
+  expect(e.code).toBe('MHL_INVALID');
+  expect(e.path).toBe(file);
+  expect(e.message).toContain(file);
+  expect(e.message).toMatch(cause);
+}
+
+const manifestWith = (hashes: string, extra = ''): string => `<?xml version="1.0" encoding="UTF-8"?>
+<hashlist version="2.0" xmlns="urn:ASC:MHL:v2.0">${extra}
+  <creatorinfo>
+    <creationdate>2020-01-16T09:15:00+00:00</creationdate>
+    <hostname>myHost.local</hostname>
+    <tool version="1.0">ascmhl</tool>
+  </creatorinfo>
+  <processinfo>
+    <process>in-place</process>
+  </processinfo>
+  <hashes>
+${hashes}
+  </hashes>
+</hashlist>
+`;
+const fileHash = (path: string, inner = '<xxh64 action="original">94c399c2a9a21f9a</xxh64>') =>
+  `    <hash>\n      <path size="6">${path}</path>\n      ${inner}\n    </hash>`;
+
+describe('manifest XML', () => {
+  it('validates against an ASC MHL v2.0 schema and reads back exactly', () => {
+    const dir = scratch();
+    const m = sample();
+    const text = serializeManifest(m);
+    const file = join(dir, '0001_test_2020-01-16_091500Z.mhl');
+    writeFileSync(file, text);
+    expect(xmllintErrors(file, MANIFEST_XSD, dir)).toBeUndefined();
+
+    const back = parseManifest(Buffer.from(text), file);
+    expect(back.creator).toMatchObject({ hostName: 'cart-01.local', location: 'Stage 5 & "Backlot"', comment: 'Day 1 <unit A>' });
+    expect(back.creator.authors).toEqual([{ name: 'Dana DIT', email: 'dana@example.com', phone: '+1 555 0100', role: 'DIT' }]);
+    expect(back.creator.creationDate).toEqual(when);
+    expect(back.process).toBe('transfer');
+    expect(back.ignore).toEqual(m.ignore);
+    expect(back.rootHashes).toEqual(m.rootHashes);
+    expect(back.files.map((f) => f.path)).toEqual(NAMES);
+    expect(back.files[1].path).toBe('Clip/A001C003_Szene_Über.mov'.normalize('NFC'));
+    expect(back.files[0]).toMatchObject({ size: 1000, lastModified: when });
+    expect(back.files[0].hashes.map((h) => [h.format, h.action])).toEqual([
+      ['xxh64', 'original'],
+      ['md5', 'verified'],
+      ['c4', 'failed'],
+    ]);
+    expect(back.directories).toEqual([{ path: 'Clips', lastModified: when, creationDate: undefined, previousPath: undefined, hashes: [{ format: 'xxh64', content: 'f2afc6434255a53d', structure: 'a25d5ca89c95f9e2', hashDate: when }] }]);
+    expect(back.references).toEqual(m.references);
+  });
+
+  it('writes the reference tool\'s layout: declaration, namespace, two-space indent, hash elements by format name', () => {
+    const text = serializeManifest(sample());
+    expect(text.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<hashlist version="2.0" xmlns="urn:ASC:MHL:v2.0">\n  <creatorinfo>\n    <creationdate>2020-01-16T09:15:00+00:00</creationdate>\n')).toBe(true);
+    expect(text).toContain('\n    <hash>\n      <path size="1000" lastmodificationdate="2020-01-16T09:15:00+00:00">Clips/A001C001_200116_R1AB.mov</path>\n      <xxh64 action="original" hashdate="2020-01-16T09:15:00+00:00">52392f79a36d6571</xxh64>\n');
+    expect(text).toContain('    <roothash>\n      <content>\n        <xxh64 hashdate="2020-01-16T09:15:00+00:00">7a82373c131cf40a</xxh64>\n      </content>\n      <structure>\n');
+    expect(text).toContain('<path>odd/a &amp; b &lt;c&gt; "d" \'e\'.mov</path>'.replace('<path>', '<path size="1003" lastmodificationdate="2020-01-16T09:15:00+00:00">'));
+    expect(text).toContain('odd/carriage&#13;return.mov');
+    expect(text.endsWith('</hashlist>\n')).toBe(true);
+  });
+
+  it('leaves out empty optional elements instead of writing invalid empty ones', () => {
+    const dir = scratch();
+    const text = serializeManifest({ ...sample(), rootHashes: [], ignore: [], entries: [], references: [] });
+    expect(text).not.toMatch(/<hashes>|<ignore>|<roothash>|<references>/);
+    const file = join(dir, 'empty.mhl');
+    writeFileSync(file, text);
+    expect(xmllintErrors(file, MANIFEST_XSD, dir)).toBeUndefined();
+  });
+
+  it('refuses names XML cannot carry with BAD_FILENAME', () => {
+    const m = sample();
+    m.entries = [{ kind: 'file', file: { path: 'bad\u0001name.mov', size: 1, lastModified: when, hashes: [{ format: 'xxh64', digest: '52392f79a36d6571', action: 'original', hashDate: when }] } }];
+    expect(() => serializeManifest(m)).toThrow(expect.objectContaining({ code: 'BAD_FILENAME' }));
+  });
+
+  it('reads what other tools write: prefixes, any xs:dateTime form, uppercase hex, missing action and dates', () => {
+    const file = '/x/0001_other.mhl';
+    const text = `<?xml version='1.0' encoding='utf-8'?>
+<a:hashlist xmlns:a="urn:ASC:MHL:v2.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" a:version="2.0" version="2.0" xsi:schemaLocation="urn:ASC:MHL:v2.0 ASCMHL.xsd">
+  <a:creatorinfo><a:creationdate>2020-01-16T10:15:00.123456+01:00</a:creationdate><a:hostname>h</a:hostname><a:tool>t</a:tool></a:creatorinfo>
+  <a:processinfo><a:process>transfer</a:process><a:ignore/></a:processinfo>
+  <a:hashes>
+    <a:hash><a:path lastmodificationdate="2020-01-15T13:00:00Z">S&#252;&#x00DF;.txt</a:path><a:XXH64>94C399C2A9A21F9A</a:XXH64></a:hash>
+  </a:hashes>
+  <a:metadata><anything xmlns="urn:other">goes <b>here</b></anything></a:metadata>
+</a:hashlist>`.replace('<a:XXH64>94C399C2A9A21F9A</a:XXH64>', '<a:xxh64>94C399C2A9A21F9A</a:xxh64>');
+    const m = parseManifest(Buffer.from(text), file);
+    expect(m.creator.creationDate.toISOString()).toBe('2020-01-16T09:15:00.123Z');
+    expect(m.files).toEqual([
+      { path: 'Süß.txt', size: undefined, lastModified: new Date('2020-01-15T13:00:00Z'), creationDate: undefined, previousPath: undefined, foreignHashes: [], hashes: [{ format: 'xxh64', digest: '94c399c2a9a21f9a', action: undefined, hashDate: undefined }] },
+    ]);
+  });
+
+  it('keeps hashes in formats it cannot compute (sha256) as foreign, not as an error', () => {
+    const m = parseManifest(Buffer.from(manifestWith(fileHash('a.mov', `<sha256 action="original">${'ab'.repeat(32)}</sha256>`))), 'f.mhl');
+    expect(m.files[0].hashes).toEqual([]);
+    expect(m.files[0].foreignHashes).toEqual([{ format: 'sha256', digest: 'ab'.repeat(32), action: 'original', hashDate: undefined }]);
+  });
+
+  describe('refuses bad input with a RushesError naming the file and the cause', () => {
+    const file = '/cards/A001/ascmhl/0001_A001_2020-01-16_091500Z.mhl';
+    const cases: [string, string | Buffer, RegExp][] = [
+      ['XXE (external entity)', `<?xml version="1.0"?>\n<!DOCTYPE hashlist [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<hashlist version="2.0" xmlns="urn:ASC:MHL:v2.0">&xxe;</hashlist>`, /DOCTYPE/],
+      [
+        'billion laughs',
+        `<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>\n<hashlist>&lol3;</hashlist>`,
+        /DOCTYPE/,
+      ],
+      ['an entity declaration without DOCTYPE', `<?xml version="1.0"?>\n<!ENTITY x "y"><hashlist/>`, /ENTITY/],
+      ['an undeclared entity', manifestWith(fileHash('a&nbsp;b.mov')), /undeclared entity "&nbsp;"/],
+      ['malformed XML', manifestWith(fileHash('a.mov')).replace('</hashes>', ''), /not well-formed/],
+      ['truncated XML', manifestWith(fileHash('a.mov')).slice(0, 300), /not well-formed|missing/],
+      ['invalid UTF-8', Buffer.concat([Buffer.from(manifestWith(fileHash('a'))).subarray(0, 400), Buffer.from([0xc3, 0x28]), Buffer.from(manifestWith(fileHash('a'))).subarray(400)]), /UTF-8/],
+      ['a ".." path', manifestWith(fileHash('Clips/../../etc/passwd')), /"\.\." segment/],
+      ['an absolute path', manifestWith(fileHash('/etc/passwd')), /absolute/],
+      ['a Windows absolute path', manifestWith(fileHash('C:\\Windows\\x.dll')), /absolute/],
+      ['an empty path', manifestWith(fileHash('')), /empty/],
+      ['an unknown hash format', manifestWith(fileHash('a.mov', '<sha512 action="original">00</sha512>')), /unknown hash format <sha512>/],
+      ['a digest of the wrong length', manifestWith(fileHash('a.mov', '<xxh64 action="original">94c399c2a9a21f9</xxh64>')), /not a xxh64 digest/],
+      ['a non-hex digest', manifestWith(fileHash('a.mov', '<md5>zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz</md5>')), /not a md5 digest/],
+      ['an unknown action', manifestWith(fileHash('a.mov', '<xxh64 action="trusted">94c399c2a9a21f9a</xxh64>')), /action "trusted"/],
+      ['a bad date', manifestWith(fileHash('a.mov', '<xxh64 hashdate="yesterday">94c399c2a9a21f9a</xxh64>')), /not an xs:dateTime/],
+      ['a negative size', manifestWith(fileHash('a.mov')).replace('size="6"', 'size="-6"'), /size "-6"/],
+      ['a duplicate path', manifestWith(fileHash('a.mov') + '\n' + fileHash('a.mov')), /recorded twice/],
+      ['the wrong namespace', manifestWith(fileHash('a.mov')).replace('urn:ASC:MHL:v2.0', 'urn:ASC:MHL:v1.0'), /namespace/],
+      ['the wrong version', manifestWith(fileHash('a.mov')).replace('version="2.0"', 'version="1.1"'), /version/],
+      ['the wrong root element', '<?xml version="1.0"?><hashlists xmlns="urn:ASC:MHL:v2.0"/>', /root element/],
+      ['a missing creatorinfo', manifestWith(fileHash('a.mov')).replace(/<creatorinfo>[\s\S]*<\/creatorinfo>/, ''), /missing <creatorinfo>/],
+      ['an unknown process', manifestWith(fileHash('a.mov')).replace('in-place', 'teleport'), /process "teleport"/],
+      ['an undeclared prefix', manifestWith(fileHash('a.mov')).replace('<hashes>', '<x:hashes>').replace('</hashes>', '</x:hashes>'), /undeclared namespace prefix/],
+      ['a non-UTF-8 encoding', manifestWith(fileHash('a.mov')).replace('UTF-8', 'ISO-8859-1'), /encoding/],
+      ['an empty file', '', /empty/],
+    ];
+    for (const [what, input, cause] of cases) {
+      it(what, () => expectMhlError(() => parseManifest(typeof input === 'string' ? Buffer.from(input) : input, file), file, cause));
+    }
+  });
+});
+
+describe('chain XML', () => {
+  const entries = [
+    { sequence: 1, path: '0001_A002R2EC_2020-01-16_091500Z.mhl', format: 'c4' as const, digest: c4Of('one') },
+    { sequence: 2, path: '0002_A002R2EC_2020-01-17_143000Z.mhl', format: 'c4' as const, digest: c4Of('two') },
+  ];
+
+  it('validates against an ASC MHL directory schema and reads back', () => {
+    const dir = scratch();
+    const file = join(dir, 'ascmhl_chain.xml');
+    const text = serializeChain(entries);
+    writeFileSync(file, text);
+    expect(xmllintErrors(file, CHAIN_XSD, dir)).toBeUndefined();
+    expect(text).toContain(`<ascmhldirectory xmlns="urn:ASC:MHL:DIRECTORY:v2.0">\n  <hashlist sequencenr="1">\n    <path>0001_A002R2EC_2020-01-16_091500Z.mhl</path>\n    <c4>${entries[0].digest}</c4>\n  </hashlist>`);
+    expect(parseChain(Buffer.from(text), file)).toEqual(entries);
+  });
+
+  it('refuses a path out of the ascmhl folder, a bad C4 ID, and duplicate sequence numbers', () => {
+    const file = '/r/ascmhl/ascmhl_chain.xml';
+    const text = serializeChain(entries);
+    expectMhlError(() => parseChain(Buffer.from(text.replace('0001_A002R2EC_2020-01-16_091500Z.mhl', '../../etc/passwd')), file), file, /"\.\." segment/);
+    expectMhlError(() => parseChain(Buffer.from(text.replace(entries[1].digest, 'c4notanid')), file), file, /not a c4 digest/);
+    expectMhlError(() => parseChain(Buffer.from(text.replace('sequencenr="2"', 'sequencenr="1"')), file), file, /appears twice/);
+    expectMhlError(() => parseChain(Buffer.from(text.replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?><!DOCTYPE x>')), file), file, /DOCTYPE/);
+  });
+});
+
+describe('names and dates', () => {
+  it('names manifests NNNN_<folder>_<UTC date>_<time>Z.mhl and reads the generation back', () => {
+    expect(manifestFileName(1, 'A002R2EC', new Date('2020-01-16T09:15:00Z'))).toBe('0001_A002R2EC_2020-01-16_091500Z.mhl');
+    expect(manifestFileName(12345, 'Reels', new Date('2020-01-17T14:30:00.999Z'))).toBe('12345_Reels_2020-01-17_143000Z.mhl');
+    expect(generationOfFileName('0002_A002R2EC_2020-01-17_143000.mhl')).toBe(2); // older, without Z
+    expect(generationOfFileName('0003_A_2020-01-17_143000Z.mhl')).toBe(3);
+    expect(generationOfFileName('A002R2EC_2020-01-16_091500_0001.mhl')).toBeUndefined(); // pre-release naming
+    expect(generationOfFileName('0001.mhl.tmp')).toBeUndefined();
+  });
+
+  it('writes xs:dateTime in UTC and reads every lexical form', () => {
+    expect(formatDateTime(new Date('2020-01-16T09:15:00.789Z'))).toBe('2020-01-16T09:15:00+00:00');
+    expect(parseDateTime('2020-01-16T10:15:00+01:00')).toEqual(new Date('2020-01-16T09:15:00Z'));
+    expect(parseDateTime('2020-01-16T09:15:00.5Z')).toEqual(new Date('2020-01-16T09:15:00.500Z'));
+    expect(parseDateTime('2020-01-16T09:15:00')).toEqual(new Date('2020-01-16T09:15:00Z'));
+    expect(parseDateTime('2020-02-30T09:15:00Z')).toBeUndefined();
+    expect(parseDateTime('16.01.2020')).toBeUndefined();
+  });
+});
