@@ -11,7 +11,7 @@ import { offload } from '../core/offload/run.ts';
 import { openStore } from '../core/store/db.ts';
 import { OffloadStore } from '../core/store/offloads.ts';
 import { listFiles, makeSmallCard, mtimeMs, pseudoRandomBytes, readBytesFromStorage, removeTree, sha256, tempDir, writeFile, xxhsum } from './helpers/card.ts';
-import { jsonLines, runCli } from './helpers/cli.ts';
+import { jsonLines, runCli, RUSHES_BIN } from './helpers/cli.ts';
 
 const dirs: string[] = [];
 function scratch(): string {
@@ -174,6 +174,23 @@ describe('rushes offload', () => {
     expect(statSync(copy).size).toBe(size);
     expect(xxhsum(copy)).toBe(xxhsum(path));
   }, 600_000);
+
+  it('draws a live bar per destination on a terminal, then a summary', async () => {
+    const base = scratch();
+    const card = join(base, 'T001');
+    for (let i = 0; i < 8; i++) writeFile(card, `T001C00${i}.mov`, pseudoRandomBytes(20_000_000, i + 1));
+    const cmd = [process.execPath, RUSHES_BIN, 'offload', card, '--to', join(base, 'd1'), '--to', join(base, 'd2'), '--concurrency', '1'];
+    // `script` runs the command on a real pseudo-terminal, as a DIT's shell would.
+    const out = execFileSync('script', ['-qfec', cmd.map((a) => `'${a}'`).join(' '), '/dev/null'], {
+      encoding: 'utf8',
+      env: { ...process.env, RUSHES_HOME: join(base, 'home'), COLUMNS: '200' },
+    });
+    const bars = out.split(/\r?\n/).filter((l) => /[█░]{24} +\d+%/.test(l));
+    expect(bars.some((l) => l.includes(join(base, 'd1')))).toBe(true);
+    expect(bars.some((l) => l.includes(join(base, 'd2')))).toBe(true);
+    expect(bars.some((l) => /\d+\/8 files .*\/s +ETA \d+:\d\d/.test(l))).toBe(true);
+    expect(out).toContain('✔ Offload complete: 8 files');
+  });
 
   it('refuses a destination inside the source', async () => {
     const base = scratch();

@@ -75,6 +75,6 @@ export function summaryText(s: OffloadSummary): string {
     for (const f of shown) lines.push(`    ${f.code}: ${f.message}`);
     if (s.failures.length > shown.length) lines.push(`    … and ${s.failures.length - shown.length} more (use --json for all)`);
   }
-  if (s.status !== 'completed') lines.push('  Run the same command again to resume; verified files are not copied again.');
+  if (s.status === 'cancelled' || s.destinations.some((d) => !d.complete)) lines.push('  Run the same command again to resume; verified files are not copied again.');
   return lines.join('\n');
 }
