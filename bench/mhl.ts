@@ -8,8 +8,9 @@
  * each contender when run as root, so every one starts from a cold disk. A last row runs
  * verify through the page cache, to show what reading from the medium costs per file.
  */
+import { canDropCaches, randomBlock, timedCold } from './_cold.ts';
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGeneration, verifyHistory } from '../core/mhl/index.ts';
@@ -27,7 +28,7 @@ const base = mkdtempSync(join(tmpdir(), 'rushes-bench-mhl-'));
 const root = join(base, 'A001');
 
 function makeFiles(): void {
-  const block = execFileSync('head', ['-c', String(1 << 20), '/dev/urandom'], { maxBuffer: (1 << 20) + 1 });
+  const block = randomBlock(1 << 20);
   for (let i = 0; i < FILES; i++) {
     const dir = join(root, 'Frames', `reel_${String(Math.floor(i / PER_FOLDER)).padStart(3, '0')}`);
     if (i % PER_FOLDER === 0) mkdirSync(dir, { recursive: true });
@@ -40,33 +41,21 @@ function makeFiles(): void {
   execFileSync('sync');
 }
 
-const canDropCaches = process.getuid?.() === 0 && existsSync('/proc/sys/vm/drop_caches');
-function coldCache(): void {
-  execFileSync('sync');
-  if (canDropCaches) execFileSync('sh', ['-c', 'echo 3 > /proc/sys/vm/drop_caches']);
-}
-
-async function timed<T>(fn: () => Promise<T> | T): Promise<{ seconds: number; value: T }> {
-  coldCache();
-  const t = process.hrtime.bigint();
-  const value = await fn();
-  return { seconds: Number(process.hrtime.bigint() - t) / 1e9, value };
-}
 
 try {
   console.log(`Generating ${FILES} files of ${SIZE} bytes in ${root}`);
   makeFiles();
 
   // The baseline hashes the same files and nothing else (no history folder exists yet).
-  const baseline = await timed(() =>
+  const baseline = await timedCold(() =>
     execFileSync('bash', ['-c', `find "${root}" -type f -print0 | xargs -0 xxhsum -H1 > /dev/null 2>&1`], { stdio: ['ignore', 'ignore', 'inherit'] }),
   );
-  const create = await timed(() => createGeneration(root, { formats: ['xxh64'] }));
+  const create = await timedCold(() => createGeneration(root, { formats: ['xxh64'] }));
   if (create.value.exitCode !== 0) throw new Error(`create ended with ${create.value.exitCode}: ${create.value.summary}`);
-  const verify = await timed(() => verifyHistory(root));
+  const verify = await timedCold(() => verifyHistory(root));
   if (verify.value.exitCode !== 0) throw new Error(`verify ended with ${verify.value.exitCode}: ${verify.value.summary}`);
   // For context: the same verify through the page cache, i.e. what proving bytes from the medium costs.
-  const cached = await timed(() => verifyHistory(root, { direct: false }));
+  const cached = await timedCold(() => verifyHistory(root, { direct: false }));
 
   const fps = (s: number): number => FILES / s;
   const rows: [string, number][] = [

@@ -10,11 +10,12 @@
  * offload must have its bytes on the device before it can read them back.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync, existsSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatBytes } from '../core/util/format.ts';
+import { canDropCaches, coldCache, randomBlock, timedCold } from './_cold.ts';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number) => {
@@ -34,8 +35,7 @@ const card = join(root, 'A001');
 
 /** Incompressible content, generated quickly: a 16 MiB random block rotated per file. */
 function makeCard(): void {
-  const block = Buffer.alloc(16 * 1024 * 1024);
-  execFileSync('head', ['-c', String(block.length), '/dev/urandom'], { maxBuffer: block.length + 1 }).copy(block);
+  const block = randomBlock(16 * 1024 * 1024);
   mkdirSync(join(card, 'Clips'), { recursive: true });
   for (let c = 0; c < CLIPS; c++) {
     const fd = openSync(join(card, 'Clips', `A001C00${c + 1}_260101_R1AB.mxf`), 'w');
@@ -57,17 +57,8 @@ function makeCard(): void {
   execFileSync('sync');
 }
 
-const canDropCaches = process.getuid?.() === 0 && existsSync('/proc/sys/vm/drop_caches');
-function coldCache(): void {
-  execFileSync('sync');
-  if (canDropCaches) execFileSync('sh', ['-c', 'echo 3 > /proc/sys/vm/drop_caches']);
-}
-
-function time(fn: () => void): number {
-  coldCache();
-  const t = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - t) / 1e9;
+async function time(fn: () => void): Promise<number> {
+  return (await timedCold(fn)).seconds;
 }
 
 function sh(script: string): void {
@@ -102,11 +93,11 @@ try {
   makeCard();
   const bytes = CLIPS * CLIP_SIZE + SMALL_FILES * SMALL_SIZE;
 
-  const floor = time(() => sh(`find ${card} -type f -print0 | xargs -0 cat > /dev/null`));
-  const durableFloor = time(() => sh(`cp -r ${card} ${root}/f1 && cp -r ${card} ${root}/f2 && sync`));
+  const floor = await time(() => sh(`find ${card} -type f -print0 | xargs -0 cat > /dev/null`));
+  const durableFloor = await time(() => sh(`cp -r ${card} ${root}/f1 && cp -r ${card} ${root}/f2 && sync`));
   rmSync(join(root, 'f1'), { recursive: true, force: true });
   rmSync(join(root, 'f2'), { recursive: true, force: true });
-  const baseline = time(() =>
+  const baseline = await time(() =>
     sh(
       `cp -r ${card} ${root}/b1 && cp -r ${card} ${root}/b2 && ` +
         `for d in ${card} ${root}/b1 ${root}/b2; do find "$d" -type f -print0 | xargs -0 xxhsum -H1 > /dev/null; done`,

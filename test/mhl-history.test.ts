@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RushesError } from '../core/errors.ts';
 import type { HashFormat } from '../core/hash/index.ts';
 import { hashFile } from '../core/hash/read.ts';
@@ -21,15 +21,10 @@ import {
   type MhlFileEntry,
   type NewGeneration,
 } from '../core/mhl/index.ts';
-import { CHAIN_XSD, MANIFEST_XSD, c4Of, put, removeTree, scratchDir, xmllintErrors, xxhsum64 } from './helpers/mhl.ts';
+import { CHAIN_XSD, MANIFEST_XSD, c4Of, put, xmllintErrors, xxhsum64 } from './helpers/mhl.ts';
+import { scratchFolders } from './helpers/card.ts';
 
-const dirs: string[] = [];
-const scratch = (): string => {
-  const d = scratchDir();
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach(removeTree));
+const scratch = scratchFolders('rushes-mhl-');
 
 const T1 = new Date('2026-03-14T09:26:53Z');
 const T2 = new Date('2026-03-15T10:00:00Z');

@@ -6,7 +6,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   createGeneration,
   describeHistory,
@@ -18,15 +18,10 @@ import {
   writeGeneration,
   type MhlProgress,
 } from '../core/mhl/index.ts';
-import { MANIFEST_XSD, c4Of, md5, put, removeTree, scratchDir, xmllintErrors, xxhsum64 } from './helpers/mhl.ts';
+import { MANIFEST_XSD, c4Of, md5, put, xmllintErrors, xxhsum64 } from './helpers/mhl.ts';
+import { scratchFolders } from './helpers/card.ts';
 
-const dirs: string[] = [];
-const scratch = (): string => {
-  const d = scratchDir();
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach(removeTree));
+const scratch = scratchFolders('rushes-mhl-');
 
 const chainXml = (entries: [string, string][]): string =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<ascmhldirectory xmlns="urn:ASC:MHL:DIRECTORY:v2.0">\n${entries

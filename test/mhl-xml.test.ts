@@ -5,22 +5,17 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RushesError } from '../core/errors.ts';
 import { parseChain, serializeChain } from '../core/mhl/chain.ts';
 import { formatDateTime, parseDateTime } from '../core/mhl/datetime.ts';
 import { generationOfFileName, manifestFileName } from '../core/mhl/paths.ts';
 import { parseManifest } from '../core/mhl/xml-read.ts';
 import { serializeManifest, type ManifestToWrite } from '../core/mhl/xml-write.ts';
-import { CHAIN_XSD, MANIFEST_XSD, c4Of, removeTree, scratchDir, xmllintErrors } from './helpers/mhl.ts';
+import { CHAIN_XSD, MANIFEST_XSD, c4Of, xmllintErrors } from './helpers/mhl.ts';
+import { scratchFolders } from './helpers/card.ts';
 
-const dirs: string[] = [];
-const scratch = (): string => {
-  const d = scratchDir();
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach(removeTree));
+const scratch = scratchFolders('rushes-mhl-');
 
 const when = new Date('2020-01-16T09:15:00Z');
 const NAMES = [

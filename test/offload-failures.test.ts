@@ -12,20 +12,15 @@ import type { OffloadEvent } from '../core/offload/events.ts';
 import { offload } from '../core/offload/run.ts';
 import { openStore } from '../core/store/db.ts';
 import { OffloadStore } from '../core/store/offloads.ts';
-import { listFiles, pseudoRandomBytes, removeTree, sha256, tempDir, writeFile } from './helpers/card.ts';
+import { listFiles, pseudoRandomBytes, removeTree, scratchFolders, sha256, tempDir, writeFile } from './helpers/card.ts';
 import { jsonLines, runCli, startCli } from './helpers/cli.ts';
 
 const isRoot = process.getuid?.() === 0;
 const mounts: string[] = [];
-const dirs: string[] = [];
-function scratch(): string {
-  const d = tempDir();
-  dirs.push(d);
-  return d;
-}
+const scratch = scratchFolders();
+// Registered after scratchFolders' hook, so (hooks run as a stack) mounts go before their folders.
 afterAll(() => {
   for (const m of mounts) spawnSync('umount', ['-l', m]);
-  dirs.forEach(removeTree);
 });
 
 /** A real small filesystem (tmpfs) so "disk full" and "read-only" are the kernel's, not a mock's. */

@@ -5,17 +5,11 @@
  */
 import { readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { makeSmallCard, pseudoRandomBytes, removeTree, tempDir, writeFile } from './helpers/card.ts';
+import { describe, expect, it } from 'vitest';
+import { makeSmallCard, pseudoRandomBytes, removeTree, scratchFolders, tempDir, writeFile } from './helpers/card.ts';
 import { jsonLines, runCli } from './helpers/cli.ts';
 
-const dirs: string[] = [];
-function scratch(): string {
-  const d = tempDir();
-  dirs.push(d);
-  return d;
-}
-afterAll(() => dirs.forEach(removeTree));
+const scratch = scratchFolders();
 
 function manifests(dir: string): string[] {
   return readdirSync(join(dir, 'ascmhl')).filter((f) => f.endsWith('.mhl')).sort();

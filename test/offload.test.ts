@@ -6,20 +6,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync, mkdirSync, openSync, writeSync, closeSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { offload } from '../core/offload/run.ts';
 import { openStore } from '../core/store/db.ts';
 import { OffloadStore } from '../core/store/offloads.ts';
-import { listFiles, makeSmallCard, mtimeMs, pseudoRandomBytes, readBytesFromStorage, removeTree, sha256, tempDir, writeFile, xxhsum } from './helpers/card.ts';
+import { listFiles, makeSmallCard, mtimeMs, pseudoRandomBytes, readBytesFromStorage, removeTree, scratchFolders, sha256, tempDir, writeFile, xxhsum } from './helpers/card.ts';
 import { jsonLines, runCli, RUSHES_BIN } from './helpers/cli.ts';
 
-const dirs: string[] = [];
-function scratch(): string {
-  const d = tempDir();
-  dirs.push(d);
-  return d;
-}
-afterAll(() => dirs.forEach(removeTree));
+const scratch = scratchFolders();
 
 function withoutHistory(files: string[]): string[] {
   return files.filter((f) => !f.startsWith('ascmhl/'));

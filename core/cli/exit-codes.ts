@@ -1,8 +1,8 @@
 import type { ErrorCode } from '../errors.ts';
 
 /**
- * Stable exit codes of the `rushes` command. 10–33 are the ASC MHL verification codes of
- * the reference tool (ascmhl), so scripts written for it read ours the same way.
+ * Stable exit codes of the `rushes` command. `rushes verify` and `rushes mhl` exit with
+ * the reference tool's codes (10–33, MHL_EXIT in core/mhl), so scripts read both the same.
  */
 export const EXIT = {
   OK: 0,
@@ -14,14 +14,6 @@ export const EXIT = {
   STORE: 5,
   MHL_INVALID: 6,
   CANCELLED: 130,
-  MHL_MISSING_FILES: 10,
-  MHL_HASH_MISMATCH: 11,
-  MHL_DIRECTORY_HASH_MISMATCH: 12,
-  MHL_NEW_FILES: 21,
-  MHL_NO_HISTORY: 30,
-  MHL_MANIFEST_ALTERED: 31,
-  MHL_CHAIN_MISSING: 32,
-  MHL_MANIFEST_MISSING: 33,
 } as const;
 
 /** The exit code for an error that ended a command before it could report a summary. */

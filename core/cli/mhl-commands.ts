@@ -13,11 +13,11 @@ import {
   formatHistoryDescription,
   formatVerifyReport,
   loadHistory,
+  MHL_EXIT,
   verifyHistory,
   type MhlProgress,
 } from '../mhl/index.ts';
 import { formatBytes, formatDuration, formatRate } from '../util/format.ts';
-import { EXIT } from './exit-codes.ts';
 import { cancelOnSignals, type Io } from './io.ts';
 import { bar } from './progress.ts';
 
@@ -100,7 +100,7 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
       const history = await loadHistory(dir, { tolerant: true });
       const description = describeHistory(history);
       print(io, !!flags.json, description, () => formatHistoryDescription(description));
-      setExit(history.generations.length === 0 && history.children.length === 0 ? EXIT.MHL_NO_HISTORY : EXIT.OK);
+      setExit(history.generations.length === 0 && history.children.length === 0 ? MHL_EXIT.NO_HISTORY : MHL_EXIT.OK);
     });
 
   mhl

@@ -1,25 +1,30 @@
 /**
- * Lists what is on disk under a history root, minus ignored names: every regular file with
- * size and mtime, and every folder (so empty folders count). Symbolic links are followed
- * as the reference tool follows them, with a guard against links back into their own
- * ancestry; whatever cannot be read is listed as an error, and the walk goes on.
+ * Lists what is on disk under a root, minus ignored names: every regular file with size
+ * and times, and every folder (so empty folders count). The one tree walk of the engine:
+ * MHL create/verify/diff and the offload's source listing both use it.
+ *
+ * Symbolic links are followed as the reference tool follows them, with a guard against
+ * links back into their own ancestry; a name that is not valid UTF-8 (it could not be
+ * written in an MHL, nor opened again from its decoded form) is an error; whatever cannot
+ * be read is listed as an error naming the file, and the walk goes on.
  */
-import { Stats, promises as fsp } from 'node:fs';
+import { promises as fsp, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorCode } from '../errors.ts';
 import { errno } from '../errors.ts';
 import type { IgnoreMatcher } from '../util/ignore.ts';
 import { compareCodePoints, joinRelative } from './paths.ts';
 
-export interface DiskFile {
-  path: string;
-  size: number;
-  mtimeMs: number;
-}
-
 export interface DiskFolder {
   path: string;
   mtimeMs: number;
+  /** Full-precision times, so copies keep nanoseconds where the filesystem does. */
+  mtimeNs: bigint;
+  atimeNs: bigint;
+}
+
+export interface DiskFile extends DiskFolder {
+  size: number;
 }
 
 export interface WalkError {
@@ -37,13 +42,42 @@ export interface DiskTree {
 
 const STAT_BATCH = 64;
 
+/** A stat() that failed, kept in line with the ones that worked. */
+class StatFailure {
+  constructor(readonly error: unknown) {}
+}
+
 /** stat() of each path (following links), or the error it gave, in order. */
-async function statAll(paths: string[]): Promise<(Stats | unknown)[]> {
-  const out: (Stats | unknown)[] = [];
+async function statAll(paths: string[]): Promise<(BigIntStats | StatFailure)[]> {
+  const out: (BigIntStats | StatFailure)[] = [];
   for (let i = 0; i < paths.length; i += STAT_BATCH) {
-    out.push(...(await Promise.all(paths.slice(i, i + STAT_BATCH).map((p) => fsp.stat(p).catch((e: unknown) => e)))));
+    out.push(...(await Promise.all(paths.slice(i, i + STAT_BATCH).map((p) => fsp.stat(p, { bigint: true }).catch((e: unknown) => new StatFailure(e))))));
   }
   return out;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Folder entries as names, and the raw names that are not UTF-8 (as errors). */
+async function readNames(root: string, rel: string, tree: DiskTree): Promise<string[]> {
+  const names: string[] = [];
+  for (const raw of await fsp.readdir(join(root, rel), { encoding: 'buffer' })) {
+    try {
+      names.push(strictUtf8.decode(raw));
+    } catch {
+      const shown = join(root, rel, raw.toString('utf8')); // lossy, for the message only
+      tree.errors.push({
+        path: joinRelative(rel, raw.toString('utf8')),
+        code: 'BAD_FILENAME',
+        message: `file name is not valid UTF-8 and cannot be recorded in an ASC MHL: ${shown} (name bytes ${raw.toString('hex')})`,
+      });
+    }
+  }
+  return names;
+}
+
+function times(st: BigIntStats): Omit<DiskFolder, 'path'> {
+  return { mtimeMs: Number(st.mtimeNs) / 1e6, mtimeNs: st.mtimeNs, atimeNs: st.atimeNs };
 }
 
 export async function walkTree(root: string, ignore: IgnoreMatcher): Promise<DiskTree> {
@@ -51,9 +85,9 @@ export async function walkTree(root: string, ignore: IgnoreMatcher): Promise<Dis
   const visit = async (rel: string, ancestry: Set<string>): Promise<void> => {
     let names: string[];
     try {
-      names = await fsp.readdir(join(root, rel));
+      names = await readNames(root, rel, tree);
     } catch (e) {
-      tree.errors.push({ path: rel, code: 'SOURCE_UNREADABLE', message: `cannot list folder ${rel || '.'}: ${errno(e) ?? String(e)}` });
+      tree.errors.push({ path: rel, code: 'SOURCE_UNREADABLE', message: `cannot list folder ${join(root, rel)}: ${errno(e) ?? String(e)}` });
       return;
     }
     names.sort(compareCodePoints);
@@ -62,10 +96,12 @@ export async function walkTree(root: string, ignore: IgnoreMatcher): Promise<Dis
     for (let i = 0; i < names.length; i++) {
       const path = joinRelative(rel, names[i]);
       const st = stats[i];
-      if (!(st instanceof Stats)) {
+      if (st instanceof StatFailure) {
         const link = await fsp.lstat(join(root, path)).then((s) => s.isSymbolicLink(), () => false);
         if (!ignore.ignores(path, false)) {
-          tree.errors.push({ path, code: 'SOURCE_UNREADABLE', message: `${link ? 'broken symbolic link' : 'cannot read'} ${path}: ${errno(st) ?? String(st)}` });
+          const why = errno(st.error) ?? String(st.error);
+          const code = why === 'ELOOP' ? 'SYMLINK_LOOP' : 'SOURCE_UNREADABLE';
+          tree.errors.push({ path, code, message: `${link ? 'broken symbolic link' : 'cannot read'} ${join(root, path)}: ${why}` });
         }
         continue;
       }
@@ -73,14 +109,14 @@ export async function walkTree(root: string, ignore: IgnoreMatcher): Promise<Dis
         if (ignore.ignores(path, true)) continue;
         const id = `${st.dev}:${st.ino}`;
         if (ancestry.has(id)) {
-          tree.errors.push({ path, code: 'SYMLINK_LOOP', message: `${path} links back into its own ancestry` });
+          tree.errors.push({ path, code: 'SYMLINK_LOOP', message: `symlink loop: ${join(root, path)} leads back to one of its own parent folders` });
           continue;
         }
-        tree.directories.push({ path, mtimeMs: st.mtimeMs });
+        tree.directories.push({ path, ...times(st) });
         await visit(path, new Set([...ancestry, id]));
       } else if (st.isFile()) {
         if (ignore.ignores(path, false)) continue;
-        tree.files.push({ path, size: st.size, mtimeMs: st.mtimeMs });
+        tree.files.push({ path, size: Number(st.size), ...times(st) });
       }
       // Sockets, FIFOs and devices are not media; they are neither hashed nor reported.
     }

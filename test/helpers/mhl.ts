@@ -9,25 +9,12 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-export function scratchDir(prefix = 'rushes-mhl-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
-}
-
-export function removeTree(dir: string): void {
-  rmSync(dir, { recursive: true, force: true });
-}
-
-export function put(root: string, rel: string, content: string | Buffer, mtime?: Date): string {
-  const abs = join(root, rel);
-  mkdirSync(dirname(abs), { recursive: true });
-  writeFileSync(abs, content);
-  if (mtime) utimesSync(abs, mtime, mtime);
-  return abs;
-}
+import { xxhsum } from './card.ts';
+export { removeTree, writeFile as put } from './card.ts';
 
 /** XXH64 of a file by the xxhsum command (not our code). */
 export function xxhsum64(path: string): string {
-  return execFileSync('xxhsum', ['-H1', path], { encoding: 'utf8' }).split(/\s+/)[0];
+  return xxhsum(path, '1');
 }
 
 export function md5(data: string | Buffer): string {
