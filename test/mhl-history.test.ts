@@ -22,7 +22,7 @@ import {
   type NewGeneration,
 } from '../core/mhl/index.ts';
 import { CHAIN_XSD, MANIFEST_XSD, c4Of, put, xmllintErrors, xxhsum64 } from './helpers/mhl.ts';
-import { scratchFolders } from './helpers/card.ts';
+import { scratchFolders } from './helpers/scratch.ts';
 
 const scratch = scratchFolders('rushes-mhl-');
 

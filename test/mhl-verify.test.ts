@@ -19,7 +19,7 @@ import {
   type MhlProgress,
 } from '../core/mhl/index.ts';
 import { MANIFEST_XSD, c4Of, md5, put, xmllintErrors, xxhsum64 } from './helpers/mhl.ts';
-import { scratchFolders } from './helpers/card.ts';
+import { scratchFolders } from './helpers/scratch.ts';
 
 const scratch = scratchFolders('rushes-mhl-');
 

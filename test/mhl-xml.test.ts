@@ -13,7 +13,7 @@ import { generationOfFileName, manifestFileName } from '../core/mhl/paths.ts';
 import { parseManifest } from '../core/mhl/xml-read.ts';
 import { serializeManifest, type ManifestToWrite } from '../core/mhl/xml-write.ts';
 import { CHAIN_XSD, MANIFEST_XSD, c4Of, xmllintErrors } from './helpers/mhl.ts';
-import { scratchFolders } from './helpers/card.ts';
+import { scratchFolders } from './helpers/scratch.ts';
 
 const scratch = scratchFolders('rushes-mhl-');
 

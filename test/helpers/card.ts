@@ -7,7 +7,6 @@ import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync, readdirSync,
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { createHash } from 'node:crypto';
-import { afterAll } from 'vitest';
 
 /** xorshift32 fill: incompressible enough for copy tests and much faster than crypto. */
 export function pseudoRandomBytes(size: number, seed: number): Buffer {
@@ -26,17 +25,6 @@ export function pseudoRandomBytes(size: number, seed: number): Buffer {
 
 export function tempDir(prefix = 'rushes-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
-}
-
-/** A maker of temporary folders for one test file; they are removed after its tests. */
-export function scratchFolders(prefix?: string): () => string {
-  const made: string[] = [];
-  afterAll(() => made.forEach(removeTree));
-  return () => {
-    const d = tempDir(prefix);
-    made.push(d);
-    return d;
-  };
 }
 
 export function writeFile(root: string, rel: string, content: Buffer | string, mtime?: Date): string {
