@@ -16,7 +16,7 @@ import { hashFile } from '../hash/read.ts';
 import type { Db } from '../store/db.ts';
 import { OffloadStore, type CheckKind, type DestinationFileRecord, type SourceFileRecord, type VerifyMode } from '../store/offloads.ts';
 import { ignoreMatcher } from '../util/ignore.ts';
-import { forEachLimited } from '../util/limit.ts';
+import { forEachLimited, TaskLane } from '../util/limit.ts';
 import { copyToTargets, type WriteTarget } from './copy.ts';
 import type { DestinationSummary, FailureReport, OffloadListener, OffloadSummary } from './events.ts';
 import { writeDestinationManifest, type ManifestOptions } from './manifest.ts';
@@ -97,10 +97,16 @@ async function statOrUndefined(path: string) {
   }
 }
 
+type WorkPlan = { kind: 'write'; target: WriteTarget; finalPath: string } | { kind: 'existing'; finalPath: string };
+/** A destination file this run must write or check. */
+interface Work {
+  d: Destination;
+  plan: WorkPlan;
+}
+
 type TargetPlan =
   | { kind: 'done' } // verified by an earlier run and still in place
-  | { kind: 'write'; target: WriteTarget; finalPath: string }
-  | { kind: 'existing'; finalPath: string } // a file is already there: prove it identical or refuse
+  | WorkPlan // 'existing': a file is already there: prove it identical or refuse
   | { kind: 'failed'; failure: FailureReport };
 
 export async function offload(o: OffloadOptions): Promise<OffloadSummary> {
@@ -199,7 +205,7 @@ export async function offload(o: OffloadOptions): Promise<OffloadSummary> {
     const prev = previousCopy(previousSource, file);
     const live = destinations.filter((d) => !d.error);
     const plans = await Promise.all(live.map((d) => planTarget(d, file, prev)));
-    const work: { d: Destination; plan: Extract<TargetPlan, { kind: 'write' | 'existing' }> }[] = [];
+    const work: Work[] = [];
     plans.forEach((plan, i) => {
       const d = live[i];
       if (plan.kind === 'done') {
@@ -244,16 +250,24 @@ export async function offload(o: OffloadOptions): Promise<OffloadSummary> {
       }
     }
 
-    const expected = { size: file.size, digests };
+    // A destination that failed while writing is settled now, so the next file skips a full one.
+    const toCheck = work.filter(({ d, plan }) => {
+      if (plan.kind !== 'write' || !plan.target.error) return true;
+      const err = plan.target.error;
+      const f = failure(err, plan.target.tempPath, d.root);
+      if (err.code === 'DEST_FULL' || err.code === 'DEST_READONLY') failDestination(d, f);
+      else report(f);
+      progress.fileDone(d.root);
+      return false;
+    });
+    // The read-back runs in its own lane, overlapping the copy of the next files.
+    await checkLane.start(() => settleFile(file, toCheck, { size: file.size, digests }));
+  };
+
+  /** Checks each destination file, renames the good ones to their final names, records every outcome. */
+  const settleFile = async (file: SourceFile, work: Work[], expected: { size: number; digests: Digests }): Promise<void> => {
     const checks = await Promise.all(
-      work.map(async ({ d, plan }): Promise<CheckResult | undefined> => {
-        if (plan.kind === 'write' && plan.target.error) {
-          const err = plan.target.error;
-          const f = failure(err, plan.target.tempPath, d.root);
-          if (err.code === 'DEST_FULL' || err.code === 'DEST_READONLY') failDestination(d, f);
-          else report(f);
-          return undefined;
-        }
+      work.map(({ d, plan }) => {
         const path = plan.kind === 'write' ? plan.target.tempPath : plan.finalPath;
         // A file we did not write is always read back in full: its size alone proves nothing.
         const mode = plan.kind === 'existing' ? 'full' : verifyMode;
@@ -261,14 +275,9 @@ export async function offload(o: OffloadOptions): Promise<OffloadSummary> {
       }),
     );
     const sourceCheck = o.sourceVerify ? await reverifySource(file, expected, hashFormats, o.signal) : undefined;
-
     for (let i = 0; i < work.length; i++) {
       const { d, plan } = work[i];
       let check = checks[i];
-      if (!check) {
-        progress.fileDone(d.root);
-        continue;
-      }
       if (!check.error && sourceCheck) check = { ...check, error: sourceCheck };
       if (!check.error && plan.kind === 'write') {
         try {
@@ -284,13 +293,14 @@ export async function offload(o: OffloadOptions): Promise<OffloadSummary> {
     emit({ type: 'file.completed', offloadId, path: file.path, size: file.size });
   };
 
-  let cancelled = false;
-  try {
-    await forEachLimited(tree.files, o.concurrency ?? 4, processFile, o.signal);
-  } catch (e) {
-    if (!o.signal?.aborted) throw e;
-    cancelled = true;
-  }
+  const concurrency = o.concurrency ?? 4;
+  const checkLane = new TaskLane(concurrency);
+  // Both lanes always run down, so no read-back is left running behind the summary.
+  const copyError = await forEachLimited(tree.files, concurrency, processFile, o.signal).then(() => undefined, (e: unknown) => e);
+  const checkError = await checkLane.idle().then(() => undefined, (e: unknown) => e);
+  const error = copyError ?? checkError;
+  if (error !== undefined && !o.signal?.aborted) throw error;
+  const cancelled = error !== undefined;
   progress.flush();
 
   const summaries: DestinationSummary[] = [];

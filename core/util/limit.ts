@@ -18,3 +18,38 @@ export async function forEachLimited<T>(items: Iterable<T>, concurrency: number,
   if (failure !== undefined) throw failure;
   signal?.throwIfAborted();
 }
+
+/**
+ * A lane of background tasks with a fixed number of slots. `start` waits only for a free
+ * slot, not for the task, so a producer (the copy) runs ahead of its consumer (the
+ * read-back) by at most `concurrency` tasks: the two overlap on the device.
+ */
+export class TaskLane {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+  private readonly pending = new Set<Promise<void>>();
+  private failure: unknown;
+
+  constructor(private readonly concurrency: number) {}
+
+  async start(task: () => Promise<void>): Promise<void> {
+    while (this.running >= this.concurrency) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.running++;
+    const p: Promise<void> = task()
+      .catch((e: unknown) => {
+        this.failure ??= e;
+      })
+      .finally(() => {
+        this.running--;
+        this.pending.delete(p);
+        this.waiting.shift()?.();
+      });
+    this.pending.add(p);
+  }
+
+  /** Resolves when every started task has finished; rethrows the first failure. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all(this.pending);
+    if (this.failure !== undefined) throw this.failure;
+  }
+}

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const RUSHES_BIN = fileURLToPath(new URL('../../bin/rushes.js', import.meta.url));
+export const RUSHES_BIN = fileURLToPath(new URL('../../bin/rushes.cjs', import.meta.url));
 
 export interface CliResult {
   code: number | null;
