@@ -28,7 +28,7 @@ const CLIPS = 4;
 const TOTAL = Math.round(GIB * 1024 ** 3);
 const SMALL_SIZE = 40_000;
 const CLIP_SIZE = Math.floor((TOTAL - SMALL_FILES * SMALL_SIZE) / CLIPS);
-const rushesBin = fileURLToPath(new URL('../bin/rushes.js', import.meta.url));
+const rushesBin = fileURLToPath(new URL('../bin/rushes.cjs', import.meta.url));
 
 const root = mkdtempSync(join(tmpdir(), 'rushes-bench-offload-'));
 const card = join(root, 'A001');
