@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- offload [--gib N] [--small N]`
+ * `npm run bench -- offload [--gib N] [--small N] [--runs N]`
  *
  * A card of a few large clips plus many small files, offloaded to two destinations with
  * xxh64 and full verify, against the baseline `cp -r` to both destinations followed by
@@ -24,6 +24,7 @@ const arg = (name: string, dflt: number) => {
 };
 const GIB = arg('gib', 2);
 const SMALL_FILES = arg('small', 5000);
+const RUNS = arg('runs', 3);
 const CLIPS = 4;
 const TOTAL = Math.round(GIB * 1024 ** 3);
 const SMALL_SIZE = 40_000;
@@ -93,19 +94,32 @@ try {
   makeCard();
   const bytes = CLIPS * CLIP_SIZE + SMALL_FILES * SMALL_SIZE;
 
-  const floor = await time(() => sh(`find ${card} -type f -print0 | xargs -0 cat > /dev/null`));
-  const durableFloor = await time(() => sh(`cp -r ${card} ${root}/f1 && cp -r ${card} ${root}/f2 && sync`));
-  rmSync(join(root, 'f1'), { recursive: true, force: true });
-  rmSync(join(root, 'f2'), { recursive: true, force: true });
-  const baseline = await time(() =>
-    sh(
-      `cp -r ${card} ${root}/b1 && cp -r ${card} ${root}/b2 && ` +
-        `for d in ${card} ${root}/b1 ${root}/b2; do find "$d" -type f -print0 | xargs -0 xxhsum -H1 > /dev/null; done`,
-    ),
-  );
-  rmSync(join(root, 'b1'), { recursive: true, force: true });
-  rmSync(join(root, 'b2'), { recursive: true, force: true });
-  const rushes = await runRushes([join(root, 'r1'), join(root, 'r2')]);
+  // This machine's disk varies run to run by 2× and more: every contender runs RUNS times,
+  // interleaved, and the median is reported.
+  const samples = { floor: [] as number[], durableFloor: [] as number[], baseline: [] as number[], rushes: [] as number[], rss: [] as number[] };
+  for (let run = 0; run < RUNS; run++) {
+    samples.floor.push(await time(() => sh(`find ${card} -type f -print0 | xargs -0 cat > /dev/null`)));
+    samples.durableFloor.push(await time(() => sh(`cp -r ${card} ${root}/f1 && cp -r ${card} ${root}/f2 && sync`)));
+    sh(`rm -rf ${root}/f1 ${root}/f2`);
+    samples.baseline.push(
+      await time(() =>
+        sh(
+          `cp -r ${card} ${root}/b1 && cp -r ${card} ${root}/b2 && ` +
+            `for d in ${card} ${root}/b1 ${root}/b2; do find "$d" -type f -print0 | xargs -0 xxhsum -H1 > /dev/null; done`,
+        ),
+      ),
+    );
+    sh(`rm -rf ${root}/b1 ${root}/b2`);
+    const r = await runRushes([join(root, 'r1'), join(root, 'r2')]);
+    samples.rushes.push(r.seconds);
+    samples.rss.push(r.peakRssMb);
+    sh(`rm -rf ${root}/r1 ${root}/r2 ${root}/home`);
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const floor = median(samples.floor);
+  const durableFloor = median(samples.durableFloor);
+  const baseline = median(samples.baseline);
+  const rushes = { seconds: median(samples.rushes), peakRssMb: Math.max(...samples.rss) };
 
   const mbps = (s: number) => bytes / 1e6 / s;
   const rows = [
@@ -114,8 +128,9 @@ try {
     ['baseline: cp -r ×2 + xxhsum ×3', baseline, mbps(baseline)],
     ['rushes offload (xxh64, full verify, fsync)', rushes.seconds, mbps(rushes.seconds)],
   ] as const;
-  console.log(`\n${'contender'.padEnd(46)} ${'seconds'.padStart(8)} ${'MB/s'.padStart(8)}`);
-  for (const [name, s, r] of rows) console.log(`${name.padEnd(46)} ${s.toFixed(2).padStart(8)} ${r.toFixed(0).padStart(8)}`);
+  console.log(`\nmedian of ${RUNS} interleaved runs\n${'contender'.padEnd(46)} ${'seconds'.padStart(8)} ${'MB/s'.padStart(8)}   all runs (s)`);
+  const all = [samples.floor, samples.durableFloor, samples.baseline, samples.rushes];
+  rows.forEach(([name, s, r], i) => console.log(`${name.padEnd(46)} ${s.toFixed(2).padStart(8)} ${r.toFixed(0).padStart(8)}   ${all[i].map((x) => x.toFixed(2)).join(' ')}`));
   console.log(`\nratio rushes/baseline: ${(rushes.seconds / baseline).toFixed(2)} (target ≤ 0.70); rushes/durable floor: ${(rushes.seconds / durableFloor).toFixed(2)}; peak RSS ${rushes.peakRssMb.toFixed(0)} MB (limit 300)`);
   console.log(`caches dropped before each contender: ${canDropCaches ? 'yes' : 'no (not root) — figures favour whoever runs second'}`);
   console.log(
@@ -124,6 +139,7 @@ try {
       bytes,
       files: CLIPS + SMALL_FILES,
       destinations: 2,
+      runs: RUNS,
       coldCaches: canDropCaches,
       floorSeconds: +floor.toFixed(3),
       durableFloorSeconds: +durableFloor.toFixed(3),
