@@ -46,4 +46,51 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (offload_id, destination, path)
   );
   `,
+  `
+  -- The durable job queue (core/queue). Times are milliseconds since the epoch.
+  CREATE TABLE jobs (
+    id               INTEGER PRIMARY KEY,
+    kind             TEXT NOT NULL,
+    payload          TEXT NOT NULL,          -- JSON
+    state            TEXT NOT NULL,          -- waiting | queued | running | succeeded | dead | cancelled
+    priority         INTEGER NOT NULL DEFAULT 0,  -- higher runs first
+    run_after        INTEGER NOT NULL,
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    max_attempts     INTEGER NOT NULL,
+    idempotency_key  TEXT UNIQUE,
+    resources        TEXT,                   -- JSON array of resource keys the job holds while running
+    depth            INTEGER NOT NULL DEFAULT 0,  -- rule chain length, the workflow's loop guard
+    pending_parents  INTEGER NOT NULL DEFAULT 0,
+    lease_owner      TEXT,
+    lease_expires    INTEGER,
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    progress         TEXT,                   -- JSON, last reported
+    result           TEXT,                   -- JSON
+    last_error       TEXT,                   -- JSON { code, message }
+    created_at       INTEGER NOT NULL,
+    started_at       INTEGER,
+    finished_at      INTEGER,
+    updated_at       INTEGER NOT NULL
+  );
+  CREATE INDEX jobs_ready ON jobs (priority DESC, run_after, id) WHERE state = 'queued';
+  CREATE INDEX jobs_running ON jobs (lease_expires) WHERE state = 'running';
+  CREATE INDEX jobs_by_state ON jobs (state, id);
+
+  CREATE TABLE job_deps (
+    child  INTEGER NOT NULL REFERENCES jobs (id),
+    parent INTEGER NOT NULL REFERENCES jobs (id),
+    PRIMARY KEY (child, parent)
+  ) WITHOUT ROWID;
+  CREATE INDEX job_deps_by_parent ON job_deps (parent, child);
+
+  -- Append-only: what happened to every job, in order; the API streams it.
+  CREATE TABLE job_events (
+    seq    INTEGER PRIMARY KEY,
+    job_id INTEGER NOT NULL,
+    type   TEXT NOT NULL,                    -- created | started | progress | succeeded | failed | cancelled | requeued
+    at     INTEGER NOT NULL,
+    data   TEXT                              -- JSON
+  );
+  CREATE INDEX job_events_by_job ON job_events (job_id, seq);
+  `,
 ];

@@ -1,0 +1,507 @@
+/**
+ * The durable job queue, in the SQLite store. Every state change is one transaction that
+ * also appends to the event log, so after a crash the table and the log agree and nothing
+ * is lost: running jobs whose worker died go back to the queue when their lease expires
+ * (or at once, when the worker is known to be dead).
+ *
+ * The queue only records; the runner (runner.ts) decides what to run and calls handlers.
+ */
+import type Database from 'better-sqlite3';
+import type { Db } from '../store/db.ts';
+import { RushesError } from '../errors.ts';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
+import { LimitTracker, type Limits } from './limits.ts';
+import type { Enqueued, Job, JobError, JobEvent, JobEventType, JobSpec, JobState } from './types.ts';
+
+const DEFAULT_MAX_ATTEMPTS = 3;
+
+interface JobRow {
+  id: number;
+  kind: string;
+  payload: string;
+  state: JobState;
+  priority: number;
+  run_after: number;
+  attempts: number;
+  max_attempts: number;
+  idempotency_key: string | null;
+  resources: string | null;
+  depth: number;
+  pending_parents: number;
+  lease_owner: string | null;
+  lease_expires: number | null;
+  cancel_requested: number;
+  progress: string | null;
+  result: string | null;
+  last_error: string | null;
+  created_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+  updated_at: number;
+}
+
+function parse(text: string | null): unknown {
+  return text === null ? undefined : JSON.parse(text);
+}
+
+function toJob(r: JobRow): Job {
+  return {
+    id: r.id,
+    kind: r.kind,
+    payload: parse(r.payload),
+    state: r.state,
+    priority: r.priority,
+    runAfter: r.run_after,
+    attempts: r.attempts,
+    maxAttempts: r.max_attempts,
+    idempotencyKey: r.idempotency_key ?? undefined,
+    resources: r.resources ? (JSON.parse(r.resources) as string[]) : [],
+    depth: r.depth,
+    pendingParents: r.pending_parents,
+    leaseOwner: r.lease_owner ?? undefined,
+    leaseExpires: r.lease_expires ?? undefined,
+    cancelRequested: r.cancel_requested === 1,
+    progress: parse(r.progress),
+    result: parse(r.result),
+    lastError: parse(r.last_error) as JobError | undefined,
+    createdAt: r.created_at,
+    startedAt: r.started_at ?? undefined,
+    finishedAt: r.finished_at ?? undefined,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** How an attempt ended, as the runner reports it. */
+export type Outcome =
+  | { id: number; owner: string; type: 'succeeded'; result?: unknown }
+  | { id: number; owner: string; type: 'failed'; error: JobError; retryable: boolean }
+  | { id: number; owner: string; type: 'cancelled'; error?: JobError }
+  /** Stopped at a checkpoint for a shutdown: back to the queue, the attempt not counted. */
+  | { id: number; owner: string; type: 'released' };
+
+/** Called inside the transaction that records an event, so follow-up jobs commit with it. */
+export type Reactor = (event: JobEvent, job: Job, queue: JobQueue) => void;
+
+export interface QueueOptions {
+  now?: () => number;
+  backoff?: BackoffPolicy;
+  random?: () => number;
+}
+
+export interface ListFilter {
+  state?: JobState;
+  kind?: string;
+  limit?: number;
+  /** Page backwards from this id (exclusive). */
+  beforeId?: number;
+}
+
+export class JobQueue {
+  readonly now: () => number;
+  private readonly backoff: BackoffPolicy;
+  private readonly random: () => number;
+  private readonly listeners = new Set<(e: JobEvent) => void>();
+  private readonly reactors: Reactor[] = [];
+  /** Events of the open transaction, announced to listeners only once it commits. */
+  private pending: JobEvent[] = [];
+  private readonly st: ReturnType<typeof prepare>;
+
+  constructor(
+    readonly db: Db,
+    options: QueueOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.random = options.random ?? Math.random;
+    this.st = prepare(db);
+  }
+
+  /** Listen to every event after it is committed (progress included); returns unsubscribe. */
+  subscribe(listener: (e: JobEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Workflow rules hook in here; see core/workflow. */
+  addReactor(reactor: Reactor): void {
+    this.reactors.push(reactor);
+  }
+
+  // ---- writing ------------------------------------------------------------------------
+
+  enqueue(spec: JobSpec): Enqueued {
+    return this.enqueueMany([spec])[0];
+  }
+
+  /** Enqueues a batch in one transaction; parents named by key may be earlier in the batch. */
+  enqueueMany(specs: readonly JobSpec[]): Enqueued[] {
+    return this.write(() => specs.map((s) => this.insert(s)));
+  }
+
+  /**
+   * Starts up to `max` ready jobs for `owner`, respecting `limits` across every running job
+   * in the store (other processes' too). `accept` filters kinds this runner has handlers for.
+   */
+  claim(owner: string, leaseMs: number, max: number, limits: Limits, accept: (kind: string) => boolean): Job[] {
+    if (max <= 0) return [];
+    return this.write(() => {
+      const now = this.now();
+      const tracker = new LimitTracker(
+        limits,
+        (this.st.runningKinds.all() as { kind: string; resources: string | null }[]).map((r) => ({
+          kind: r.kind,
+          resources: r.resources ? (JSON.parse(r.resources) as string[]) : [],
+        })),
+      );
+      const claimed: Job[] = [];
+      // Look a little past `max` so one blocked kind does not starve the rest.
+      const candidates = this.st.ready.all(now, Math.max(64, max * 8)) as JobRow[];
+      for (const row of candidates) {
+        if (claimed.length >= max) break;
+        const resources = row.resources ? (JSON.parse(row.resources) as string[]) : [];
+        if (!accept(row.kind) || !tracker.fits({ kind: row.kind, resources })) continue;
+        if (this.st.start.run(owner, now + leaseMs, now, now, row.id).changes !== 1) continue;
+        tracker.add({ kind: row.kind, resources });
+        const job = toJob({ ...row, state: 'running', attempts: row.attempts + 1, lease_owner: owner, lease_expires: now + leaseMs, started_at: now, updated_at: now });
+        this.log(job, 'started', { attempt: job.attempts, owner });
+        claimed.push(job);
+      }
+      return claimed;
+    });
+  }
+
+  /** Extends the leases of `owner`'s running jobs; returns the ids someone asked to cancel. */
+  heartbeat(owner: string, leaseMs: number): number[] {
+    const now = this.now();
+    this.st.heartbeat.run(now + leaseMs, now, owner);
+    return (this.st.cancelRequested.all(owner) as { id: number }[]).map((r) => r.id);
+  }
+
+  /** Records progress; `persist` also stores it and appends it to the log (throttled by the runner). */
+  progress(id: number, kind: string, data: unknown, persist: boolean): void {
+    const now = this.now();
+    if (!persist) {
+      this.announce({ jobId: id, kind, type: 'progress', at: now, data });
+      return;
+    }
+    this.write(() => {
+      this.st.setProgress.run(JSON.stringify(data), now, id);
+      this.pending.push(this.append(id, kind, 'progress', now, data));
+    });
+  }
+
+  /** Records how attempts ended, in one transaction (the runner batches them). */
+  finish(outcomes: readonly Outcome[]): void {
+    if (outcomes.length === 0) return;
+    this.write(() => {
+      for (const o of outcomes) this.finishOne(o);
+    });
+  }
+
+  /**
+   * Cancels a job: at once when it is not running (and every job waiting on it), else by
+   * flagging it so its runner aborts the handler. Returns the job as it now stands.
+   */
+  cancel(id: number, reason = 'cancelled by request'): Job {
+    return this.write(() => {
+      const job = this.mustGet(id);
+      if (job.state === 'running') {
+        if (!job.cancelRequested) {
+          this.st.requestCancel.run(this.now(), id);
+          this.log(job, 'cancel-requested', { reason });
+        }
+      } else if (job.state === 'waiting' || job.state === 'queued') {
+        this.cancelTree(job, { code: 'CANCELLED', message: reason });
+      }
+      return this.mustGet(id);
+    });
+  }
+
+  /** Runs a dead or cancelled job again from attempt one, and revives what was cancelled because of it. */
+  retry(id: number): Job {
+    return this.write(() => {
+      const job = this.mustGet(id);
+      if (job.state !== 'dead' && job.state !== 'cancelled') {
+        throw new RushesError('USAGE', `job ${id} is ${job.state}; only dead or cancelled jobs can be retried`);
+      }
+      this.revive(job);
+      return this.mustGet(id);
+    });
+  }
+
+  /** Puts running jobs whose lease ran out back in the queue (or dead, if out of attempts). */
+  requeueExpired(): number {
+    return this.write(() => {
+      const rows = this.st.expired.all(this.now()) as JobRow[];
+      for (const row of rows) this.requeueLost(toJob(row), 'its lease expired');
+      return rows.length;
+    });
+  }
+
+  /** Same, for jobs leased by owners known to be dead (a daemon that was killed), without waiting for the lease. */
+  requeueOwnedBy(isDead: (owner: string) => boolean): number {
+    return this.write(() => {
+      const rows = (this.st.running.all() as JobRow[]).filter((r) => r.lease_owner !== null && isDead(r.lease_owner));
+      for (const row of rows) this.requeueLost(toJob(row), `its worker ${row.lease_owner} is gone`);
+      return rows.length;
+    });
+  }
+
+  /** Appends an event that changes no state (a refused rule, say) to the job's log. */
+  note(job: Job, type: JobEventType, data?: unknown): void {
+    this.write(() => this.log(job, type, data));
+  }
+
+  // ---- reading ------------------------------------------------------------------------
+
+  get(id: number): Job | undefined {
+    const row = this.st.get.get(id) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  list(filter: ListFilter = {}): Job[] {
+    const rows = this.st.list.all({
+      state: filter.state ?? null,
+      kind: filter.kind ?? null,
+      before: filter.beforeId ?? Number.MAX_SAFE_INTEGER,
+      limit: Math.min(filter.limit ?? 100, 10_000),
+    }) as JobRow[];
+    return rows.map(toJob);
+  }
+
+  parentsOf(id: number): number[] {
+    return (this.st.parents.all(id) as { parent: number }[]).map((r) => r.parent);
+  }
+
+  childrenOf(id: number): number[] {
+    return (this.st.children.all(id) as { child: number }[]).map((r) => r.child);
+  }
+
+  /** The persisted log, oldest first, after `afterSeq`; optionally of one job. */
+  events(filter: { afterSeq?: number; jobId?: number; limit?: number } = {}): JobEvent[] {
+    const rows = this.st.events.all({ after: filter.afterSeq ?? 0, job: filter.jobId ?? null, limit: Math.min(filter.limit ?? 1000, 100_000) }) as {
+      seq: number;
+      job_id: number;
+      kind: string;
+      type: JobEventType;
+      at: number;
+      data: string | null;
+    }[];
+    return rows.map((r) => ({ seq: r.seq, jobId: r.job_id, kind: r.kind, type: r.type, at: r.at, data: parse(r.data) }));
+  }
+
+  counts(): Record<JobState, number> {
+    const out: Record<JobState, number> = { waiting: 0, queued: 0, running: 0, succeeded: 0, dead: 0, cancelled: 0 };
+    for (const r of this.st.counts.all() as { state: JobState; n: number }[]) out[r.state] = r.n;
+    return out;
+  }
+
+  /** When the next job that is queued but not yet due becomes due, if any. */
+  nextRunAfter(): number | undefined {
+    const r = this.st.nextDue.get(this.now()) as { t: number | null } | undefined;
+    return r?.t ?? undefined;
+  }
+
+  // ---- internals ----------------------------------------------------------------------
+
+  private mustGet(id: number): Job {
+    const job = this.get(id);
+    if (!job) throw new RushesError('USAGE', `no job ${id}`);
+    return job;
+  }
+
+  /** Runs `fn` in an IMMEDIATE transaction (or inside the open one) and announces its events after commit. */
+  private write<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    let out: T;
+    try {
+      out = this.st.tx.immediate(fn) as T;
+    } catch (e) {
+      this.pending = [];
+      throw e;
+    }
+    const events = this.pending;
+    this.pending = [];
+    for (const e of events) this.announce(e);
+    return out;
+  }
+
+  private announce(e: JobEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // A listener (an SSE client that went away) must never break the queue.
+      }
+    }
+  }
+
+  private append(jobId: number, kind: string, type: JobEventType, at: number, data?: unknown): JobEvent {
+    const text = data === undefined ? null : JSON.stringify(data);
+    const seq = Number(this.st.appendEvent.run(jobId, type, at, text).lastInsertRowid);
+    return { seq, jobId, kind, type, at, data };
+  }
+
+  /** Appends an event and lets the reactors (workflow rules) respond in the same transaction. */
+  private log(job: Job, type: JobEventType, data?: unknown): void {
+    const event = this.append(job.id, job.kind, type, this.now(), data);
+    this.pending.push(event);
+    for (const react of this.reactors) react(event, job, this);
+  }
+
+  private insert(spec: JobSpec): Enqueued {
+    if (!spec.kind) throw new RushesError('USAGE', 'a job needs a kind');
+    const now = this.now();
+    if (spec.idempotencyKey !== undefined) {
+      const existing = this.st.byKey.get(spec.idempotencyKey) as { id: number } | undefined;
+      if (existing) return { id: existing.id, created: false };
+    }
+    const parents = [...(spec.parents ?? []), ...(spec.parentKeys ?? []).map((k) => this.idForKey(k))];
+    let pending = 0;
+    let cancelledParent: Job | undefined;
+    for (const p of parents) {
+      const parent = this.mustGet(p);
+      if (parent.state === 'cancelled') cancelledParent = parent;
+      if (parent.state !== 'succeeded') pending++;
+    }
+    const state: JobState = pending > 0 ? 'waiting' : 'queued';
+    const id = Number(
+      this.st.insert.run({
+        kind: spec.kind,
+        payload: JSON.stringify(spec.payload ?? null),
+        state,
+        priority: spec.priority ?? 0,
+        run_after: spec.runAfter ?? now,
+        max_attempts: Math.max(1, spec.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
+        key: spec.idempotencyKey ?? null,
+        resources: spec.resources?.length ? JSON.stringify(spec.resources) : null,
+        depth: spec.depth ?? 0,
+        pending,
+        now,
+      }).lastInsertRowid,
+    );
+    for (const p of new Set(parents)) this.st.addDep.run(id, p);
+    const job = this.mustGet(id);
+    this.log(job, 'created', parents.length ? { parents } : undefined);
+    if (cancelledParent) this.cancelTree(job, { code: 'PARENT_CANCELLED', message: `job ${cancelledParent.id} it waits for was cancelled` });
+    return { id, created: true };
+  }
+
+  private idForKey(key: string): number {
+    const row = this.st.byKey.get(key) as { id: number } | undefined;
+    if (!row) throw new RushesError('USAGE', `no job with idempotency key ${key}`);
+    return row.id;
+  }
+
+  private finishOne(o: Outcome): void {
+    const job = this.get(o.id);
+    // A lease lost to another worker means this attempt's outcome no longer counts.
+    if (!job || job.state !== 'running' || job.leaseOwner !== o.owner) return;
+    const now = this.now();
+    switch (o.type) {
+      case 'succeeded': {
+        this.st.succeed.run(o.result === undefined ? null : JSON.stringify(o.result), now, now, o.id);
+        this.log({ ...job, state: 'succeeded', result: o.result }, 'succeeded', o.result === undefined ? undefined : { result: o.result });
+        for (const child of this.childrenOf(o.id)) this.st.parentDone.run(now, child);
+        return;
+      }
+      case 'failed': {
+        const error = JSON.stringify(o.error);
+        if (o.retryable && job.attempts < job.maxAttempts) {
+          const runAfter = now + backoffDelay(job.attempts, this.backoff, this.random);
+          this.st.retryLater.run(error, runAfter, now, o.id);
+          this.log(job, 'failed', { error: o.error, attempt: job.attempts, retryAt: runAfter });
+        } else {
+          this.st.die.run(error, now, now, o.id);
+          this.log(job, 'failed', { error: o.error, attempt: job.attempts });
+          this.log({ ...job, state: 'dead', lastError: o.error }, 'dead', { error: o.error, attempts: job.attempts });
+        }
+        return;
+      }
+      case 'cancelled':
+        this.cancelTree(job, o.error ?? { code: 'CANCELLED', message: 'cancelled by request' });
+        return;
+      case 'released':
+        this.st.release.run(now, o.id);
+        this.log(job, 'requeued', { reason: 'released at shutdown' });
+        return;
+    }
+  }
+
+  private requeueLost(job: Job, why: string): void {
+    const now = this.now();
+    if (job.cancelRequested) {
+      this.cancelTree(job, { code: 'CANCELLED', message: `cancelled; ${why}` });
+    } else if (job.attempts >= job.maxAttempts) {
+      const error: JobError = { code: 'LEASE_LOST', message: `attempt ${job.attempts} never finished: ${why}` };
+      this.st.die.run(JSON.stringify(error), now, now, job.id);
+      this.log({ ...job, state: 'dead', lastError: error }, 'dead', { error, attempts: job.attempts });
+    } else {
+      this.st.requeue.run(now, job.id);
+      this.log(job, 'requeued', { reason: why, owner: job.leaseOwner });
+    }
+  }
+
+  /** Cancels `job` and, transitively, every job still waiting on it. */
+  private cancelTree(job: Job, error: JobError): void {
+    const now = this.now();
+    this.st.cancel.run(JSON.stringify(error), now, now, job.id);
+    this.log({ ...job, state: 'cancelled' }, 'cancelled', { error });
+    for (const childId of this.childrenOf(job.id)) {
+      const child = this.mustGet(childId);
+      if (child.state === 'waiting') this.cancelTree(child, { code: 'PARENT_CANCELLED', message: `job ${job.id} it waits for was cancelled` });
+    }
+  }
+
+  private revive(job: Job): void {
+    const now = this.now();
+    const pending = this.parentsOf(job.id).filter((p) => this.mustGet(p).state !== 'succeeded').length;
+    this.st.revive.run(pending > 0 ? 'waiting' : 'queued', pending, now, now, job.id);
+    this.log(job, 'retried', { from: job.state });
+    for (const childId of this.childrenOf(job.id)) {
+      const child = this.mustGet(childId);
+      if (child.state === 'cancelled' && child.lastError?.code === 'PARENT_CANCELLED') this.revive(child);
+    }
+  }
+}
+
+function prepare(db: Db) {
+  const s = (sql: string): Database.Statement => db.prepare(sql);
+  return {
+    tx: db.transaction((fn: () => unknown) => fn()),
+    insert: s(`INSERT INTO jobs (kind, payload, state, priority, run_after, max_attempts, idempotency_key, resources, depth, pending_parents, created_at, updated_at)
+               VALUES (@kind, @payload, @state, @priority, @run_after, @max_attempts, @key, @resources, @depth, @pending, @now, @now)`),
+    addDep: s(`INSERT OR IGNORE INTO job_deps (child, parent) VALUES (?, ?)`),
+    appendEvent: s(`INSERT INTO job_events (job_id, type, at, data) VALUES (?, ?, ?, ?)`),
+    byKey: s(`SELECT id FROM jobs WHERE idempotency_key = ?`),
+    get: s(`SELECT * FROM jobs WHERE id = ?`),
+    list: s(`SELECT * FROM jobs WHERE (@state IS NULL OR state = @state) AND (@kind IS NULL OR kind = @kind) AND id < @before
+             ORDER BY id DESC LIMIT @limit`),
+    parents: s(`SELECT parent FROM job_deps WHERE child = ? ORDER BY parent`),
+    children: s(`SELECT child FROM job_deps WHERE parent = ? ORDER BY child`),
+    events: s(`SELECT e.seq, e.job_id, j.kind, e.type, e.at, e.data FROM job_events e JOIN jobs j ON j.id = e.job_id
+               WHERE e.seq > @after AND (@job IS NULL OR e.job_id = @job) ORDER BY e.seq LIMIT @limit`),
+    counts: s(`SELECT state, count(*) AS n FROM jobs GROUP BY state`),
+    nextDue: s(`SELECT min(run_after) AS t FROM jobs WHERE state = 'queued' AND run_after > ?`),
+    ready: s(`SELECT * FROM jobs WHERE state = 'queued' AND run_after <= ? ORDER BY priority DESC, run_after, id LIMIT ?`),
+    runningKinds: s(`SELECT kind, resources FROM jobs WHERE state = 'running'`),
+    running: s(`SELECT * FROM jobs WHERE state = 'running'`),
+    expired: s(`SELECT * FROM jobs WHERE state = 'running' AND lease_expires < ?`),
+    start: s(`UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_expires = ?, started_at = ?, updated_at = ?
+              WHERE id = ? AND state = 'queued'`),
+    heartbeat: s(`UPDATE jobs SET lease_expires = ?, updated_at = ? WHERE state = 'running' AND lease_owner = ?`),
+    cancelRequested: s(`SELECT id FROM jobs WHERE state = 'running' AND lease_owner = ? AND cancel_requested = 1`),
+    setProgress: s(`UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ?`),
+    succeed: s(`UPDATE jobs SET state = 'succeeded', result = ?, lease_owner = NULL, lease_expires = NULL, finished_at = ?, updated_at = ? WHERE id = ?`),
+    parentDone: s(`UPDATE jobs SET pending_parents = pending_parents - 1,
+                     state = CASE WHEN state = 'waiting' AND pending_parents = 1 THEN 'queued' ELSE state END,
+                     updated_at = ? WHERE id = ?`),
+    retryLater: s(`UPDATE jobs SET state = 'queued', last_error = ?, run_after = ?, lease_owner = NULL, lease_expires = NULL, updated_at = ? WHERE id = ?`),
+    die: s(`UPDATE jobs SET state = 'dead', last_error = ?, lease_owner = NULL, lease_expires = NULL, finished_at = ?, updated_at = ? WHERE id = ?`),
+    cancel: s(`UPDATE jobs SET state = 'cancelled', last_error = ?, lease_owner = NULL, lease_expires = NULL, finished_at = ?, updated_at = ? WHERE id = ?`),
+    requestCancel: s(`UPDATE jobs SET cancel_requested = 1, updated_at = ? WHERE id = ?`),
+    release: s(`UPDATE jobs SET state = 'queued', attempts = attempts - 1, lease_owner = NULL, lease_expires = NULL, updated_at = ? WHERE id = ?`),
+    requeue: s(`UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_expires = NULL, updated_at = ? WHERE id = ?`),
+    revive: s(`UPDATE jobs SET state = ?, pending_parents = ?, attempts = 0, cancel_requested = 0, run_after = ?, finished_at = NULL, updated_at = ? WHERE id = ?`),
+  };
+}

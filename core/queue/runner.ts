@@ -1,0 +1,276 @@
+/**
+ * Runs jobs from the queue: claims what fits the concurrency limits, calls the handler for
+ * the job's kind with an AbortSignal, keeps its lease alive with heartbeats, and records
+ * how each attempt ended. Outcomes that finish together are recorded in one transaction,
+ * and the next claim follows at once, so a child starts milliseconds after its parent.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { isRushesError, type ErrorCode } from '../errors.ts';
+import { silentLogger, type Logger } from '../util/log.ts';
+import type { Limits } from './limits.ts';
+import type { JobQueue, Outcome } from './queue.ts';
+import type { Job, JobError } from './types.ts';
+
+export interface JobContext {
+  job: Job;
+  /** Aborted when the job is cancelled or the runner shuts down: stop at the next checkpoint. */
+  signal: AbortSignal;
+  /** Reports progress; every call reaches live listeners, about one a second is stored. */
+  progress(data: unknown): void;
+  log: Logger;
+}
+
+export type JobHandler = (ctx: JobContext) => Promise<unknown>;
+
+/** Throw this (or a RushesError with a permanent code) when trying again cannot help. */
+export class PermanentJobError extends Error {
+  constructor(
+    message: string,
+    readonly code = 'PERMANENT',
+  ) {
+    super(message);
+    this.name = 'PermanentJobError';
+  }
+}
+
+/** Errors about the request itself, not the moment: retrying gives the same answer. */
+const PERMANENT_CODES: ReadonlySet<ErrorCode> = new Set(['USAGE', 'SOURCE_MISSING', 'DEST_INSIDE_SOURCE', 'BAD_FILENAME', 'SYMLINK_LOOP', 'INTERNAL']);
+
+export interface RunnerOptions {
+  handlers: Record<string, JobHandler>;
+  /** Jobs this runner runs at once. */
+  concurrency: number;
+  limits?: Limits;
+  leaseMs?: number;
+  heartbeatMs?: number;
+  /** How often to look for work that others enqueued or that became due. */
+  pollMs?: number;
+  progressPersistMs?: number;
+  log?: Logger;
+  owner?: string;
+}
+
+/** Why a handler's signal was aborted. */
+export const ABORT_CANCEL = 'cancel';
+export const ABORT_SHUTDOWN = 'shutdown';
+
+interface Running {
+  job: Job;
+  controller: AbortController;
+  done: Promise<void>;
+  lastPersist: number;
+}
+
+/** Runners alive in this process, so a restarted runner can tell a dead owner from a live one. */
+const liveOwners = new Set<string>();
+
+export class Runner {
+  readonly owner: string;
+  private readonly running = new Map<number, Running>();
+  private outcomes: Outcome[] = [];
+  private stopping = false;
+  private pumpScheduled = false;
+  private flushScheduled = false;
+  private timers: NodeJS.Timeout[] = [];
+  private dueTimer?: NodeJS.Timeout;
+  private unsubscribe?: () => void;
+  private readonly leaseMs: number;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly queue: JobQueue,
+    private readonly options: RunnerOptions,
+  ) {
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.log = options.log ?? silentLogger;
+  }
+
+  /** Jobs running now. */
+  get active(): number {
+    return this.running.size;
+  }
+
+  start(): void {
+    liveOwners.add(this.owner);
+    const orphans = this.queue.requeueOwnedBy((owner) => ownerIsDead(owner));
+    const expired = this.queue.requeueExpired();
+    if (orphans + expired > 0) this.log.info('requeued jobs of a worker that died', { jobs: orphans + expired });
+    this.unsubscribe = this.queue.subscribe((e) => {
+      if (e.type === 'cancel-requested') this.abort(e.jobId, ABORT_CANCEL);
+      else if (e.type === 'created' || e.type === 'succeeded' || e.type === 'retried' || e.type === 'requeued') this.schedulePump();
+    });
+    const heartbeatMs = this.options.heartbeatMs ?? Math.max(250, Math.floor(this.leaseMs / 3));
+    this.timers.push(setInterval(() => this.heartbeat(), heartbeatMs));
+    this.timers.push(setInterval(() => this.schedulePump(), this.options.pollMs ?? 500));
+    for (const t of this.timers) t.unref();
+    this.schedulePump();
+  }
+
+  /**
+   * Stops taking work, asks running jobs to stop at a checkpoint, and waits up to `graceMs`.
+   * Jobs that stopped are released back to the queue without using up an attempt.
+   */
+  async stop(graceMs = 30_000): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    for (const id of this.running.keys()) this.abort(id, ABORT_SHUTDOWN);
+    const all = Promise.all([...this.running.values()].map((r) => r.done));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((res) => (timer = setTimeout(res, graceMs)))]);
+    clearTimeout(timer);
+    // Anything still running past the grace period is released too: this process is leaving.
+    for (const [id] of this.running) this.outcomes.push({ id, owner: this.owner, type: 'released' });
+    this.flush();
+    this.unsubscribe?.();
+    liveOwners.delete(this.owner);
+  }
+
+  /** Resolves when nothing is running and nothing this runner can run is ready. For tests and benches. */
+  async idle(): Promise<void> {
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 5));
+      if (this.running.size === 0 && this.outcomes.length === 0 && !this.pumpScheduled && this.readyCount() === 0) return;
+    }
+  }
+
+  private readyCount(): number {
+    return this.queue.list({ state: 'queued', limit: 1000 }).filter((j) => j.runAfter <= this.queue.now() && j.kind in this.options.handlers).length;
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled || this.stopping) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.stopping) return;
+    const free = this.options.concurrency - this.running.size;
+    if (free <= 0) return;
+    let jobs: Job[];
+    try {
+      jobs = this.queue.claim(this.owner, this.leaseMs, free, this.options.limits ?? {}, (kind) => kind in this.options.handlers);
+    } catch (e) {
+      this.log.error('claiming jobs failed', { error: (e as Error).message });
+      return;
+    }
+    for (const job of jobs) this.run(job);
+    this.armDueTimer();
+  }
+
+  /** Wakes the runner when the earliest backed-off job becomes due, rather than at the next poll. */
+  private armDueTimer(): void {
+    const next = this.queue.nextRunAfter();
+    if (next === undefined) return;
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.dueTimer = setTimeout(() => this.schedulePump(), Math.max(0, next - this.queue.now()) + 1);
+    this.dueTimer.unref();
+  }
+
+  private run(job: Job): void {
+    const controller = new AbortController();
+    const log = this.log.child({ job: job.id, kind: job.kind });
+    const entry: Running = { job, controller, done: Promise.resolve(), lastPersist: 0 };
+    const ctx: JobContext = {
+      job,
+      signal: controller.signal,
+      log,
+      progress: (data) => {
+        const now = Date.now();
+        const persist = now - entry.lastPersist >= (this.options.progressPersistMs ?? 1000);
+        if (persist) entry.lastPersist = now;
+        this.queue.progress(job.id, job.kind, data, persist);
+      },
+    };
+    log.info('job started', { attempt: job.attempts });
+    entry.done = Promise.resolve()
+      .then(() => this.options.handlers[job.kind](ctx))
+      .then(
+        (result) => this.record({ id: job.id, owner: this.owner, type: 'succeeded', result: result ?? undefined }, log),
+        (e: unknown) => this.record(this.outcomeOf(job, controller.signal, e), log),
+      );
+    this.running.set(job.id, entry);
+    if (job.cancelRequested) this.abort(job.id, ABORT_CANCEL);
+  }
+
+  private outcomeOf(job: Job, signal: AbortSignal, e: unknown): Outcome {
+    if (signal.aborted && signal.reason === ABORT_SHUTDOWN) return { id: job.id, owner: this.owner, type: 'released' };
+    if (signal.aborted && signal.reason === ABORT_CANCEL) return { id: job.id, owner: this.owner, type: 'cancelled' };
+    return { id: job.id, owner: this.owner, type: 'failed', error: jobError(e), retryable: isRetryable(e) };
+  }
+
+  private record(outcome: Outcome, log: Logger): void {
+    if (outcome.type === 'failed') log.warn('job attempt failed', { ...outcome.error, retryable: outcome.retryable });
+    else log.info(`job ${outcome.type}`);
+    this.running.delete(outcome.id);
+    this.outcomes.push(outcome);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // Outcomes that land in the same turn share one transaction.
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+      this.schedulePump();
+    });
+  }
+
+  private flush(): void {
+    const batch = this.outcomes;
+    this.outcomes = [];
+    try {
+      this.queue.finish(batch);
+    } catch (e) {
+      // The leases run out and the jobs run again: a lost outcome is never a lost job.
+      this.log.error('recording job outcomes failed', { error: (e as Error).message, jobs: batch.map((o) => o.id) });
+    }
+  }
+
+  private abort(id: number, reason: string): void {
+    const entry = this.running.get(id);
+    if (entry && !entry.controller.signal.aborted) entry.controller.abort(reason);
+  }
+
+  private heartbeat(): void {
+    try {
+      for (const id of this.queue.heartbeat(this.owner, this.leaseMs)) this.abort(id, ABORT_CANCEL);
+      this.queue.requeueExpired();
+    } catch (e) {
+      this.log.error('heartbeat failed', { error: (e as Error).message });
+    }
+  }
+}
+
+export function jobError(e: unknown): JobError {
+  if (isRushesError(e)) return { code: e.code, message: e.message, path: e.path };
+  if (e instanceof PermanentJobError) return { code: e.code, message: e.message };
+  if (e instanceof Error) return { code: 'ERROR', message: e.message };
+  return { code: 'ERROR', message: String(e) };
+}
+
+export function isRetryable(e: unknown): boolean {
+  if (e instanceof PermanentJobError) return false;
+  if (isRushesError(e)) return !PERMANENT_CODES.has(e.code);
+  return true;
+}
+
+/** An owner is `host:pid:token`; on this host we can tell whether its process still lives. */
+export function ownerIsDead(owner: string): boolean {
+  if (liveOwners.has(owner)) return false;
+  const [host, pidText] = owner.split(':');
+  if (host !== hostname()) return false; // another machine's lease: wait for it to expire
+  const pid = Number(pidText);
+  if (pid === process.pid) return true; // an earlier runner of this very process that is gone
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}

@@ -1,0 +1,88 @@
+/** The job model shared by the queue, the runner, the rules, the API and the CLI. */
+
+export type JobState = 'waiting' | 'queued' | 'running' | 'succeeded' | 'dead' | 'cancelled';
+export const JOB_STATES: readonly JobState[] = ['waiting', 'queued', 'running', 'succeeded', 'dead', 'cancelled'];
+/** States a job never leaves on its own (retry and cancel are explicit). */
+export const FINAL_STATES: ReadonlySet<JobState> = new Set(['succeeded', 'dead', 'cancelled']);
+
+export type JobEventType =
+  | 'created'
+  | 'started'
+  | 'progress'
+  | 'succeeded'
+  | 'failed' // an attempt failed; data says whether it will be retried and when
+  | 'dead' // no attempts left (or the error is permanent); lastError keeps why
+  | 'cancelled'
+  | 'cancel-requested'
+  | 'requeued' // a lease expired or its worker died, or a shutdown released it
+  | 'retried' // a person asked to run a dead or cancelled job again
+  | 'rule-refused'; // a workflow rule tried to go deeper than the loop guard allows
+
+export interface JobError {
+  code: string;
+  message: string;
+  path?: string;
+}
+
+/** What a caller asks for. Everything but `kind` has a default. */
+export interface JobSpec {
+  kind: string;
+  payload?: unknown;
+  /** Higher runs first. Default 0. */
+  priority?: number;
+  /** Milliseconds since the epoch; the job is not started before. Default now. */
+  runAfter?: number;
+  /** Attempts before the job is dead. Default 3. */
+  maxAttempts?: number;
+  /** The same key always names the same job: enqueueing it again returns the existing one. */
+  idempotencyKey?: string;
+  /** Keys the job holds while it runs, each limited by the runner (e.g. `volume:2049`). */
+  resources?: string[];
+  /** Jobs this one waits for, by id… */
+  parents?: number[];
+  /** …or by idempotency key (resolved in the same transaction, so a batch can fan in). */
+  parentKeys?: string[];
+  /** How many rule steps led here; the workflow's loop guard. */
+  depth?: number;
+}
+
+export interface Job {
+  id: number;
+  kind: string;
+  payload: unknown;
+  state: JobState;
+  priority: number;
+  runAfter: number;
+  attempts: number;
+  maxAttempts: number;
+  idempotencyKey?: string;
+  resources: string[];
+  depth: number;
+  pendingParents: number;
+  leaseOwner?: string;
+  leaseExpires?: number;
+  cancelRequested: boolean;
+  progress?: unknown;
+  result?: unknown;
+  lastError?: JobError;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  updatedAt: number;
+}
+
+export interface JobEvent {
+  /** Position in the append-only log; absent for progress updates that were not persisted. */
+  seq?: number;
+  jobId: number;
+  kind: string;
+  type: JobEventType;
+  at: number;
+  data?: unknown;
+}
+
+export interface Enqueued {
+  id: number;
+  /** False when the idempotency key named a job that already existed. */
+  created: boolean;
+}
