@@ -14,6 +14,8 @@ import { LimitTracker, type Limits } from './limits.ts';
 import type { Enqueued, Job, JobError, JobEvent, JobEventType, JobSpec, JobState } from './types.ts';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
+/** How far down the ready list one claim looks for a job that fits the limits. */
+const MAX_CLAIM_SCAN = 2048;
 
 interface JobRow {
   id: number;
@@ -154,17 +156,21 @@ export class JobQueue {
         })),
       );
       const claimed: Job[] = [];
-      // Look a little past `max` so one blocked kind does not starve the rest.
-      const candidates = this.st.ready.all(now, Math.max(64, max * 8)) as JobRow[];
-      for (const row of candidates) {
-        if (claimed.length >= max) break;
-        const resources = row.resources ? (JSON.parse(row.resources) as string[]) : [];
-        if (!accept(row.kind) || !tracker.fits({ kind: row.kind, resources })) continue;
-        if (this.st.start.run(owner, now + leaseMs, now, now, row.id).changes !== 1) continue;
-        tracker.add({ kind: row.kind, resources });
-        const job = toJob({ ...row, state: 'running', attempts: row.attempts + 1, lease_owner: owner, lease_expires: now + leaseMs, started_at: now, updated_at: now });
-        this.log(job, 'started', { attempt: job.attempts, owner });
-        claimed.push(job);
+      // Page through ready jobs so that jobs blocked by a limit do not starve the ones behind them.
+      const page = max * 4 + 4;
+      for (let offset = 0; claimed.length < max && offset < MAX_CLAIM_SCAN; offset += page) {
+        const candidates = this.st.ready.all(now, page, offset) as JobRow[];
+        for (const row of candidates) {
+          if (claimed.length >= max) break;
+          const resources = row.resources ? (JSON.parse(row.resources) as string[]) : [];
+          if (!accept(row.kind) || !tracker.fits({ kind: row.kind, resources })) continue;
+          if (this.st.start.run(owner, now + leaseMs, now, now, row.id).changes !== 1) continue;
+          tracker.add({ kind: row.kind, resources });
+          const job = toJob({ ...row, state: 'running', attempts: row.attempts + 1, lease_owner: owner, lease_expires: now + leaseMs, started_at: now, updated_at: now });
+          this.log(job, 'started', { attempt: job.attempts, owner });
+          claimed.push(job);
+        }
+        if (candidates.length < page) break;
       }
       return claimed;
     });
@@ -245,6 +251,11 @@ export class JobQueue {
       for (const row of rows) this.requeueLost(toJob(row), `its worker ${row.lease_owner} is gone`);
       return rows.length;
     });
+  }
+
+  /** Runs several queue calls as one transaction (the runner records outcomes and claims the freed slots together). */
+  transaction<T>(fn: () => T): T {
+    return this.write(fn);
   }
 
   /** Appends an event that changes no state (a refused rule, say) to the job's log. */
@@ -381,7 +392,23 @@ export class JobQueue {
       }).lastInsertRowid,
     );
     for (const p of new Set(parents)) this.st.addDep.run(id, p);
-    const job = this.mustGet(id);
+    const job: Job = {
+      id,
+      kind: spec.kind,
+      payload: spec.payload ?? null,
+      state,
+      priority: spec.priority ?? 0,
+      runAfter: spec.runAfter ?? now,
+      attempts: 0,
+      maxAttempts: Math.max(1, spec.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
+      idempotencyKey: spec.idempotencyKey,
+      resources: spec.resources ?? [],
+      depth: spec.depth ?? 0,
+      pendingParents: pending,
+      cancelRequested: false,
+      createdAt: now,
+      updatedAt: now,
+    };
     this.log(job, 'created', parents.length ? { parents } : undefined);
     if (cancelledParent) this.cancelTree(job, { code: 'PARENT_CANCELLED', message: `job ${cancelledParent.id} it waits for was cancelled` });
     return { id, created: true };
@@ -482,11 +509,11 @@ function prepare(db: Db) {
     events: s(`SELECT e.seq, e.job_id, j.kind, e.type, e.at, e.data FROM job_events e JOIN jobs j ON j.id = e.job_id
                WHERE e.seq > @after AND (@job IS NULL OR e.job_id = @job) ORDER BY e.seq LIMIT @limit`),
     counts: s(`SELECT state, count(*) AS n FROM jobs GROUP BY state`),
-    nextDue: s(`SELECT min(run_after) AS t FROM jobs WHERE state = 'queued' AND run_after > ?`),
-    ready: s(`SELECT * FROM jobs WHERE state = 'queued' AND run_after <= ? ORDER BY priority DESC, run_after, id LIMIT ?`),
-    runningKinds: s(`SELECT kind, resources FROM jobs WHERE state = 'running'`),
+    nextDue: s(`SELECT min(run_after) AS t FROM jobs INDEXED BY jobs_due WHERE state = 'queued' AND run_after > ?`),
+    ready: s(`SELECT * FROM jobs INDEXED BY jobs_ready WHERE state = 'queued' AND run_after <= ? ORDER BY priority DESC, run_after, id LIMIT ? OFFSET ?`),
+    runningKinds: s(`SELECT kind, resources FROM jobs INDEXED BY jobs_running WHERE state = 'running'`),
     running: s(`SELECT * FROM jobs WHERE state = 'running'`),
-    expired: s(`SELECT * FROM jobs WHERE state = 'running' AND lease_expires < ?`),
+    expired: s(`SELECT * FROM jobs INDEXED BY jobs_running WHERE state = 'running' AND lease_expires < ?`),
     start: s(`UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_expires = ?, started_at = ?, updated_at = ?
               WHERE id = ? AND state = 'queued'`),
     heartbeat: s(`UPDATE jobs SET lease_expires = ?, updated_at = ? WHERE state = 'running' AND lease_owner = ?`),

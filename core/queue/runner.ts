@@ -71,7 +71,6 @@ export class Runner {
   private outcomes: Outcome[] = [];
   private stopping = false;
   private pumpScheduled = false;
-  private flushScheduled = false;
   private timers: NodeJS.Timeout[] = [];
   private dueTimer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
@@ -152,13 +151,19 @@ export class Runner {
 
   private pump(): void {
     if (this.stopping) return;
+    // Outcomes waiting to be recorded and the claim of the slots they free share one transaction.
+    const outcomes = this.outcomes;
+    this.outcomes = [];
     const free = this.options.concurrency - this.running.size;
-    if (free <= 0) return;
-    let jobs: Job[];
+    let jobs: Job[] = [];
     try {
-      jobs = this.queue.claim(this.owner, this.leaseMs, free, this.options.limits ?? {}, (kind) => kind in this.options.handlers);
+      jobs = this.queue.transaction(() => {
+        this.queue.finish(outcomes);
+        return this.queue.claim(this.owner, this.leaseMs, free, this.options.limits ?? {}, (kind) => kind in this.options.handlers);
+      });
     } catch (e) {
-      this.log.error('claiming jobs failed', { error: (e as Error).message });
+      // The leases run out and the jobs run again: a lost outcome is never a lost job.
+      this.log.error('recording outcomes and claiming jobs failed', { error: (e as Error).message, jobs: outcomes.map((o) => o.id) });
       return;
     }
     for (const job of jobs) this.run(job);
@@ -211,23 +216,16 @@ export class Runner {
     else log.info(`job ${outcome.type}`);
     this.running.delete(outcome.id);
     this.outcomes.push(outcome);
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    // Outcomes that land in the same turn share one transaction.
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flush();
-      this.schedulePump();
-    });
+    this.schedulePump();
   }
 
+  /** Records outcomes without claiming (at shutdown). */
   private flush(): void {
     const batch = this.outcomes;
     this.outcomes = [];
     try {
       this.queue.finish(batch);
     } catch (e) {
-      // The leases run out and the jobs run again: a lost outcome is never a lost job.
       this.log.error('recording job outcomes failed', { error: (e as Error).message, jobs: batch.map((o) => o.id) });
     }
   }

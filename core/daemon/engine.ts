@@ -1,0 +1,76 @@
+/**
+ * The engine behind both faces (daemon and desktop): the store, the queue, the runner with
+ * its handlers, and the workflow rules. The HTTP server and the CLI only call into this.
+ */
+import { openStore, type Db } from '../store/db.ts';
+import { JobQueue, Runner, type Job, type JobHandler, type Limits, type BackoffPolicy } from '../queue/index.ts';
+import { attachRules, enabledRules, type Rule } from '../workflow/rules.ts';
+import { silentLogger, type Logger } from '../util/log.ts';
+import { offloadHandler, planOffloadJob, type OffloadRequest } from './offload-job.ts';
+import { STANDARD_RULES } from './rules.ts';
+
+export interface EngineOptions {
+  home: string;
+  log?: Logger;
+  /** Jobs run at once by this engine. */
+  concurrency?: number;
+  limits?: Limits;
+  backoff?: BackoffPolicy;
+  leaseMs?: number;
+  maxAttempts?: number;
+  /** Extra handlers (tests, plug-ins) beside the built-in ones. */
+  handlers?: Record<string, JobHandler>;
+  rules?: readonly Rule[];
+}
+
+/** One writer per destination volume: two offloads to one RAID would only fight over its heads. */
+export const DEFAULT_LIMITS: Limits = { resources: { 'volume:*': 1 } };
+
+export class Engine {
+  readonly db: Db;
+  readonly queue: JobQueue;
+  readonly runner: Runner;
+  readonly startedAt = Date.now();
+  private readonly maxAttempts: number;
+  private running = false;
+
+  constructor(readonly options: EngineOptions) {
+    const log = options.log ?? silentLogger;
+    this.db = openStore(options.home);
+    this.queue = new JobQueue(this.db, { backoff: options.backoff });
+    this.maxAttempts = options.maxAttempts ?? 3;
+    const handlers: Record<string, JobHandler> = { offload: offloadHandler(this.db), ...options.handlers };
+    attachRules(this.queue, enabledRules(options.rules ?? STANDARD_RULES, Object.keys(handlers)));
+    this.runner = new Runner(this.queue, {
+      handlers,
+      concurrency: options.concurrency ?? 4,
+      limits: options.limits ?? DEFAULT_LIMITS,
+      leaseMs: options.leaseMs,
+      log,
+    });
+  }
+
+  start(): void {
+    this.running = true;
+    this.runner.start();
+  }
+
+  /** Validates an offload request against the disks and queues it; the same idempotency key gives the same job. */
+  async submitOffload(req: OffloadRequest): Promise<{ job: Job; created: boolean }> {
+    const spec = await planOffloadJob(req, this.maxAttempts);
+    const { id, created } = this.queue.enqueue(spec);
+    return { job: this.queue.get(id)!, created };
+  }
+
+  health(): { ok: boolean; uptimeMs: number; running: number; jobs: ReturnType<JobQueue['counts']> } {
+    return { ok: this.running, uptimeMs: Date.now() - this.startedAt, running: this.runner.active, jobs: this.queue.counts() };
+  }
+
+  /** Takes no new work, lets running jobs reach a checkpoint (up to `graceMs`), releases their leases, closes the store. */
+  async stop(graceMs = 30_000): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.runner.stop(graceMs);
+    this.db.close();
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Offloads as queue jobs. `planOffloadJob` checks a request before it is queued (so a bad
+ * path is a 4xx, not a dead job) and derives the resources it holds: one writer per
+ * destination volume. `offloadHandler` runs it; the offload itself resumes whatever an
+ * earlier, interrupted attempt left (core/offload/run.ts), so running it again is safe.
+ */
+import { promises as fsp } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { errno, RushesError } from '../errors.ts';
+import { isHashFormat, type HashFormat } from '../hash/index.ts';
+import { offload } from '../offload/run.ts';
+import type { OffloadSummary } from '../offload/events.ts';
+import { assertDestinationsOutsideSource } from '../offload/paths.ts';
+import type { JobHandler, JobSpec } from '../queue/index.ts';
+import type { Db } from '../store/db.ts';
+import type { VerifyMode } from '../store/offloads.ts';
+
+/** The body of `POST /api/offloads` (schemas/offload-request.schema.json) and an offload job's payload. */
+export interface OffloadRequest {
+  source: string;
+  destinations: string[];
+  hashes?: string[];
+  verify?: VerifyMode;
+  sourceVerify?: boolean;
+  roll?: string;
+  author?: string;
+  location?: string;
+  comment?: string;
+  priority?: number;
+  idempotencyKey?: string;
+}
+
+export interface OffloadPayload {
+  source: string;
+  destinations: string[];
+  hashes: HashFormat[];
+  verify: VerifyMode;
+  sourceVerify: boolean;
+  roll: string;
+  author?: string;
+  location?: string;
+  comment?: string;
+}
+
+/** Checks the request against the disks and makes the job spec; throws RushesError naming the bad path. */
+export async function planOffloadJob(req: OffloadRequest, maxAttempts: number): Promise<JobSpec> {
+  const source = resolve(req.source);
+  const st = await fsp.stat(source).catch((e: unknown) => {
+    throw new RushesError('SOURCE_MISSING', `source ${source} cannot be read (${errno(e) ?? (e as Error).message})`, { path: source, cause: e });
+  });
+  if (!st.isDirectory()) throw new RushesError('USAGE', `source ${source} is not a folder`, { path: source });
+  if (req.destinations.length === 0) throw new RushesError('USAGE', 'no destination given');
+  const destinations = req.destinations.map((d) => resolve(d));
+  if (new Set(destinations).size !== destinations.length) throw new RushesError('USAGE', 'the same destination is given twice');
+  await assertDestinationsOutsideSource(source, destinations);
+  const hashes = req.hashes?.length ? req.hashes : ['xxh64'];
+  for (const h of hashes) if (!isHashFormat(h)) throw new RushesError('USAGE', `unknown hash format "${h}"`);
+  const payload: OffloadPayload = {
+    source,
+    destinations,
+    hashes: [...new Set(hashes)] as HashFormat[],
+    verify: req.verify ?? 'full',
+    sourceVerify: req.sourceVerify ?? false,
+    roll: req.roll ?? basename(source),
+    author: req.author,
+    location: req.location,
+    comment: req.comment,
+  };
+  const volumes = await Promise.all(destinations.map(volumeOf));
+  return {
+    kind: 'offload',
+    payload,
+    priority: req.priority,
+    maxAttempts,
+    idempotencyKey: req.idempotencyKey,
+    resources: [...new Set(volumes)].map((v) => `volume:${v}`),
+  };
+}
+
+/** The device id of the volume a path is (or will be) on: its nearest existing ancestor's. */
+async function volumeOf(path: string): Promise<string> {
+  for (let p = path; ; p = dirname(p)) {
+    try {
+      return String((await fsp.stat(p)).dev);
+    } catch (e) {
+      if (dirname(p) === p) throw e;
+    }
+  }
+}
+
+/** What an offload job's result keeps: the summary, with the failure list capped. */
+function jobResult(s: OffloadSummary): unknown {
+  return { ...s, failures: s.failures.slice(0, 100), moreFailures: Math.max(0, s.failures.length - 100) };
+}
+
+export function offloadHandler(db: Db): JobHandler {
+  return async ({ job, signal, progress, log }) => {
+    const p = job.payload as OffloadPayload;
+    const summary = await offload({
+      source: p.source,
+      destinations: p.destinations,
+      roll: p.roll,
+      formats: p.hashes,
+      verify: p.verify,
+      sourceVerify: p.sourceVerify,
+      db,
+      signal,
+      creator: { author: p.author ? { name: p.author } : undefined, location: p.location, comment: p.comment },
+      onEvent: (e) => {
+        if (e.type === 'offload.progress') progress({ offloadId: e.offloadId, destinations: e.destinations });
+        else if (e.type === 'file.failed') log.warn('file failed', { ...e.failure });
+        else if (e.type === 'mhl.written') log.info('mhl generation written', { destination: e.destination, manifest: e.manifest });
+      },
+    });
+    if (summary.status === 'cancelled') throw new Error('offload stopped at a checkpoint');
+    if (summary.status !== 'completed') {
+      const incomplete = summary.destinations.filter((d) => !d.complete);
+      const first = summary.failures[0];
+      throw new RushesError(
+        first?.code ?? 'INTERNAL',
+        `offload of ${p.source} is incomplete: ${incomplete.map((d) => d.destination).join(', ') || 'no destination'} not complete` +
+          (first ? ` (first problem: ${first.message})` : ''),
+        { path: first?.path ?? p.source },
+      );
+    }
+    return jobResult(summary);
+  };
+}
