@@ -1,0 +1,80 @@
+/**
+ * Hash a file as it is on the medium, in the calling thread. Verification must prove the
+ * bytes that reached the disk, so reads use O_DIRECT where the filesystem supports it: the
+ * kernel then fetches from the device instead of serving the page cache that the copy
+ * itself just filled. This runs inside the worker threads (workers/hash-file.ts); the rest
+ * of the engine calls `hashFile` in ./read.ts, which sends the work there.
+ */
+import { constants, promises as fsp } from 'node:fs';
+import { errno } from '../errors.ts';
+import { MultiHasher } from './index.ts';
+import type { Digests, HashFormat } from './types.ts';
+
+/** Size of one read; a multiple of every device's logical block size. */
+export const READ_CHUNK = 4 * 1024 * 1024;
+const WASM_PAGE = 64 * 1024;
+
+/**
+ * O_DIRECT needs a block-aligned buffer address. Node cannot align a Buffer, but a
+ * WebAssembly.Memory is mapped on a page boundary, so a view over it always qualifies.
+ * Buffers are pooled: a verify of 10,000 files must not map 10,000 memories.
+ */
+const pool: Uint8Array[] = [];
+function takeAlignedBuffer(): Uint8Array {
+  return pool.pop() ?? new Uint8Array(new WebAssembly.Memory({ initial: READ_CHUNK / WASM_PAGE }).buffer);
+}
+function returnAlignedBuffer(buf: Uint8Array): void {
+  if (pool.length < 16) pool.push(buf);
+}
+
+export type ReadMode = 'direct' | 'cached';
+
+export interface FileHashResult {
+  digests: Digests;
+  bytes: number;
+  /** 'direct' when every byte came from the device; 'cached' when the filesystem refused O_DIRECT. */
+  mode: ReadMode;
+}
+
+export interface HashFileOptions {
+  direct?: boolean;
+  onBytes?: (n: number) => void;
+  signal?: Pick<AbortSignal, 'throwIfAborted'>;
+}
+
+async function openForVerify(path: string, direct: boolean): Promise<{ fh: fsp.FileHandle; mode: ReadMode }> {
+  if (direct && constants.O_DIRECT !== undefined) {
+    try {
+      return { fh: await fsp.open(path, constants.O_RDONLY | constants.O_DIRECT), mode: 'direct' };
+    } catch (e) {
+      // tmpfs and some FUSE filesystems reject O_DIRECT; there the page cache *is* the medium.
+      if (errno(e) !== 'EINVAL') throw e;
+    }
+  }
+  return { fh: await fsp.open(path, 'r'), mode: 'cached' };
+}
+
+/**
+ * Reads a whole file once and returns its digests in every requested format.
+ * `onBytes` reports progress after each chunk; `signal` aborts between chunks.
+ */
+export async function hashFileHere(path: string, formats: readonly HashFormat[], options: HashFileOptions = {}): Promise<FileHashResult> {
+  const hasher = await MultiHasher.create(formats);
+  const { fh, mode } = await openForVerify(path, options.direct ?? true);
+  const buf = takeAlignedBuffer();
+  let bytes = 0;
+  try {
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const { bytesRead } = await fh.read(buf, 0, buf.length, bytes);
+      if (bytesRead === 0) break;
+      hasher.update(buf.subarray(0, bytesRead));
+      bytes += bytesRead;
+      options.onBytes?.(bytesRead);
+    }
+  } finally {
+    returnAlignedBuffer(buf);
+    await fh.close();
+  }
+  return { digests: hasher.digests(), bytes, mode };
+}

@@ -1,0 +1,100 @@
+/**
+ * The process's worker-thread pool for CPU work (hashing, the copy that hashes in-stream):
+ * the main thread keeps the event loop, progress, the store and the HTTP API responsive,
+ * and does no hashing. One pool per process, created on first use, so commands that hash
+ * nothing start no threads.
+ *
+ * Tasks are async inside their worker (their I/O still goes through libuv), so each worker
+ * runs several at once: a worker waiting on one file's fsync hashes another file meanwhile.
+ * Callers bound how many files they have in flight; the pool only has to never be the limit.
+ */
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { TaskInput, TaskMessage, TaskName, TaskOutput } from '../../workers/tasks.ts';
+import { callerEnd, fromWire, newChannel, type Reply } from './wire.ts';
+
+const BOOTSTRAP = fileURLToPath(new URL('../../workers/bootstrap.mjs', import.meta.url));
+/** Above every caller's own limit (offload: 4 copies + 4 files × N read-backs; mhl: 16 lanes). */
+const TASKS_PER_WORKER = 32;
+/** How often running tasks' byte counts are passed on to their progress callbacks. */
+const PROGRESS_INTERVAL_MS = 100;
+
+/** Worker threads: one per core (at least 2, so one slow file never holds up the rest); RUSHES_WORKERS overrides. */
+export function poolSize(env: NodeJS.ProcessEnv = process.env): number {
+  const asked = Number(env.RUSHES_WORKERS);
+  if (env.RUSHES_WORKERS && Number.isInteger(asked) && asked >= 1) return asked;
+  return Math.max(2, availableParallelism());
+}
+
+let pool: Piscina | undefined;
+
+function getPool(): Piscina {
+  if (!pool) {
+    const size = poolSize();
+    // Idle workers are unref'd by piscina, so a finished command exits without destroyPool().
+    pool = new Piscina({ filename: BOOTSTRAP, minThreads: size, maxThreads: size, concurrentTasksPerWorker: TASKS_PER_WORKER });
+  }
+  return pool;
+}
+
+/** Stops every worker (daemon shutdown, tests). The next task starts a new pool. */
+export async function destroyPool(): Promise<void> {
+  const p = pool;
+  pool = undefined;
+  await p?.destroy();
+}
+
+/** Running tasks that report progress, polled on one timer rather than one message per chunk. */
+const watched = new Set<() => void>();
+let timer: NodeJS.Timeout | undefined;
+
+function watch(pump: () => void): () => void {
+  watched.add(pump);
+  timer ??= setInterval(() => watched.forEach((p) => p()), PROGRESS_INTERVAL_MS).unref();
+  return () => {
+    watched.delete(pump);
+    pump();
+    if (watched.size === 0) {
+      clearInterval(timer);
+      timer = undefined;
+    }
+  };
+}
+
+/**
+ * Runs one task in the pool. `onBytes` receives the task's progress as it goes (every
+ * byte exactly once, the rest when it ends); `signal` makes the task stop at its next
+ * chunk and this call reject with the signal's reason. A task's error is rebuilt here as
+ * the same RushesError (code, path, message) or errno-carrying Error it was in the worker.
+ */
+export async function runTask<K extends TaskName>(
+  task: K,
+  input: TaskInput<K>,
+  options: { onBytes?: (n: number) => void; signal?: AbortSignal } = {},
+): Promise<TaskOutput<K>> {
+  const { signal, onBytes } = options;
+  signal?.throwIfAborted();
+  const channel = newChannel();
+  const end = callerEnd(channel);
+  let reported = 0;
+  const unwatch = onBytes
+    ? watch(() => {
+        const now = end.bytes();
+        if (now > reported) onBytes(now - reported);
+        reported = now;
+      })
+    : undefined;
+  signal?.addEventListener('abort', end.cancel, { once: true });
+  let reply: Reply<TaskOutput<K>>;
+  try {
+    const message: TaskMessage = { task, input, channel };
+    reply = await getPool().run(message);
+  } finally {
+    signal?.removeEventListener('abort', end.cancel);
+    unwatch?.();
+  }
+  signal?.throwIfAborted();
+  if (!reply.ok) throw fromWire(reply.error);
+  return reply.value;
+}
