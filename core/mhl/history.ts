@@ -7,7 +7,7 @@
 import { promises as fsp, type Dirent } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { RushesError, errno } from '../errors.ts';
-import { hashBytes } from '../hash/index.ts';
+import { runTask } from '../runtime/pool.ts';
 import { parseChain } from './chain.ts';
 import { readMhlFile } from './fsutil.ts';
 import { ASCMHL_FOLDER, CHAIN_FILE, DEFAULT_IGNORE, MANIFEST_EXTENSION, problemExitCode, type Generation, type HistoryProblem, type MhlHistory } from './model.ts';
@@ -67,7 +67,7 @@ async function loadFolder(root: string, relativePath: string, tolerant: boolean)
       report(history, { kind: 'manifest-missing', path: file, message: `${file}: manifest listed in ${CHAIN_FILE} (generation ${entry.sequence}) is missing` }, tolerant);
       continue;
     }
-    const actual = await hashBytes(entry.format, bytes);
+    const actual = await runTask('hashBytes', { format: entry.format, data: bytes });
     if (actual !== entry.digest) {
       altered.add(file);
       report(
@@ -101,7 +101,7 @@ async function loadFolder(root: string, relativePath: string, tolerant: boolean)
       if (tolerant && altered.has(file)) continue;
       throw e;
     }
-    history.generations.push({ ...manifest, number, fileName: name, filePath: file, c4: await hashBytes('c4', bytes) });
+    history.generations.push({ ...manifest, number, fileName: name, filePath: file, c4: await runTask('hashBytes', { format: 'c4', data: bytes }) });
   }
   history.generations.sort((a, b) => a.number - b.number);
   return history;

@@ -14,7 +14,7 @@
 import { resolve } from 'node:path';
 import type { HashFormat } from '../hash/index.ts';
 import type { ReadMode } from '../hash/read.ts';
-import { computeFolderHashes } from './dirhash.ts';
+import { runTask } from '../runtime/pool.ts';
 import { allProblems, loadHistory } from './history.ts';
 import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode, type MhlProgress } from './model.ts';
 import { hashMany } from './hashing.ts';
@@ -165,12 +165,12 @@ export async function verifyHistory(root: string, options: VerifyOptions = {}): 
 
   // Recompute folder hashes from what was read and compare them with the latest recorded ones.
   if (folderFormats.size > 0) {
-    const computed = await computeFolderHashes(
+    const computed = await runTask('folderHashes', {
       // Files not read (new, unreadable) have no digests, which leaves the folders above them uncomputed.
-      s.files.map((f) => ({ path: f.path, digests: measured.get(f.path) ?? {} })),
-      s.tree.directories.map((d) => d.path),
-      [...folderFormats],
-    );
+      files: s.files.map((f) => ({ path: f.path, digests: measured.get(f.path) ?? {} })),
+      directories: s.tree.directories.map((d) => d.path),
+      formats: [...folderFormats],
+    });
     const onDisk = new Set(['', ...s.tree.directories.map((d) => d.path)]);
     for (const [path, expectations] of s.index.folders) {
       if (!onDisk.has(path)) continue; // reported as missing

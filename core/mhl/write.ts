@@ -13,10 +13,11 @@ import { promises as fsp } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { RushesError, destinationError } from '../errors.ts';
-import { HASH_FORMATS, hashBytes, type Digests, type HashFormat } from '../hash/index.ts';
+import { HASH_FORMATS, type Digests, type HashFormat } from '../hash/index.ts';
+import { runTask } from '../runtime/pool.ts';
 import { serializeChain } from './chain.ts';
 import { normalizeDigest } from './digest.ts';
-import { computeFolderHashes, type FolderHashes } from './dirhash.ts';
+import type { FolderHashes } from './dirhash.ts';
 import { fsyncFolder, writeFileAtomic } from './fsutil.ts';
 import { allHistories, historiesFor, latestIgnorePatterns, loadHistory, nextGenerationNumber } from './history.ts';
 import { ASCMHL_FOLDER, CHAIN_FILE, type DirectoryHash, type HashListReference, type MhlFileEntry, type MhlHistory, type NewGeneration } from './model.ts';
@@ -112,11 +113,11 @@ export async function writeGenerationTo(top: MhlHistory, gen: NewGeneration): Pr
   const withHashes = gen.directoryHashes ?? true;
   const formats = withHashes ? folderFormats(gen, files, top) : [];
   const folderHashes: FolderHashes = withHashes
-    ? await computeFolderHashes(
-        files.map((f) => ({ path: f.path, digests: Object.fromEntries(f.hashes.map((h) => [h.format, h.digest])) as Digests })),
-        [...dirs],
+    ? await runTask('folderHashes', {
+        files: files.map((f) => ({ path: f.path, digests: Object.fromEntries(f.hashes.map((h) => [h.format, h.digest])) as Digests })),
+        directories: [...dirs],
         formats,
-      )
+      })
     : new Map();
 
   const plans = new Map<MhlHistory, Plan>(allHistories(top).map((h) => [h, { history: h, entries: [], rootHashes: [], touched: false }]));
@@ -190,7 +191,7 @@ async function writeOne(h: MhlHistory, gen: NewGeneration, plan: Plan, ignore: s
   const fileName = manifestFileName(number, basename(h.root), gen.creator.creationDate);
   const text = serializeManifest({ creator: gen.creator, process: gen.process, rootHashes: plan.rootHashes, ignore, entries: plan.entries, references });
   const bytes = Buffer.from(text, 'utf8');
-  const c4 = await hashBytes('c4', bytes);
+  const c4 = await runTask('hashBytes', { format: 'c4', data: bytes });
   const chain = serializeChain([...(h.chain ?? []), { sequence: number, path: fileName, format: 'c4', digest: c4 }]);
   const manifestPath = join(h.folder, fileName);
   const chainPath = join(h.folder, CHAIN_FILE);
