@@ -9,6 +9,8 @@ import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { processIo, type Io } from './io.ts';
 import { offloadCommand } from './offload-command.ts';
 import { registerMhlCommands } from './mhl-commands.ts';
+import { registerJobsCommands } from './jobs-command.ts';
+import { daemonCommand } from './daemon-command.ts';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -16,7 +18,7 @@ function collect(value: string, previous: string[]): string[] {
 
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('rushes')
-    .description('Verified camera card offload with ASC MHL v2')
+    .description('Verified camera card offload with ASC MHL v2, a durable job queue and a headless daemon')
     .version(TOOL.version)
     .option('--home <dir>', 'data folder for the store (default: $RUSHES_HOME or the platform data folder)')
     .exitOverride()
@@ -39,6 +41,17 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (source: string, flags) => setExit(await offloadCommand(source, { ...flags, home: program.opts().home }, io)));
 
   registerMhlCommands(program, io, setExit);
+
+  program
+    .command('daemon')
+    .description('run the engine headless with its HTTP API (JSON logs on stdout; SIGTERM stops it gracefully)')
+    .option('--port <n>', 'TCP port (default 7420; 0 picks a free one)')
+    .option('--host <address>', 'address to listen on (default 127.0.0.1; any other needs a token)')
+    .option('--config <file>', 'JSON configuration (schemas/config.schema.json)')
+    .option('--token <token>', 'require this bearer token on API requests (default $RUSHES_TOKEN)')
+    .action(async (flags) => setExit(await daemonCommand({ ...flags, home: program.opts().home }, io)));
+
+  registerJobsCommands(program, io, setExit);
   return program;
 }
 

@@ -6,6 +6,7 @@ import { openStore, type Db } from '../store/db.ts';
 import { JobQueue, Runner, type Job, type JobHandler, type Limits, type BackoffPolicy } from '../queue/index.ts';
 import { attachRules, enabledRules, type Rule } from '../workflow/rules.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
+import { destroyPool } from '../runtime/pool.ts';
 import { offloadHandler, planOffloadJob, type OffloadRequest } from './offload-job.ts';
 import { STANDARD_RULES } from './rules.ts';
 
@@ -68,9 +69,10 @@ export class Engine {
 
   /** Takes no new work, lets running jobs reach a checkpoint (up to `graceMs`), releases their leases, closes the store. */
   async stop(graceMs = 30_000): Promise<void> {
-    if (!this.running) return;
+    if (!this.db.open) return;
     this.running = false;
     await this.runner.stop(graceMs);
+    await destroyPool();
     this.db.close();
   }
 }

@@ -301,6 +301,11 @@ export class JobQueue {
     return rows.map((r) => ({ seq: r.seq, jobId: r.job_id, kind: r.kind, type: r.type, at: r.at, data: parse(r.data) }));
   }
 
+  /** The newest position in the event log (0 when empty): where a live stream starts. */
+  lastSeq(): number {
+    return (this.st.lastSeq.get() as { seq: number | null }).seq ?? 0;
+  }
+
   counts(): Record<JobState, number> {
     const out: Record<JobState, number> = { waiting: 0, queued: 0, running: 0, succeeded: 0, dead: 0, cancelled: 0 };
     for (const r of this.st.counts.all() as { state: JobState; n: number }[]) out[r.state] = r.n;
@@ -508,6 +513,7 @@ function prepare(db: Db) {
     children: s(`SELECT child FROM job_deps WHERE parent = ? ORDER BY child`),
     events: s(`SELECT e.seq, e.job_id, j.kind, e.type, e.at, e.data FROM job_events e JOIN jobs j ON j.id = e.job_id
                WHERE e.seq > @after AND (@job IS NULL OR e.job_id = @job) ORDER BY e.seq LIMIT @limit`),
+    lastSeq: s(`SELECT max(seq) AS seq FROM job_events`),
     counts: s(`SELECT state, count(*) AS n FROM jobs GROUP BY state`),
     nextDue: s(`SELECT min(run_after) AS t FROM jobs INDEXED BY jobs_due WHERE state = 'queued' AND run_after > ?`),
     ready: s(`SELECT * FROM jobs INDEXED BY jobs_ready WHERE state = 'queued' AND run_after <= ? ORDER BY priority DESC, run_after, id LIMIT ? OFFSET ?`),

@@ -100,7 +100,8 @@ export class Runner {
       if (e.type === 'cancel-requested') this.abort(e.jobId, ABORT_CANCEL);
       else if (e.type === 'created' || e.type === 'succeeded' || e.type === 'retried' || e.type === 'requeued') this.schedulePump();
     });
-    const heartbeatMs = this.options.heartbeatMs ?? Math.max(250, Math.floor(this.leaseMs / 3));
+    // Frequent enough that a cancel written to the store by another process lands within a second.
+    const heartbeatMs = this.options.heartbeatMs ?? Math.max(100, Math.min(1000, Math.floor(this.leaseMs / 3)));
     this.timers.push(setInterval(() => this.heartbeat(), heartbeatMs));
     this.timers.push(setInterval(() => this.schedulePump(), this.options.pollMs ?? 500));
     for (const t of this.timers) t.unref();

@@ -1,0 +1,80 @@
+/**
+ * `rushes daemon`: the engine headless, behind the HTTP API. Logs are JSON lines on stdout.
+ * SIGTERM or SIGINT shut it down gracefully: no new work, running jobs stop at a checkpoint
+ * and go back to the queue, leases are released; a second signal exits at once.
+ */
+import { resolve } from 'node:path';
+import { RushesError } from '../errors.ts';
+import { Engine } from '../daemon/engine.ts';
+import { loadConfig, type DaemonConfig } from '../daemon/config.ts';
+import { assertNoDaemon, removeDaemonInfo, writeDaemonInfo } from '../daemon/pidfile.ts';
+import { startServer } from '../server/index.ts';
+import { dataHome } from '../store/home.ts';
+import { TOOL } from '../version.ts';
+import { jsonLogger } from '../util/log.ts';
+import { EXIT } from './exit-codes.ts';
+import type { Io } from './io.ts';
+
+export interface DaemonFlags {
+  home?: string;
+  port?: string;
+  host?: string;
+  config?: string;
+  token?: string;
+}
+
+export const DEFAULT_PORT = 7420;
+
+function parsePort(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new RushesError('USAGE', `--port must be a whole number from 0 to 65535 (got "${v}")`);
+  return n;
+}
+
+export async function daemonCommand(flags: DaemonFlags, io: Io): Promise<number> {
+  const config: DaemonConfig = flags.config ? loadConfig(resolve(flags.config)) : {};
+  const home = resolve(flags.home ?? dataHome());
+  const host = flags.host ?? config.host ?? '127.0.0.1';
+  const port = parsePort(flags.port) ?? config.port ?? DEFAULT_PORT;
+  const token = flags.token || process.env.RUSHES_TOKEN || config.token || undefined;
+  const log = jsonLogger(io.stdout, config.logLevel ?? 'info');
+  assertNoDaemon(home);
+
+  const engine = new Engine({
+    home,
+    log,
+    concurrency: config.concurrency,
+    limits: config.limits,
+    backoff: config.backoff,
+    leaseMs: config.leaseMs,
+    maxAttempts: config.maxAttempts,
+  });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer(engine, { host, port, token, log });
+  } catch (e) {
+    await engine.stop(0);
+    throw e;
+  }
+  engine.start();
+  writeDaemonInfo(home, { pid: process.pid, url: server.url, startedAt: new Date().toISOString() });
+  log.info('daemon started', { version: TOOL.version, url: server.url, home, pid: process.pid, auth: token ? 'token' : 'none (loopback only)' });
+
+  const signalled = await new Promise<NodeJS.Signals>((res) => {
+    process.once('SIGTERM', () => res('SIGTERM'));
+    process.once('SIGINT', () => res('SIGINT'));
+  });
+  const force = () => {
+    log.warn('second signal: exiting now; running jobs resume at the next start');
+    process.exit(EXIT.CANCELLED);
+  };
+  process.once('SIGTERM', force);
+  process.once('SIGINT', force);
+  log.info('shutting down', { signal: signalled, running: engine.runner.active });
+  await server.close();
+  await engine.stop(config.shutdownGraceMs ?? 30_000);
+  removeDaemonInfo(home);
+  log.info('daemon stopped');
+  return EXIT.OK;
+}

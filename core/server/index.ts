@@ -1,0 +1,70 @@
+/**
+ * The daemon's HTTP API on node:http. See docs/api.md for the routes. One JSON log line per
+ * request; a bad request never takes the server down.
+ */
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Engine } from '../daemon/engine.ts';
+import { RushesError } from '../errors.ts';
+import { silentLogger, type Logger } from '../util/log.ts';
+import { assertSafeBinding, checkToken } from './auth.ts';
+import { HttpError, sendError, toHttpError } from './http.ts';
+import { ROUTES } from './routes.ts';
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  token?: string;
+  log?: Logger;
+  /** Largest request body; default 1 MiB. */
+  maxBodyBytes?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  /** Stops accepting connections, ends event streams, and resolves when the server is closed. */
+  close(): Promise<void>;
+}
+
+export async function startServer(engine: Engine, options: ServerOptions): Promise<RunningServer> {
+  assertSafeBinding(options.host, options.token);
+  const log = options.log ?? silentLogger;
+  const streams = new Set<ServerResponse>();
+  const server = createServer(async (req, res) => {
+    const t0 = performance.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    try {
+      const route = ROUTES.find((r) => r.pattern.test(url.pathname));
+      if (!route) throw new HttpError(404, 'NOT_FOUND', `no route ${url.pathname}`);
+      if (!route.open) checkToken(req, options.token);
+      const handler = route.methods[req.method ?? ''];
+      const allow = Object.keys(route.methods).join(', ');
+      if (!handler) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}; use ${allow}`, undefined, { allow });
+      const params = url.pathname.match(route.pattern)!.slice(1);
+      await handler({ engine, req, res, url, params, maxBodyBytes: options.maxBodyBytes ?? 1 << 20, streams });
+    } catch (e) {
+      const err = toHttpError(e);
+      if (err.status >= 500) log.error('request failed', { error: err.message, code: err.code });
+      sendError(res, err);
+    } finally {
+      log.info('request', { method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(performance.now() - t0) });
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e) => reject(new RushesError('USAGE', `cannot listen on ${options.host}:${options.port}: ${e.message}`, { cause: e })));
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of streams) s.end();
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * The API's routes: each matches a path, lists its methods, and turns a request into a
+ * call on the engine. Request bodies are validated against the JSON Schemas in schemas/.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Engine } from '../daemon/engine.ts';
+import type { OffloadRequest } from '../daemon/offload-job.ts';
+import { JOB_STATES, type JobState } from '../queue/index.ts';
+import { TOOL } from '../version.ts';
+import { compileSchema, describeErrors } from '../util/schema.ts';
+import { HttpError, readJson, sendJson } from './http.ts';
+import { streamEvents } from './sse.ts';
+
+export interface RouteContext {
+  engine: Engine;
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  params: string[];
+  maxBodyBytes: number;
+  streams: Set<ServerResponse>;
+}
+
+type Handler = (c: RouteContext) => Promise<void> | void;
+
+export interface Route {
+  pattern: RegExp;
+  methods: Record<string, Handler>;
+  /** Reachable without the token (health checks from a load balancer or systemd). */
+  open?: boolean;
+}
+
+const validateOffload = compileSchema<OffloadRequest>('offload-request.schema.json');
+
+function jobId(c: RouteContext): number {
+  const id = Number(c.params[0]);
+  if (!Number.isSafeInteger(id) || id < 1) throw new HttpError(400, 'BAD_ID', `"${c.params[0]}" is not a job id`);
+  return id;
+}
+
+function mustExist(c: RouteContext, id: number) {
+  const job = c.engine.queue.get(id);
+  if (!job) throw new HttpError(404, 'NOT_FOUND', `no job ${id}`);
+  return job;
+}
+
+function intParam(url: URL, name: string, min: number, max: number): number | undefined {
+  const v = url.searchParams.get(name);
+  if (v === null) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new HttpError(400, 'BAD_QUERY', `${name} must be a whole number from ${min} to ${max} (got "${v}")`);
+  return n;
+}
+
+function knownParams(url: URL, names: string[]): void {
+  for (const k of url.searchParams.keys()) {
+    if (!names.includes(k)) throw new HttpError(400, 'BAD_QUERY', `unknown query parameter "${k}"; known: ${names.join(', ') || 'none'}`);
+  }
+}
+
+async function postOffload(c: RouteContext): Promise<void> {
+  const body = await readJson(c.req, c.maxBodyBytes);
+  if (!validateOffload(body)) throw new HttpError(400, 'INVALID_REQUEST', `invalid offload request: ${describeErrors(validateOffload.errors)}`);
+  const { job, created } = await c.engine.submitOffload(body);
+  sendJson(c.res, created ? 202 : 200, { job, created }, { location: `/api/jobs/${job.id}` });
+}
+
+function listJobs(c: RouteContext): void {
+  knownParams(c.url, ['state', 'kind', 'limit', 'before']);
+  const state = c.url.searchParams.get('state') ?? undefined;
+  if (state !== undefined && !(JOB_STATES as readonly string[]).includes(state)) throw new HttpError(400, 'BAD_QUERY', `state must be one of ${JOB_STATES.join(', ')}`);
+  const jobs = c.engine.queue.list({
+    state: state as JobState | undefined,
+    kind: c.url.searchParams.get('kind') ?? undefined,
+    limit: intParam(c.url, 'limit', 1, 1000) ?? 100,
+    beforeId: intParam(c.url, 'before', 1, Number.MAX_SAFE_INTEGER),
+  });
+  sendJson(c.res, 200, { jobs });
+}
+
+function showJob(c: RouteContext): void {
+  const id = jobId(c);
+  const q = c.engine.queue;
+  sendJson(c.res, 200, { job: mustExist(c, id), parents: q.parentsOf(id), children: q.childrenOf(id), events: q.events({ jobId: id, limit: 10_000 }) });
+}
+
+function retryJob(c: RouteContext): void {
+  const id = jobId(c);
+  const job = mustExist(c, id);
+  if (job.state !== 'dead' && job.state !== 'cancelled') throw new HttpError(409, 'NOT_RETRYABLE', `job ${id} is ${job.state}; only dead or cancelled jobs can be retried`);
+  sendJson(c.res, 200, { job: c.engine.queue.retry(id) });
+}
+
+function cancelJob(c: RouteContext): void {
+  const id = jobId(c);
+  const job = mustExist(c, id);
+  if (job.state === 'succeeded' || job.state === 'dead') throw new HttpError(409, 'NOT_CANCELLABLE', `job ${id} is already ${job.state}`);
+  sendJson(c.res, 202, { job: c.engine.queue.cancel(id) });
+}
+
+function events(c: RouteContext): void {
+  knownParams(c.url, ['after', 'job']);
+  const header = c.req.headers['last-event-id'];
+  const fromHeader = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : undefined;
+  const after = fromHeader ?? intParam(c.url, 'after', 0, Number.MAX_SAFE_INTEGER) ?? c.engine.queue.lastSeq();
+  streamEvents(c.req, c.res, c.engine.queue, { after, jobId: intParam(c.url, 'job', 1, Number.MAX_SAFE_INTEGER) }, c.streams);
+}
+
+function health(c: RouteContext): void {
+  sendJson(c.res, 200, { ...c.engine.health(), version: TOOL.version });
+}
+
+export const ROUTES: Route[] = [
+  { pattern: /^\/api\/health$/, methods: { GET: health }, open: true },
+  { pattern: /^\/api\/offloads$/, methods: { POST: postOffload } },
+  { pattern: /^\/api\/jobs$/, methods: { GET: listJobs } },
+  { pattern: /^\/api\/jobs\/([^/]+)$/, methods: { GET: showJob } },
+  { pattern: /^\/api\/jobs\/([^/]+)\/retry$/, methods: { POST: retryJob } },
+  { pattern: /^\/api\/jobs\/([^/]+)\/cancel$/, methods: { POST: cancelJob } },
+  { pattern: /^\/api\/events$/, methods: { GET: events } },
+];

@@ -1,0 +1,247 @@
+/**
+ * The HTTP API in-process: a real engine on a temporary store, a real server on 127.0.0.1,
+ * real requests. Bad input of every kind gets a 4xx naming the problem.
+ */
+import { existsSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Engine } from '../core/daemon/engine.ts';
+import type { Job, JobEvent } from '../core/queue/index.ts';
+import { startServer, type RunningServer } from '../core/server/index.ts';
+import { makeSmallCard } from './helpers/card.ts';
+import { scratchFolders } from './helpers/scratch.ts';
+
+const scratch = scratchFolders('rushes-server-');
+const cleanup: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of cleanup.reverse()) await c();
+});
+
+/** A test kind beside the built-in ones: fails when asked, or waits for its AbortSignal. */
+const testHandlers = {
+  fail: async () => {
+    throw new Error('this job always fails');
+  },
+  wait: ({ signal }: { signal: AbortSignal }) => new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('stopped')))),
+};
+
+async function serve(options: { token?: string; host?: string } = {}): Promise<{ engine: Engine; server: RunningServer; base: string }> {
+  const base = scratch();
+  const engine = new Engine({ home: join(base, 'home'), handlers: testHandlers, maxAttempts: 1 });
+  const server = await startServer(engine, { host: options.host ?? '127.0.0.1', port: 0, token: options.token, maxBodyBytes: 64 * 1024 });
+  engine.start();
+  cleanup.push(async () => {
+    await server.close();
+    await engine.stop(1000);
+  });
+  return { engine, server, base };
+}
+
+async function call<T = Record<string, unknown>>(server: RunningServer, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(server.url + path, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, headers: res.headers, body: (await res.json()) as T };
+}
+
+type ErrorBody = { error: { code: string; message: string; path?: string } };
+
+async function until<T>(probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Reads server-sent events until `stop` says enough. */
+async function readEvents(url: string, headers: Record<string, string>, stop: (events: { id?: string; event: string; data: JobEvent }[]) => boolean) {
+  const controller = new AbortController();
+  const res = await fetch(url, { headers, signal: controller.signal });
+  expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
+  const events: { id?: string; event: string; data: JobEvent }[] = [];
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const fields = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+      if (fields.event) events.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
+    }
+    if (stop(events)) break;
+  }
+  controller.abort();
+  return events;
+}
+
+describe('HTTP API', () => {
+  it('POST /api/offloads queues an offload that copies, verifies and writes ASC MHL to every destination', async () => {
+    const { server, base } = await serve();
+    const card = join(base, 'A001');
+    makeSmallCard(card);
+    const r = await call<{ job: Job; created: boolean }>(server, 'POST', '/api/offloads', { source: card, destinations: [join(base, 'r1'), join(base, 'r2')], hashes: ['xxh64', 'md5'] });
+    expect(r.status).toBe(202);
+    expect(r.body.created).toBe(true);
+    expect(r.headers.get('location')).toBe(`/api/jobs/${r.body.job.id}`);
+    const done = await until(async () => {
+      const j = await call<{ job: Job }>(server, 'GET', `/api/jobs/${r.body.job.id}`);
+      return j.body.job.state === 'succeeded' || j.body.job.state === 'dead' ? j.body.job : undefined;
+    });
+    expect(done.state).toBe('succeeded');
+    for (const d of ['r1', 'r2']) expect(existsSync(join(base, d, 'A001', 'ascmhl', 'ascmhl_chain.xml'))).toBe(true);
+    const list = await call<{ jobs: Job[] }>(server, 'GET', '/api/jobs?state=succeeded&kind=offload');
+    expect(list.body.jobs.map((j) => j.id)).toEqual([r.body.job.id]);
+  });
+
+  it('the same idempotency key gives the same job', async () => {
+    const { server, base } = await serve();
+    const card = join(base, 'B001');
+    makeSmallCard(card);
+    const body = { source: card, destinations: [join(base, 'r1')], verify: 'size', idempotencyKey: 'card-B001' };
+    const a = await call<{ job: Job }>(server, 'POST', '/api/offloads', body);
+    const b = await call<{ job: Job; created: boolean }>(server, 'POST', '/api/offloads', body);
+    expect(a.status).toBe(202);
+    expect(b.status).toBe(200);
+    expect(b.body).toMatchObject({ created: false, job: { id: a.body.job.id } });
+  });
+
+  it('rejects bad offload requests with a 4xx that names the field or the file', async () => {
+    const { server, base } = await serve();
+    const card = join(base, 'C001');
+    makeSmallCard(card);
+    const post = (body: unknown, headers?: Record<string, string>) => call<ErrorBody>(server, 'POST', '/api/offloads', body, headers);
+
+    let r = await post({ source: card, destinations: [join(base, 'r')], colour: 'red' });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/unknown key "colour"/);
+
+    r = await post({ source: 42, destinations: 'x' });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/\/source must be string/);
+    expect(r.body.error.message).toMatch(/\/destinations must be array/);
+
+    r = await post({ source: card, destinations: [join(base, 'r')], hashes: ['crc32'], verify: 'sometimes' });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/\/hashes\/0 must be one of "xxh64"/);
+    expect(r.body.error.message).toMatch(/\/verify must be one of "full", "size", "none"/);
+
+    r = await post({ destinations: [join(base, 'r')] });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/must have required property 'source'/);
+
+    r = await post({ source: join(base, 'nowhere'), destinations: [join(base, 'r')] });
+    expect(r.status).toBe(422);
+    expect(r.body.error).toMatchObject({ code: 'SOURCE_MISSING', path: join(base, 'nowhere') });
+
+    r = await post({ source: card, destinations: [join(card, 'inside')] });
+    expect(r.status).toBe(422);
+    expect(r.body.error.code).toBe('DEST_INSIDE_SOURCE');
+    expect(r.body.error.message).toContain(join(card, 'inside'));
+
+    r = await post('{"source": ');
+    expect(r.status).toBe(400);
+    expect(r.body.error).toMatchObject({ code: 'BAD_JSON' });
+
+    r = await call<ErrorBody>(server, 'POST', '/api/offloads', undefined, { 'content-type': 'text/plain' });
+    expect(r.status).toBe(415);
+
+    r = await post({ source: card, destinations: [join(base, 'r')], comment: 'x'.repeat(100_000) });
+    expect(r.status).toBe(413);
+    expect(r.body.error.code).toBe('BODY_TOO_LARGE');
+
+    // A huge body sent without a length (chunked) is cut off too.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(server.url + '/api/offloads', { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      const chunk = Buffer.alloc(16 * 1024, 0x20);
+      for (let i = 0; i < 64; i++) req.write(chunk);
+      req.end();
+    }).catch(() => 413);
+    expect(status).toBe(413);
+
+    expect((await call(server, 'DELETE', '/api/offloads')).status).toBe(405);
+    expect((await call(server, 'GET', '/api/nothing')).status).toBe(404);
+    expect((await call(server, 'GET', '/api/jobs?state=sleeping')).status).toBe(400);
+    expect((await call(server, 'GET', '/api/jobs?limit=-1')).status).toBe(400);
+    expect((await call(server, 'GET', '/api/jobs?colour=red')).status).toBe(400);
+    expect((await call(server, 'GET', '/api/jobs/abc')).status).toBe(400);
+    expect((await call(server, 'GET', '/api/jobs/99999')).status).toBe(404);
+    // Still up after all that.
+    expect((await call(server, 'GET', '/api/health')).body).toMatchObject({ ok: true });
+  });
+
+  it('retry and cancel: a dead job comes back, a running job stops through its AbortSignal', async () => {
+    const { server, engine } = await serve();
+    const failing = engine.queue.enqueue({ kind: 'fail', maxAttempts: 1 }).id;
+    const dead = await until(async () => {
+      const j = (await call<{ job: Job }>(server, 'GET', `/api/jobs/${failing}`)).body.job;
+      return j.state === 'dead' ? j : undefined;
+    });
+    expect(dead.lastError).toEqual({ code: 'ERROR', message: 'this job always fails' });
+    const retried = await call<{ job: Job }>(server, 'POST', `/api/jobs/${failing}/retry`);
+    expect(retried.status).toBe(200);
+    expect(['queued', 'running', 'dead']).toContain(retried.body.job.state);
+
+    const waiting = engine.queue.enqueue({ kind: 'wait' }).id;
+    await until(async () => ((await call<{ job: Job }>(server, 'GET', `/api/jobs/${waiting}`)).body.job.state === 'running' ? true : undefined));
+    expect((await call(server, 'POST', `/api/jobs/${waiting}/retry`)).status).toBe(409);
+    expect((await call(server, 'POST', `/api/jobs/${waiting}/cancel`)).status).toBe(202);
+    const cancelled = await until(async () => {
+      const j = (await call<{ job: Job }>(server, 'GET', `/api/jobs/${waiting}`)).body.job;
+      return j.state === 'cancelled' ? j : undefined;
+    });
+    expect(cancelled.state).toBe('cancelled');
+    expect((await call(server, 'POST', '/api/jobs/424242/cancel')).status).toBe(404);
+  });
+
+  it('GET /api/events streams job events live and replays after Last-Event-ID', async () => {
+    const { server, engine } = await serve();
+    const first = engine.queue.enqueue({ kind: 'fail', maxAttempts: 1 }).id;
+    await until(async () => (engine.queue.get(first)!.state === 'dead' ? true : undefined));
+    const firstEvents = engine.queue.events({ jobId: first });
+    const lastOfFirst = firstEvents.at(-1)!.seq!;
+
+    // Live: a new job's events arrive as they happen.
+    const streamed = readEvents(`${server.url}/api/events`, {}, (es) => es.some((e) => e.event === 'dead'));
+    await new Promise((r) => setTimeout(r, 100));
+    const second = engine.queue.enqueue({ kind: 'fail', maxAttempts: 1 }).id;
+    const live = await streamed;
+    expect(live.map((e) => [e.data.jobId, e.event])).toEqual([
+      [second, 'created'],
+      [second, 'started'],
+      [second, 'failed'],
+      [second, 'dead'],
+    ]);
+
+    // Replay: everything after the first job's last event, with ids to resume from.
+    const replay = await readEvents(`${server.url}/api/events`, { 'last-event-id': String(lastOfFirst) }, (es) => es.length >= 4);
+    expect(replay.map((e) => e.data.jobId)).toEqual([second, second, second, second]);
+    expect(replay.map((e) => Number(e.id))).toEqual(live.map((e) => Number(e.id)));
+    expect(Number(replay[0].id)).toBeGreaterThan(lastOfFirst);
+  });
+
+  it('requires the token when one is set; refuses a non-loopback address without one', async () => {
+    const token = 'a-long-enough-test-token';
+    const { server } = await serve({ token, host: '0.0.0.0' });
+    expect((await call(server, 'GET', '/api/jobs')).status).toBe(401);
+    expect((await call(server, 'GET', '/api/jobs', undefined, { authorization: 'Bearer wrong-token-of-any-length' })).status).toBe(401);
+    expect((await call(server, 'GET', '/api/jobs', undefined, { authorization: `Bearer ${token}` })).status).toBe(200);
+    expect((await call(server, 'GET', '/api/health')).status).toBe(200);
+
+    const engine = new Engine({ home: join(scratch(), 'home') });
+    await expect(startServer(engine, { host: '0.0.0.0', port: 0 })).rejects.toThrow(/requires an API token/);
+    await expect(startServer(engine, { host: '0.0.0.0', port: 0, token: 'short' })).rejects.toThrow(/at least 16/);
+    await engine.stop(0);
+  });
+});
