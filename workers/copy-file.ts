@@ -5,10 +5,17 @@
  *
  * Destination files are written under their temporary names and fsynced; renaming is the
  * caller's job, after verification, so a final name always means a complete file.
+ *
+ * In a worker a blocking call holds up only that thread, so calls that never wait for a
+ * device (open, write into the page cache, fstat, futimes, close) are synchronous: each
+ * spares a hand-off to libuv's shared thread pool, which is what 10,000 small files cost.
+ * The calls that wait for a device (source reads, fsync) stay asynchronous, so the next
+ * chunk is read while this one is hashed and written, and other files' tasks go on.
  */
-import { promises as fsp } from 'node:fs';
+import { closeSync, fstatSync, fsync, futimesSync, openSync, writeSync } from 'node:fs';
 import { RushesError, destinationError, errno } from '../core/errors.ts';
 import { MultiHasher, type Digests, type HashFormat } from '../core/hash/index.ts';
+import { readAsync } from '../core/hash/medium.ts';
 
 export const COPY_CHUNK = 4 * 1024 * 1024;
 
@@ -32,7 +39,7 @@ export interface CopyOutput {
 
 interface Target {
   path: string | null;
-  handle?: fsp.FileHandle;
+  fd?: number;
   error?: RushesError;
 }
 
@@ -42,7 +49,7 @@ function takeBuffer(): Buffer {
   return bufferPool.pop() ?? Buffer.allocUnsafeSlow(COPY_CHUNK);
 }
 function giveBuffer(b: Buffer): void {
-  if (bufferPool.length < 16) bufferPool.push(b);
+  if (bufferPool.length < 4) bufferPool.push(b);
 }
 
 function sourceReadError(e: unknown, path: string): RushesError {
@@ -58,17 +65,14 @@ function changedError(path: string, what: string): RushesError {
 
 const live = (t: Target): boolean => t.path !== null && !t.error;
 
-/** Opens each target's temporary file, replacing a partial one from an interrupted run. */
-async function openTargets(targets: Target[]): Promise<void> {
-  await Promise.all(
-    targets.filter(live).map(async (t) => {
-      try {
-        t.handle = await fsp.open(t.path!, 'w');
-      } catch (e) {
-        t.error = destinationError(e, t.path!);
-      }
-    }),
-  );
+/** Runs one destination's step; a failure takes only that destination out of this file. */
+function onTarget(t: Target, step: (fd: number) => void): void {
+  if (!live(t) || t.fd === undefined) return;
+  try {
+    step(t.fd);
+  } catch (e) {
+    t.error = destinationError(e, t.path!);
+  }
 }
 
 /**
@@ -80,13 +84,21 @@ export async function copyFile(input: CopyInput, options: { onBytes?: (n: number
   const hasher = await MultiHasher.create(input.formats);
   const targets: Target[] = input.targets.map((path) => ({ path }));
   const result = (hashedAt: Date): CopyOutput => ({ digests: hasher.digests(), hashedAt, targetErrors: targets.map((t) => t.error) });
-  let src: fsp.FileHandle;
+  let src: number;
   try {
-    src = await fsp.open(source, 'r');
+    src = openSync(source, 'r');
   } catch (e) {
     throw sourceReadError(e, source);
   }
-  await openTargets(targets);
+  // Opening with 'w' replaces a partial file from an interrupted run.
+  for (const t of targets) {
+    if (!live(t)) continue;
+    try {
+      t.fd = openSync(t.path!, 'w');
+    } catch (e) {
+      t.error = destinationError(e, t.path!);
+    }
+  }
   const buffers = [takeBuffer(), takeBuffer()];
   try {
     // One check after the read covers the whole copy: any change since the card was listed
@@ -104,7 +116,7 @@ export async function copyFile(input: CopyInput, options: { onBytes?: (n: number
       turn ^= 1;
       pendingRead = position + bytes >= size ? Promise.resolve(0) : readChunk(src, buffers[turn], position + bytes, source);
       hasher.update(chunk);
-      await writeToAll(targets, chunk, position);
+      for (const t of targets) onTarget(t, (fd) => writeAll(fd, chunk, position));
       position += bytes;
       options.onBytes?.(bytes);
       if (!targets.some(live)) {
@@ -115,17 +127,19 @@ export async function copyFile(input: CopyInput, options: { onBytes?: (n: number
     const hashedAt = new Date();
     if (!targets.some(live)) return result(hashedAt);
     if (position !== size) throw changedError(source, `read ${position} bytes, expected ${size}`);
-    const after = await src.stat({ bigint: true });
+    const after = fstatSync(src, { bigint: true });
     if (Number(after.size) !== size || after.mtimeNs !== input.mtimeNs) throw changedError(source, 'modified during the copy');
 
-    await Promise.all(targets.map((t) => finishTarget(t, input)));
+    // Give the copy the source's times, then force its bytes to the device.
+    for (const t of targets) onTarget(t, (fd) => futimesSync(fd, Number(input.atimeNs) / 1e9, Number(input.mtimeNs) / 1e9));
+    await Promise.all(targets.filter(live).map((t) => fsyncAsync(t.fd!).catch((e: unknown) => void (t.error = destinationError(e, t.path!)))));
     return result(hashedAt);
   } catch (e) {
     if (isAbort(e)) throw e;
     throw sourceReadError(e, source);
   } finally {
-    await Promise.all(targets.map((t) => t.handle?.close().catch(() => undefined)));
-    await src.close().catch(() => undefined);
+    for (const t of targets) if (t.fd !== undefined) closeQuietly(t.fd);
+    closeQuietly(src);
     buffers.forEach(giveBuffer);
   }
 }
@@ -134,39 +148,26 @@ function isAbort(e: unknown): boolean {
   return e instanceof Error && e.name === 'AbortError';
 }
 
-async function readChunk(src: fsp.FileHandle, buf: Buffer, position: number, path: string): Promise<number> {
+async function readChunk(src: number, buf: Buffer, position: number, path: string): Promise<number> {
   try {
-    const { bytesRead } = await src.read(buf, 0, buf.length, position);
-    return bytesRead;
+    return await readAsync(src, buf, position);
   } catch (e) {
     throw sourceReadError(e, path);
   }
 }
 
-async function writeToAll(targets: Target[], chunk: Buffer, position: number): Promise<void> {
-  await Promise.all(
-    targets.map(async (t) => {
-      if (!live(t) || !t.handle) return;
-      try {
-        let written = 0;
-        while (written < chunk.length) {
-          const { bytesWritten } = await t.handle.write(chunk, written, chunk.length - written, position + written);
-          written += bytesWritten;
-        }
-      } catch (e) {
-        t.error = destinationError(e, t.path!);
-      }
-    }),
-  );
+function writeAll(fd: number, chunk: Buffer, position: number): void {
+  for (let written = 0; written < chunk.length; ) written += writeSync(fd, chunk, written, chunk.length - written, position + written);
 }
 
-/** Sets the source's times on the copy and forces its bytes to the device. */
-async function finishTarget(t: Target, input: CopyInput): Promise<void> {
-  if (!live(t) || !t.handle) return;
+function fsyncAsync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fsync(fd, (e) => (e ? reject(e) : resolve())));
+}
+
+function closeQuietly(fd: number): void {
   try {
-    await t.handle.utimes(Number(input.atimeNs) / 1e9, Number(input.mtimeNs) / 1e9);
-    await t.handle.sync();
-  } catch (e) {
-    t.error = destinationError(e, t.path!);
+    closeSync(fd);
+  } catch {
+    // Nothing left to lose: the bytes were fsynced, or the copy already failed.
   }
 }
