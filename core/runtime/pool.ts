@@ -14,7 +14,7 @@ import { Piscina } from 'piscina';
 import type { TaskInput, TaskMessage, TaskName, TaskOutput } from '../../workers/tasks.ts';
 import { callerEnd, fromWire, newChannel, type Reply } from './wire.ts';
 
-const BOOTSTRAP = fileURLToPath(new URL('../../workers/bootstrap.mjs', import.meta.url));
+const BOOTSTRAP = fileURLToPath(new URL('../../workers/bootstrap.cjs', import.meta.url));
 /** Above every caller's own limit (offload: 4 copies + 4 files × N read-backs; mhl: 16 lanes). */
 const TASKS_PER_WORKER = 32;
 /** How often running tasks' byte counts are passed on to their progress callbacks. */
@@ -63,6 +63,24 @@ function watch(pump: () => void): () => void {
 }
 
 /**
+ * One abort listener per signal, however many tasks share it (an offload has dozens in
+ * flight; a listener each would trip Node's leak warning at 11).
+ */
+const cancellers = new WeakMap<AbortSignal, Set<() => void>>();
+
+function onAbort(signal: AbortSignal, cancel: () => void): () => void {
+  let set = cancellers.get(signal);
+  if (!set) {
+    const tasks = new Set<() => void>();
+    signal.addEventListener('abort', () => tasks.forEach((c) => c()), { once: true });
+    cancellers.set(signal, tasks);
+    set = tasks;
+  }
+  set.add(cancel);
+  return () => set.delete(cancel);
+}
+
+/**
  * Runs one task in the pool. `onBytes` receives the task's progress as it goes (every
  * byte exactly once, the rest when it ends); `signal` makes the task stop at its next
  * chunk and this call reject with the signal's reason. A task's error is rebuilt here as
@@ -85,13 +103,13 @@ export async function runTask<K extends TaskName>(
         reported = now;
       })
     : undefined;
-  signal?.addEventListener('abort', end.cancel, { once: true });
+  const forget = signal ? onAbort(signal, end.cancel) : undefined;
   let reply: Reply<TaskOutput<K>>;
   try {
     const message: TaskMessage = { task, input, channel };
     reply = await getPool().run(message);
   } finally {
-    signal?.removeEventListener('abort', end.cancel);
+    forget?.();
     unwatch?.();
   }
   signal?.throwIfAborted();
