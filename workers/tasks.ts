@@ -1,5 +1,5 @@
 /**
- * The tasks the worker-thread pool runs (core/runtime/pool.ts sends them; bootstrap.mjs
+ * The tasks the worker-thread pool runs (core/runtime/pool.ts sends them; bootstrap.cjs
  * loads this module in each worker). Each takes plain, cloneable input and the task's end
  * of its channel (progress, cancellation); errors travel back as data (core/runtime/wire.ts).
  * Workers import only primitives: hashing, MHL folder hashes, errors.

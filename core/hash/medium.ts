@@ -2,7 +2,7 @@
  * Hash a file as it is on the medium, in the calling thread. Verification must prove the
  * bytes that reached the disk, so reads use O_DIRECT where the filesystem supports it: the
  * kernel then fetches from the device instead of serving the page cache that the copy
- * itself just filled. This runs inside the worker threads (workers/hash-file.ts); the rest
+ * itself just filled. This runs inside the worker threads (workers/tasks.ts); the rest
  * of the engine calls `hashFile` in ./read.ts, which sends the work there.
  */
 import { closeSync, constants, openSync, read, readSync } from 'node:fs';
