@@ -14,14 +14,10 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGeneration, verifyHistory } from '../core/mhl/index.ts';
+import { numberArg } from './_args.ts';
 
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: number): number => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const FILES = arg('files', 10_000);
-const SIZE = arg('size', 4096);
+const FILES = numberArg('files', 10_000);
+const SIZE = numberArg('size', 4096);
 const PER_FOLDER = 500;
 
 const base = mkdtempSync(join(tmpdir(), 'rushes-bench-mhl-'));

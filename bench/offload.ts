@@ -16,15 +16,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatBytes } from '../core/util/format.ts';
 import { canDropCaches, coldCache, randomBlock, timedCold } from './_cold.ts';
+import { numberArg } from './_args.ts';
 
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const GIB = arg('gib', 2);
-const SMALL_FILES = arg('small', 5000);
-const RUNS = arg('runs', 3);
+const GIB = numberArg('gib', 2);
+const SMALL_FILES = numberArg('small', 5000);
+const RUNS = numberArg('runs', 3);
 const CLIPS = 4;
 const TOTAL = Math.round(GIB * 1024 ** 3);
 const SMALL_SIZE = 40_000;

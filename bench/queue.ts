@@ -16,15 +16,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../core/store/db.ts';
 import { JobQueue, Runner, type JobSpec } from '../core/queue/index.ts';
+import { numberArg } from './_args.ts';
 
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: number): number => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const JOBS = arg('jobs', 50_000);
-const BULK = arg('bulk', 100_000);
-const CHAIN = arg('chain', 500);
+const JOBS = numberArg('jobs', 50_000);
+const BULK = numberArg('bulk', 100_000);
+const CHAIN = numberArg('chain', 500);
 const WORKERS = 4;
 
 const base = mkdtempSync(join(tmpdir(), 'rushes-bench-queue-'));

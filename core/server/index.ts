@@ -1,5 +1,5 @@
 /**
- * The daemon's HTTP API on node:http. See docs/api.md for the routes. One JSON log line per
+ * The daemon's HTTP API on node:http; docs/api.md lists the routes. One JSON log line per
  * request; a bad request never takes the server down.
  */
 import { createServer, type ServerResponse } from 'node:http';
