@@ -211,6 +211,7 @@ export class JobQueue {
   cancel(id: number, reason = 'cancelled by request'): Job {
     return this.write(() => {
       const job = this.mustGet(id);
+      if (job.state === 'succeeded' || job.state === 'dead') throw new RushesError('USAGE', `job ${id} is already ${job.state}; there is nothing to cancel`);
       if (job.state === 'running') {
         if (!job.cancelRequested) {
           this.st.requestCancel.run(this.now(), id);
