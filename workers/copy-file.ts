@@ -49,7 +49,7 @@ function takeBuffer(): Buffer {
   return bufferPool.pop() ?? Buffer.allocUnsafeSlow(COPY_CHUNK);
 }
 function giveBuffer(b: Buffer): void {
-  if (bufferPool.length < 4) bufferPool.push(b);
+  if (bufferPool.length < 8) bufferPool.push(b);
 }
 
 function sourceReadError(e: unknown, path: string): RushesError {

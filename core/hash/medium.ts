@@ -17,14 +17,17 @@ const WASM_PAGE = 64 * 1024;
 /**
  * O_DIRECT needs a block-aligned buffer address. Node cannot align a Buffer, but a
  * WebAssembly.Memory is mapped on a page boundary, so a view over it always qualifies.
- * Buffers are pooled: a verify of 10,000 files must not map 10,000 memories.
+ * Buffers are pooled: a verify of 10,000 files must not map 10,000 memories. The pool
+ * keeps as many as a worker may read at once (mhl reads 16 small files at a time): with
+ * fewer, each file maps a new memory, and `npm run bench -- mhl` verify took 3× as long.
+ * A buffer only costs memory for the pages a read has touched.
  */
 const pool: Uint8Array[] = [];
 function takeAlignedBuffer(): Uint8Array {
   return pool.pop() ?? new Uint8Array(new WebAssembly.Memory({ initial: READ_CHUNK / WASM_PAGE }).buffer);
 }
 function returnAlignedBuffer(buf: Uint8Array): void {
-  if (pool.length < 4) pool.push(buf);
+  if (pool.length < 16) pool.push(buf);
 }
 
 export type ReadMode = 'direct' | 'cached';
