@@ -1,11 +1,12 @@
 /**
- * `npm run bench -- queue [--jobs N] [--bulk N] [--chain N]`
+ * `npm run bench -- queue [--jobs N] [--bulk N] [--chain N] [--runs N]`
  *
  * The durable queue with its crash-safe settings (WAL, every claim and outcome committed,
  * leases, event log), against a raw better-sqlite3 loop on the same settings that does only
  * the bare minimum per job (insert, update to running, update to done; one transaction
  * each), in the same run:
- *  - no-op jobs: enqueue, claim and complete with a runner of 4 concurrent workers;
+ *  - no-op jobs: enqueue (one at a time, and in one batch), claim and complete with a
+ *    runner of 4 concurrent workers;
  *  - bulk enqueue of 100,000 jobs in one call;
  *  - dispatch latency: a chain of jobs, each waiting for the previous one; the time from a
  *    parent's handler returning to its child's handler starting.
@@ -21,6 +22,7 @@ import { numberArg } from './_args.ts';
 const JOBS = numberArg('jobs', 50_000);
 const BULK = numberArg('bulk', 100_000);
 const CHAIN = numberArg('chain', 500);
+const RUNS = numberArg('runs', 3);
 const WORKERS = 4;
 
 const base = mkdtempSync(join(tmpdir(), 'rushes-bench-queue-'));
@@ -41,7 +43,7 @@ function untilSucceeded(queue: JobQueue, count: number): Promise<void> {
 }
 
 function rawBaseline(jobs: number): number {
-  const db = new Database(join(base, 'raw.db'));
+  const db = new Database(join(base, `raw${n++}.db`));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.exec('CREATE TABLE jobs (id INTEGER PRIMARY KEY, kind TEXT, payload TEXT, state TEXT, lease_owner TEXT, lease_expires INTEGER)');
@@ -59,13 +61,17 @@ function rawBaseline(jobs: number): number {
   return jobs / s;
 }
 
-async function queueThroughput(jobs: number): Promise<{ enqueuePerSec: number; claimCompletePerSec: number; endToEndPerSec: number }> {
+/**
+ * Enqueue `jobs` no-op jobs — one call (one transaction) each as an API request does, or in
+ * one batch as a rule's fan-out or a card's file list does — then claim and complete them all.
+ */
+async function queueThroughput(jobs: number, batch: boolean): Promise<{ enqueuePerSec: number; claimCompletePerSec: number; endToEndPerSec: number }> {
   const db = openStore(freshHome());
   const queue = new JobQueue(db);
   const runner = new Runner(queue, { concurrency: WORKERS, handlers: { noop: async () => undefined } });
-  // Jobs enqueued one call (one transaction) at a time, as an API would.
   const t0 = performance.now();
-  for (let i = 0; i < jobs; i++) queue.enqueue({ kind: 'noop', payload: { i } });
+  if (batch) queue.enqueueMany(Array.from({ length: jobs }, (_, i) => ({ kind: 'noop', payload: { i } })));
+  else for (let i = 0; i < jobs; i++) queue.enqueue({ kind: 'noop', payload: { i } });
   const t1 = performance.now();
   const done = untilSucceeded(queue, jobs);
   runner.start();
@@ -114,8 +120,24 @@ async function dispatchLatency(chain: number): Promise<{ medianMs: number; p95Ms
 
 try {
   console.log(`queue bench: ${JOBS} no-op jobs, ${WORKERS} workers; bulk ${BULK}; chain ${CHAIN}`);
-  const raw = rawBaseline(JOBS);
-  const q = await queueThroughput(JOBS);
+  // Interleaved runs, medians: the disk's write-back makes single runs vary by ±30 %.
+  const raws: number[] = [];
+  const qs: Awaited<ReturnType<typeof queueThroughput>>[] = [];
+  const batched: number[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    raws.push(rawBaseline(JOBS));
+    qs.push(await queueThroughput(JOBS, false));
+    batched.push((await queueThroughput(JOBS, true)).endToEndPerSec);
+    console.log(`run ${r + 1}: raw ${Math.round(raws[r])} jobs/s, rushes claim + complete ${Math.round(qs[r].claimCompletePerSec)} jobs/s, batch enqueue + claim + complete ${Math.round(batched[r])} jobs/s`);
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const raw = median(raws);
+  const q = {
+    enqueuePerSec: median(qs.map((x) => x.enqueuePerSec)),
+    claimCompletePerSec: median(qs.map((x) => x.claimCompletePerSec)),
+    endToEndPerSec: median(qs.map((x) => x.endToEndPerSec)),
+    batchedEndToEndPerSec: median(batched),
+  };
   const bulkSeconds = bulkEnqueue(BULK);
   const latency = await dispatchLatency(CHAIN);
   const fmt = (x: number) => Math.round(x).toLocaleString('en-US').padStart(10);
@@ -124,17 +146,20 @@ try {
   console.log(`rushes enqueue (one transaction each)        ${fmt(q.enqueuePerSec)} jobs/s`);
   console.log(`rushes claim + complete, ${WORKERS} workers         ${fmt(q.claimCompletePerSec)} jobs/s   (${(q.claimCompletePerSec / raw).toFixed(2)}× raw)`);
   console.log(`rushes enqueue + claim + complete            ${fmt(q.endToEndPerSec)} jobs/s   (${(q.endToEndPerSec / raw).toFixed(2)}× raw)`);
+  console.log(`rushes batch enqueue + claim + complete      ${fmt(q.batchedEndToEndPerSec)} jobs/s   (${(q.batchedEndToEndPerSec / raw).toFixed(2)}× raw)`);
   console.log(`bulk enqueue of ${BULK.toLocaleString('en-US')} jobs                ${bulkSeconds.toFixed(2).padStart(10)} s`);
   console.log(`dispatch latency parent → child              ${latency.medianMs.toFixed(2).padStart(10)} ms median, ${latency.p95Ms.toFixed(2)} ms p95`);
   console.log(
     JSON.stringify({
       bench: 'queue',
       jobs: JOBS,
+      runs: RUNS,
       workers: WORKERS,
       rawJobsPerSec: Math.round(raw),
       enqueuePerSec: Math.round(q.enqueuePerSec),
       claimCompletePerSec: Math.round(q.claimCompletePerSec),
       endToEndPerSec: Math.round(q.endToEndPerSec),
+      batchedEndToEndPerSec: Math.round(q.batchedEndToEndPerSec),
       ratioToRaw: Number((q.claimCompletePerSec / raw).toFixed(3)),
       bulkJobs: BULK,
       bulkEnqueueSeconds: Number(bulkSeconds.toFixed(3)),

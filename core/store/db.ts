@@ -26,6 +26,10 @@ export function openStore(home: string = dataHome()): Db {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // The queue touches a few hot pages per transaction; keeping them in memory (and reading
+  // the rest through mmap) spares a read syscall per page. Durability is unchanged.
+  db.pragma('cache_size = -65536');
+  db.pragma('mmap_size = 268435456');
   migrate(db, file);
   return db;
 }
