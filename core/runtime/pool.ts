@@ -4,9 +4,10 @@
  * and does no hashing. One pool per process, created on first use, so commands that hash
  * nothing start no threads.
  *
- * Tasks are async inside their worker (their I/O still goes through libuv), so each worker
- * runs several at once: a worker waiting on one file's fsync hashes another file meanwhile.
- * Callers bound how many files they have in flight; the pool only has to never be the limit.
+ * Inside a worker, calls that wait for a device (reads, fsync) are asynchronous, so each
+ * worker runs several tasks at once: while one file waits for its fsync, another is hashed.
+ * Calls that never wait are synchronous (see workers/copy-file.ts). Callers bound how many
+ * files they have in flight; the pool only has to never be the limit.
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
