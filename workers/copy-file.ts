@@ -43,13 +43,17 @@ interface Target {
   error?: RushesError;
 }
 
-/** Reused chunk buffers: a card of 10,000 files must not allocate 10,000 × 8 MiB. */
+/**
+ * Reused chunk buffers: a card of 10,000 files must not allocate 10,000 × 8 MiB. Each
+ * worker keeps two copies' worth; every worker holds its own, so more would add up in the
+ * process's peak memory (`npm run bench -- offload` limits it to 300 MB).
+ */
 const bufferPool: Buffer[] = [];
 function takeBuffer(): Buffer {
   return bufferPool.pop() ?? Buffer.allocUnsafeSlow(COPY_CHUNK);
 }
 function giveBuffer(b: Buffer): void {
-  if (bufferPool.length < 8) bufferPool.push(b);
+  if (bufferPool.length < 4) bufferPool.push(b);
 }
 
 function sourceReadError(e: unknown, path: string): RushesError {
