@@ -15,8 +15,8 @@ describe('rushes jobs, on the store', () => {
     const queue = new JobQueue(db);
     const parent = queue.enqueue({ kind: 'offload', payload: { source: '/media/A001' } }).id;
     const child = queue.enqueue({ kind: 'inspect', parents: [parent] }).id;
-    const [claimed] = queue.claim('w', 60_000, 1, {}, (k) => k === 'offload');
-    queue.finish([{ id: claimed.id, owner: 'w', type: 'failed', error: { code: 'DEST_FULL', message: 'destination is full writing /raid1/A001/C001.mov', path: '/raid1/A001/C001.mov' }, retryable: false }]);
+    const [claimed] = queue.claim('w', 60_000, 1, {}, (j) => j.kind === 'offload');
+    queue.finish([{ id: claimed.id, owner: 'w', attempt: claimed.attempts, type: 'failed', error: { code: 'DEST_FULL', message: 'destination is full writing /raid1/A001/C001.mov', path: '/raid1/A001/C001.mov' }, retryable: false }]);
     db.close();
     const jobs = (...args: string[]) => runCli(['--home', home, 'jobs', ...args]);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../core/store/db.ts';
-import { JobQueue, Runner, PermanentJobError, backoffDelay, type JobEvent, type JobHandler } from '../core/queue/index.ts';
+import { JobQueue, Runner, PermanentJobError, backoffDelay, ABORT_LEASE_LOST, type JobEvent, type JobHandler } from '../core/queue/index.ts';
 import { RushesError } from '../core/errors.ts';
 import { scratchFolders } from './helpers/scratch.ts';
 
@@ -62,7 +62,7 @@ describe('job queue', () => {
     expect(first.filter((j) => j.kind === 'hash')).toHaveLength(2);
     // Another worker sees the same limits: nothing more fits until something finishes.
     expect(queue.claim('b', 1000, 100, limits, () => true)).toEqual([]);
-    queue.finish([{ id: first[0].id, owner: 'a', type: 'succeeded' }]);
+    queue.finish([{ id: first[0].id, owner: 'a', attempt: 1, type: 'succeeded' }]);
     expect(queue.claim('b', 1000, 100, limits, () => true).map((j) => j.resources)).toEqual([['volume:1']]);
   });
 
@@ -77,11 +77,11 @@ describe('job queue', () => {
     expect(queue.get(a.id)!.state).toBe('waiting');
     const take = () => queue.claim('w', 1000, 10, {}, () => true).map((j) => j.id);
     expect(take()).toEqual([root]);
-    queue.finish([{ id: root, owner: 'w', type: 'succeeded' }]);
+    queue.finish([{ id: root, owner: 'w', attempt: 1, type: 'succeeded' }]);
     expect(take()).toEqual([a.id, b.id]);
-    queue.finish([{ id: a.id, owner: 'w', type: 'succeeded' }]);
+    queue.finish([{ id: a.id, owner: 'w', attempt: 1, type: 'succeeded' }]);
     expect(queue.get(done)!.state).toBe('waiting');
-    queue.finish([{ id: b.id, owner: 'w', type: 'succeeded' }]);
+    queue.finish([{ id: b.id, owner: 'w', attempt: 1, type: 'succeeded' }]);
     expect(take()).toEqual([done]);
     expect(queue.parentsOf(done)).toEqual([a.id, b.id]);
   });
@@ -93,7 +93,7 @@ describe('job queue', () => {
     const fail = (message: string) => {
       const [job] = queue.claim('w', 1000, 1, {}, () => true);
       expect(job.id).toBe(id);
-      queue.finish([{ id, owner: 'w', type: 'failed', error: { code: 'DEST_IO', message }, retryable: true }]);
+      queue.finish([{ id, owner: 'w', attempt: job.attempts, type: 'failed', error: { code: 'DEST_IO', message }, retryable: true }]);
     };
     fail('first');
     expect(queue.get(id)).toMatchObject({ state: 'queued', runAfter: now + 750, lastError: { message: 'first' } });
@@ -128,7 +128,7 @@ describe('job queue', () => {
     queue.requeueExpired();
     expect(queue.get(id)).toMatchObject({ state: 'dead', lastError: { code: 'LEASE_LOST' } });
     // An outcome from a worker that lost its lease does not count.
-    queue.finish([{ id, owner: 'dead-worker-2', type: 'succeeded' }]);
+    queue.finish([{ id, owner: 'dead-worker-2', attempt: 2, type: 'succeeded' }]);
     expect(queue.get(id)!.state).toBe('dead');
   });
 
@@ -139,7 +139,7 @@ describe('job queue', () => {
     queue.claim('w', 1000, 1, {}, () => true);
     for (let i = 0; i < 5; i++) {
       now += 600;
-      queue.heartbeat('w', 1000);
+      expect(queue.heartbeat([{ id, owner: 'w', attempt: 1 }], 1000)).toEqual({ lost: [], cancel: [] });
       expect(queue.requeueExpired()).toBe(0);
     }
     expect(queue.get(id)!.state).toBe('running');
@@ -156,6 +156,98 @@ describe('job queue', () => {
     queue.retry(parent);
     expect([parent, child, grandchild].map((id) => queue.get(id)!.state)).toEqual(['queued', 'waiting', 'waiting']);
     expect(() => queue.retry(parent)).toThrow(/only dead or cancelled/);
+  });
+
+  it('ignores the outcome and heartbeat of an attempt whose lease was lost, even from the same owner', () => {
+    let now = 0;
+    const { queue } = freshQueue({ now: () => now });
+    const id = queue.enqueue({ kind: 'k' }).id;
+    queue.claim('w', 1000, 1, {}, () => true);
+    now += 2000;
+    queue.requeueExpired();
+    const [again] = queue.claim('w', 1000, 1, {}, () => true);
+    expect(again.attempts).toBe(2);
+    // The stalled first attempt wakes up: it is told it lost the lease, and its outcome does not count.
+    expect(queue.heartbeat([{ id, owner: 'w', attempt: 1 }], 1000)).toEqual({ lost: [id], cancel: [] });
+    queue.finish([{ id, owner: 'w', attempt: 1, type: 'failed', error: { code: 'ERROR', message: 'stale' }, retryable: false }]);
+    expect(queue.get(id)).toMatchObject({ state: 'running', attempts: 2 });
+    queue.finish([{ id, owner: 'w', attempt: 2, type: 'succeeded', result: 'fresh' }]);
+    expect(queue.get(id)).toMatchObject({ state: 'succeeded', result: 'fresh' });
+  });
+
+  it('counts a parent named twice once', () => {
+    const { queue } = freshQueue();
+    const parent = queue.enqueue({ kind: 'k', idempotencyKey: 'p' }).id;
+    const child = queue.enqueue({ kind: 'k', parents: [parent], parentKeys: ['p'] }).id;
+    expect(queue.get(child)!.pendingParents).toBe(1);
+    queue.claim('w', 1000, 1, {}, () => true);
+    queue.finish([{ id: parent, owner: 'w', attempt: 1, type: 'succeeded' }]);
+    expect(queue.get(child)).toMatchObject({ state: 'queued', pendingParents: 0 });
+  });
+
+  it('a child a rule adds when its first parent succeeds still waits for the other parent', () => {
+    const { queue } = freshQueue();
+    const a = queue.enqueue({ kind: 'a' }).id;
+    const b = queue.enqueue({ kind: 'b', runAfter: Date.now() + 60_000 }).id;
+    queue.addReactor((event, job, q) => {
+      if (event.type === 'succeeded' && job.id === a) q.enqueue({ kind: 'both', parents: [a, b], idempotencyKey: 'both' });
+    });
+    queue.claim('w', 1000, 1, {}, () => true);
+    queue.finish([{ id: a, owner: 'w', attempt: 1, type: 'succeeded' }]);
+    const both = queue.list({ kind: 'both' })[0];
+    expect(both).toMatchObject({ state: 'waiting', pendingParents: 1 });
+  });
+
+  it('a rule that throws is rolled back on its own and noted; the job it reacted to still succeeds', () => {
+    const { queue } = freshQueue();
+    queue.addReactor((event, _job, q) => {
+      if (event.type !== 'succeeded') return;
+      q.enqueue({ kind: 'half-done' });
+      throw new Error('rule is broken');
+    });
+    const id = queue.enqueue({ kind: 'k' }).id;
+    queue.claim('w', 1000, 1, {}, () => true);
+    queue.finish([{ id, owner: 'w', attempt: 1, type: 'succeeded' }]);
+    expect(queue.get(id)!.state).toBe('succeeded');
+    expect(queue.list({ kind: 'half-done' })).toEqual([]);
+    const failed = queue.events({ jobId: id }).find((e) => e.type === 'rule-failed');
+    expect(failed?.data).toEqual({ on: 'succeeded', error: 'rule is broken' });
+  });
+
+  it('records a result that cannot be stored as a permanent failure, without losing the other outcomes', () => {
+    const { queue } = freshQueue();
+    const bad = queue.enqueue({ kind: 'k' }).id;
+    const good = queue.enqueue({ kind: 'k' }).id;
+    queue.claim('w', 1000, 2, {}, () => true);
+    queue.finish([
+      { id: bad, owner: 'w', attempt: 1, type: 'succeeded', result: { frames: 10n } },
+      { id: good, owner: 'w', attempt: 1, type: 'succeeded', result: 'ok' },
+    ]);
+    expect(queue.get(bad)).toMatchObject({ state: 'dead', lastError: { code: 'INTERNAL' } });
+    expect(queue.get(bad)!.lastError!.message).toMatch(/could not be recorded.*BigInt/);
+    expect(queue.get(good)).toMatchObject({ state: 'succeeded', result: 'ok' });
+  });
+
+  it('an attempt that fails after a cancel was asked for ends cancelled, not retried', () => {
+    const { queue } = freshQueue();
+    const id = queue.enqueue({ kind: 'k' }).id;
+    queue.claim('w', 1000, 1, {}, () => true);
+    queue.cancel(id);
+    queue.finish([{ id, owner: 'w', attempt: 1, type: 'failed', error: { code: 'ERROR', message: 'aborted' }, retryable: true }]);
+    expect(queue.get(id)).toMatchObject({ state: 'cancelled', lastError: { code: 'CANCELLED' } });
+  });
+
+  it('retrying one of two cancelled parents leaves their child cancelled until the other is retried too', () => {
+    const { queue } = freshQueue();
+    const p1 = queue.enqueue({ kind: 'k' }).id;
+    const p2 = queue.enqueue({ kind: 'k' }).id;
+    const child = queue.enqueue({ kind: 'k', parents: [p1, p2] }).id;
+    queue.cancel(p1);
+    queue.cancel(p2);
+    queue.retry(p1);
+    expect(queue.get(child)!.state).toBe('cancelled');
+    queue.retry(p2);
+    expect(queue.get(child)).toMatchObject({ state: 'waiting', pendingParents: 2 });
   });
 
   it('rejects unknown parents with a clear error and enqueues nothing of the batch', () => {
@@ -280,6 +372,58 @@ describe('runner', () => {
     const runner = startRunner(queue, { k: async () => 'ok' });
     await until(() => queue.get(id)!.state === 'succeeded', 3000);
     expect(queue.events({ jobId: id }).map((e) => e.type)).toEqual(['created', 'started', 'requeued', 'started', 'succeeded']);
+    await runner.stop();
+  });
+
+  it('a job whose lease was lost is aborted, and its late outcome does not overwrite the new attempt', async () => {
+    const { queue, home } = freshQueue();
+    let reason: unknown;
+    const runner = startRunner(
+      queue,
+      {
+        slow: ({ signal }) =>
+          new Promise((resolve) =>
+            signal.addEventListener('abort', () => {
+              reason = signal.reason;
+              resolve('stale result');
+            }),
+          ),
+      },
+      { heartbeatMs: 100 },
+    );
+    const id = queue.enqueue({ kind: 'slow' }).id;
+    await until(() => queue.get(id)!.state === 'running');
+    // Another process whose clock is an hour ahead sees the lease expired and takes the job.
+    const thief = new JobQueue(openStore(home), { now: () => Date.now() + 3_600_000 });
+    thief.requeueExpired();
+    const [taken] = thief.claim('thief', 3_600_000, 1, {}, () => true);
+    expect(taken.attempts).toBe(2);
+    await until(() => reason !== undefined, 3000);
+    expect(reason).toBe(ABORT_LEASE_LOST);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(queue.get(id)).toMatchObject({ state: 'running', leaseOwner: 'thief' });
+    thief.finish([{ id, owner: 'thief', attempt: 2, type: 'succeeded', result: 'fresh' }]);
+    expect(queue.get(id)!.result).toBe('fresh');
+    thief.db.close();
+    await runner.stop();
+  });
+
+  it('keeps outcomes while the store is locked and records them once it is free', async () => {
+    const { queue, home } = freshQueue();
+    queue.db.pragma('busy_timeout = 20');
+    let release!: () => void;
+    const finished = new Promise<void>((r) => (release = r));
+    const runner = startRunner(queue, { k: () => finished.then(() => 'done') });
+    const id = queue.enqueue({ kind: 'k' }).id;
+    await until(() => queue.get(id)!.state === 'running');
+    const locker = openStore(home);
+    locker.exec('BEGIN IMMEDIATE');
+    release();
+    await new Promise((r) => setTimeout(r, 300)); // the runner's write fails with SQLITE_BUSY meanwhile
+    locker.exec('COMMIT');
+    locker.close();
+    await until(() => queue.get(id)!.state === 'succeeded', 5000);
+    expect(queue.get(id)!.result).toBe('done');
     await runner.stop();
   });
 

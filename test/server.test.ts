@@ -41,7 +41,7 @@ async function serve(options: { token?: string; host?: string } = {}): Promise<{
 async function call<T = Record<string, unknown>>(server: RunningServer, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(server.url + path, {
     method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    headers: method === 'GET' ? headers : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   return { status: res.status, headers: res.headers, body: (await res.json()) as T };
@@ -229,6 +229,56 @@ describe('HTTP API', () => {
     expect(replay.map((e) => e.data.jobId)).toEqual([second, second, second, second]);
     expect(replay.map((e) => Number(e.id))).toEqual(live.map((e) => Number(e.id)));
     expect(Number(replay[0].id)).toBeGreaterThan(lastOfFirst);
+  });
+
+  it('refuses what a web page could send through the browser, and survives request targets that are not paths', async () => {
+    const { server, engine } = await serve();
+    const job = engine.queue.enqueue({ kind: 'wait' }).id;
+    // A cross-site form post cannot say JSON: refused before it touches the job.
+    const raw = (method: string, path: string, headers: Record<string, string> = {}) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(server.url, { method, path, headers }, (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    let r = await raw('POST', `/api/jobs/${job}/cancel`, { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(r.status).toBe(415);
+    expect(r.body).toMatch(/content-type: application\/json/);
+    expect(engine.queue.get(job)!.cancelRequested).toBe(false);
+    r = await raw('POST', `/api/jobs/${job}/cancel`, { 'content-type': 'application/json', origin: 'http://evil.example' });
+    expect(r.status).toBe(403);
+    r = await raw('GET', '/api/jobs', { origin: 'null' });
+    expect(r.status).toBe(403);
+    // DNS rebinding: a page at evil.example resolving to 127.0.0.1 sends its own Host.
+    r = await raw('GET', '/api/jobs', { host: 'evil.example:7420' });
+    expect(r.status).toBe(403);
+    expect(r.body).toMatch(/not a loopback name/);
+    r = await raw('GET', '/api/jobs', { host: `localhost:${server.port}`, origin: `http://localhost:${server.port}` });
+    expect(r.status).toBe(200);
+    for (const target of ['//', '//evil.example/api/jobs', 'http://x/api/jobs']) {
+      r = await raw('GET', target);
+      expect(r.status, target).toBe(400);
+    }
+    expect((await call(server, 'GET', '/api/health')).status).toBe(200);
+    expect(engine.queue.get(job)!.state).toBe('running');
+  });
+
+  it('ends open event streams cleanly when the server closes', async () => {
+    const base = scratch();
+    const engine = new Engine({ home: join(base, 'home'), handlers: testHandlers, maxAttempts: 1 });
+    const server = await startServer(engine, { host: '127.0.0.1', port: 0 });
+    engine.start();
+    const ended = readEvents(`${server.url}/api/events`, {}, () => false);
+    await new Promise((r) => setTimeout(r, 100));
+    await server.close();
+    // Events after the close reach no one and break nothing.
+    engine.queue.enqueue({ kind: 'fail', maxAttempts: 1 });
+    expect(await ended).toEqual([]);
+    await engine.stop(1000);
   });
 
   it('requires the token when one is set; refuses a non-loopback address without one', async () => {

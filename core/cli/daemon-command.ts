@@ -7,11 +7,11 @@ import { resolve } from 'node:path';
 import { RushesError } from '../errors.ts';
 import { Engine } from '../daemon/engine.ts';
 import { loadConfig, type DaemonConfig } from '../daemon/config.ts';
-import { assertNoDaemon, removeDaemonInfo, writeDaemonInfo } from '../daemon/pidfile.ts';
+import { claimDaemonHome, publishDaemonUrl, releaseDaemonHome } from '../daemon/pidfile.ts';
 import { startServer } from '../server/index.ts';
 import { dataHome } from '../store/home.ts';
 import { TOOL } from '../version.ts';
-import { jsonLogger } from '../util/log.ts';
+import { jsonLogger, type Logger } from '../util/log.ts';
 import { EXIT } from './exit-codes.ts';
 import type { Io } from './io.ts';
 
@@ -39,8 +39,15 @@ export async function daemonCommand(flags: DaemonFlags, io: Io): Promise<number>
   const port = parsePort(flags.port) ?? config.port ?? DEFAULT_PORT;
   const token = flags.token || process.env.RUSHES_TOKEN || config.token || undefined;
   const log = jsonLogger(io.stdout, config.logLevel ?? 'info');
-  assertNoDaemon(home);
+  claimDaemonHome(home);
+  try {
+    return await runDaemon(home, host, port, token, config, log);
+  } finally {
+    releaseDaemonHome(home);
+  }
+}
 
+async function runDaemon(home: string, host: string, port: number, token: string | undefined, config: DaemonConfig, log: Logger): Promise<number> {
   const engine = new Engine({
     home,
     log,
@@ -58,7 +65,7 @@ export async function daemonCommand(flags: DaemonFlags, io: Io): Promise<number>
     throw e;
   }
   engine.start();
-  writeDaemonInfo(home, { pid: process.pid, url: server.url, startedAt: new Date().toISOString() });
+  publishDaemonUrl(home, server.url);
   log.info('daemon started', { version: TOOL.version, url: server.url, home, pid: process.pid, auth: token ? 'token' : 'none (loopback only)' });
 
   const signalled = await new Promise<NodeJS.Signals>((res) => {
@@ -67,6 +74,7 @@ export async function daemonCommand(flags: DaemonFlags, io: Io): Promise<number>
   });
   const force = () => {
     log.warn('second signal: exiting now; running jobs resume at the next start');
+    releaseDaemonHome(home);
     process.exit(EXIT.CANCELLED);
   };
   process.once('SIGTERM', force);
@@ -74,7 +82,6 @@ export async function daemonCommand(flags: DaemonFlags, io: Io): Promise<number>
   log.info('shutting down', { signal: signalled, running: engine.runner.active });
   await server.close();
   await engine.stop(config.shutdownGraceMs ?? 30_000);
-  removeDaemonInfo(home);
   log.info('daemon stopped');
   return EXIT.OK;
 }

@@ -55,7 +55,9 @@ function httpBackend(url: string, token: string | undefined): JobsBackend {
   const call = async <T>(method: string, path: string): Promise<T> => {
     let res: Response;
     try {
-      res = await fetch(new URL(path, url), { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+      // Writes say JSON: the daemon refuses writes that a web page could forge (docs/api.md).
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
+      res = await fetch(new URL(path, url), { method, headers });
     } catch (e) {
       throw new RushesError('USAGE', `cannot reach the daemon at ${url}: ${(e as Error).message}`);
     }

@@ -11,9 +11,12 @@ import { isHashFormat, type HashFormat } from '../hash/index.ts';
 import { offload } from '../offload/run.ts';
 import type { OffloadSummary } from '../offload/events.ts';
 import { assertDestinationsOutsideSource } from '../offload/paths.ts';
-import type { JobHandler, JobSpec } from '../queue/index.ts';
+import { isRetryableCode, type JobHandler, type JobSpec } from '../queue/index.ts';
 import type { Db } from '../store/db.ts';
 import type { VerifyMode } from '../store/offloads.ts';
+
+/** Prefix of idempotency keys that API callers chose. */
+export const API_KEY_PREFIX = 'api:offload:';
 
 /** The body of `POST /api/offloads` (schemas/offload-request.schema.json) and an offload job's payload. */
 export interface OffloadRequest {
@@ -72,7 +75,8 @@ export async function planOffloadJob(req: OffloadRequest, maxAttempts: number): 
     payload,
     priority: req.priority,
     maxAttempts,
-    idempotencyKey: req.idempotencyKey,
+    // Callers' keys live in their own namespace, apart from the keys rules and card detection make.
+    idempotencyKey: req.idempotencyKey === undefined ? undefined : `${API_KEY_PREFIX}${req.idempotencyKey}`,
     resources: [...new Set(volumes)].map((v) => `volume:${v}`),
   };
 }
@@ -113,16 +117,24 @@ export function offloadHandler(db: Db): JobHandler {
       },
     });
     if (summary.status === 'cancelled') throw new Error('offload stopped at a checkpoint');
-    if (summary.status !== 'completed') {
-      const incomplete = summary.destinations.filter((d) => !d.complete);
-      const first = summary.failures[0];
-      throw new RushesError(
-        first?.code ?? 'INTERNAL',
-        `offload of ${p.source} is incomplete: ${incomplete.map((d) => d.destination).join(', ') || 'no destination'} not complete` +
-          (first ? ` (first problem: ${first.message})` : ''),
-        { path: first?.path ?? p.source },
-      );
-    }
+    if (summary.status !== 'completed') throw incompleteError(p.source, summary);
     return jobResult(summary);
   };
+}
+
+/**
+ * Why an offload did not complete, as one error whose code decides whether the job is tried
+ * again: if any failure could clear on its own (a full disk emptied, a cable reseated), the
+ * job is retried even when another failure is permanent — the next attempt resumes, and
+ * what is done stays done.
+ */
+export function incompleteError(source: string, summary: OffloadSummary): RushesError {
+  const incomplete = summary.destinations.filter((d) => !d.complete).map((d) => d.destination);
+  const shown = summary.failures.find((f) => isRetryableCode(f.code)) ?? summary.failures[0];
+  const more = summary.failures.length > 1 ? ` and ${summary.failures.length - 1} more` : '';
+  return new RushesError(
+    shown?.code ?? 'INTERNAL',
+    `offload of ${source} is incomplete: ${incomplete.join(', ') || 'no destination'} not complete` + (shown ? ` (${shown.message}${more})` : ''),
+    { path: shown?.path ?? source },
+  );
 }

@@ -74,12 +74,25 @@ function toJob(r: JobRow): Job {
 }
 
 /** How an attempt ended, as the runner reports it. */
-export type Outcome =
-  | { id: number; owner: string; type: 'succeeded'; result?: unknown }
-  | { id: number; owner: string; type: 'failed'; error: JobError; retryable: boolean }
-  | { id: number; owner: string; type: 'cancelled'; error?: JobError }
-  /** Stopped at a checkpoint for a shutdown: back to the queue, the attempt not counted. */
-  | { id: number; owner: string; type: 'released' };
+export type Outcome = Lease &
+  (
+    | { type: 'succeeded'; result?: unknown }
+    | { type: 'failed'; error: JobError; retryable: boolean }
+    | { type: 'cancelled'; error?: JobError }
+    /** Stopped at a checkpoint for a shutdown: back to the queue, the attempt not counted. */
+    | { type: 'released' }
+  );
+
+/**
+ * Which claim an outcome or heartbeat speaks for: the owner and the attempt it started.
+ * A worker that lost its lease (it stalled, the job ran again elsewhere) no longer matches,
+ * so its late outcome cannot overwrite the newer attempt's.
+ */
+export interface Lease {
+  id: number;
+  owner: string;
+  attempt: number;
+}
 
 /** Called inside the transaction that records an event, so follow-up jobs commit with it. */
 export type Reactor = (event: JobEvent, job: Job, queue: JobQueue) => void;
@@ -142,9 +155,10 @@ export class JobQueue {
 
   /**
    * Starts up to `max` ready jobs for `owner`, respecting `limits` across every running job
-   * in the store (other processes' too). `accept` filters kinds this runner has handlers for.
+   * in the store (other processes' too). `accept` filters the jobs this runner can take
+   * (kinds it has handlers for, and not one whose earlier attempt it is still stopping).
    */
-  claim(owner: string, leaseMs: number, max: number, limits: Limits, accept: (kind: string) => boolean): Job[] {
+  claim(owner: string, leaseMs: number, max: number, limits: Limits, accept: (job: { id: number; kind: string }) => boolean): Job[] {
     if (max <= 0) return [];
     return this.write(() => {
       const now = this.now();
@@ -163,7 +177,7 @@ export class JobQueue {
         for (const row of candidates) {
           if (claimed.length >= max) break;
           const resources = row.resources ? (JSON.parse(row.resources) as string[]) : [];
-          if (!accept(row.kind) || !tracker.fits({ kind: row.kind, resources })) continue;
+          if (!accept(row) || !tracker.fits({ kind: row.kind, resources })) continue;
           if (this.st.start.run(owner, now + leaseMs, now, now, row.id).changes !== 1) continue;
           tracker.add({ kind: row.kind, resources });
           const job = toJob({ ...row, state: 'running', attempts: row.attempts + 1, lease_owner: owner, lease_expires: now + leaseMs, started_at: now, updated_at: now });
@@ -176,11 +190,24 @@ export class JobQueue {
     });
   }
 
-  /** Extends the leases of `owner`'s running jobs; returns the ids someone asked to cancel. */
-  heartbeat(owner: string, leaseMs: number): number[] {
-    const now = this.now();
-    this.st.heartbeat.run(now + leaseMs, now, owner);
-    return (this.st.cancelRequested.all(owner) as { id: number }[]).map((r) => r.id);
+  /**
+   * Extends the given leases. Returns the ones that are no longer held (expired and taken
+   * back, or finished by someone else: their handlers must stop) and the ones someone asked
+   * to cancel.
+   */
+  heartbeat(leases: readonly Lease[], leaseMs: number): { lost: number[]; cancel: number[] } {
+    if (leases.length === 0) return { lost: [], cancel: [] };
+    return this.write(() => {
+      const now = this.now();
+      const lost: number[] = [];
+      const cancel: number[] = [];
+      for (const l of leases) {
+        const row = this.st.heartbeat.get(now + leaseMs, now, l.id, l.owner, l.attempt) as { cancel_requested: number } | undefined;
+        if (!row) lost.push(l.id);
+        else if (row.cancel_requested === 1) cancel.push(l.id);
+      }
+      return { lost, cancel };
+    });
   }
 
   /** Records progress; `persist` also stores it and appends it to the log (throttled by the runner). */
@@ -196,11 +223,22 @@ export class JobQueue {
     });
   }
 
-  /** Records how attempts ended, in one transaction (the runner batches them). */
+  /**
+   * Records how attempts ended, in one transaction (the runner batches them). Each outcome
+   * is its own savepoint: one that cannot be recorded as it is (a result that is not JSON)
+   * is recorded as a permanent failure instead, and never takes the others down with it.
+   */
   finish(outcomes: readonly Outcome[]): void {
     if (outcomes.length === 0) return;
     this.write(() => {
-      for (const o of outcomes) this.finishOne(o);
+      for (const o of outcomes) {
+        try {
+          this.savepoint(() => this.finishOne(o));
+        } catch (e) {
+          const error: JobError = { code: 'INTERNAL', message: `the outcome of job ${o.id} (${o.type}) could not be recorded: ${(e as Error).message}` };
+          this.savepoint(() => this.finishOne({ id: o.id, owner: o.owner, attempt: o.attempt, type: 'failed', error, retryable: false }));
+        }
+      }
     });
   }
 
@@ -343,6 +381,17 @@ export class JobQueue {
     return out;
   }
 
+  /** Runs `fn` inside the open transaction as a savepoint: if it throws, only its own writes and events are undone. */
+  private savepoint<T>(fn: () => T): T {
+    const mark = this.pending.length;
+    try {
+      return this.st.tx(fn) as T;
+    } catch (e) {
+      this.pending.length = mark;
+      throw e;
+    }
+  }
+
   private announce(e: JobEvent): void {
     for (const l of this.listeners) {
       try {
@@ -359,11 +408,21 @@ export class JobQueue {
     return { seq, jobId, kind, type, at, data };
   }
 
-  /** Appends an event and lets the reactors (workflow rules) respond in the same transaction. */
+  /**
+   * Appends an event and lets the reactors (workflow rules) respond in the same transaction.
+   * A reactor that throws is rolled back on its own and noted: a broken rule must not undo
+   * the state change that triggered it (a finished copy stays finished).
+   */
   private log(job: Job, type: JobEventType, data?: unknown): void {
     const event = this.append(job.id, job.kind, type, this.now(), data);
     this.pending.push(event);
-    for (const react of this.reactors) react(event, job, this);
+    for (const react of this.reactors) {
+      try {
+        this.savepoint(() => react(event, job, this));
+      } catch (e) {
+        this.pending.push(this.append(job.id, job.kind, 'rule-failed', this.now(), { on: type, error: (e as Error).message }));
+      }
+    }
   }
 
   private insert(spec: JobSpec): Enqueued {
@@ -373,7 +432,7 @@ export class JobQueue {
       const existing = this.st.byKey.get(spec.idempotencyKey) as { id: number } | undefined;
       if (existing) return { id: existing.id, created: false };
     }
-    const parents = [...(spec.parents ?? []), ...(spec.parentKeys ?? []).map((k) => this.idForKey(k))];
+    const parents = [...new Set([...(spec.parents ?? []), ...(spec.parentKeys ?? []).map((k) => this.idForKey(k))])];
     let pending = 0;
     let cancelledParent: Job | undefined;
     for (const p of parents) {
@@ -397,7 +456,7 @@ export class JobQueue {
         now,
       }).lastInsertRowid,
     );
-    for (const p of new Set(parents)) this.st.addDep.run(id, p);
+    for (const p of parents) this.st.addDep.run(id, p);
     const job: Job = {
       id,
       kind: spec.kind,
@@ -428,17 +487,23 @@ export class JobQueue {
 
   private finishOne(o: Outcome): void {
     const job = this.get(o.id);
-    // A lease lost to another worker means this attempt's outcome no longer counts.
-    if (!job || job.state !== 'running' || job.leaseOwner !== o.owner) return;
+    // A lease lost to another worker or attempt means this outcome no longer counts.
+    if (!job || job.state !== 'running' || job.leaseOwner !== o.owner || job.attempts !== o.attempt) return;
     const now = this.now();
     switch (o.type) {
       case 'succeeded': {
         this.st.succeed.run(o.result === undefined ? null : JSON.stringify(o.result), now, now, o.id);
-        this.log({ ...job, state: 'succeeded', result: o.result }, 'succeeded', o.result === undefined ? undefined : { result: o.result });
+        // Children count down before the rules react: a child a rule adds now already sees this parent done.
         for (const child of this.childrenOf(o.id)) this.st.parentDone.run(now, child);
+        this.log({ ...job, state: 'succeeded', result: o.result }, 'succeeded', o.result === undefined ? undefined : { result: o.result });
         return;
       }
       case 'failed': {
+        if (job.cancelRequested) {
+          // It failed on its way out of a cancel: what the person asked for is what happened.
+          this.cancelTree(job, { code: 'CANCELLED', message: `cancelled by request (the attempt ended with: ${o.error.message})` });
+          return;
+        }
         const error = JSON.stringify(o.error);
         if (o.retryable && job.attempts < job.maxAttempts) {
           const runAfter = now + backoffDelay(job.attempts, this.backoff, this.random);
@@ -493,7 +558,10 @@ export class JobQueue {
     this.log(job, 'retried', { from: job.state });
     for (const childId of this.childrenOf(job.id)) {
       const child = this.mustGet(childId);
-      if (child.state === 'cancelled' && child.lastError?.code === 'PARENT_CANCELLED') this.revive(child);
+      if (child.state !== 'cancelled' || child.lastError?.code !== 'PARENT_CANCELLED') continue;
+      // A child another cancelled parent still holds back stays cancelled until that one is retried too.
+      const otherCancelled = this.parentsOf(childId).some((p) => p !== job.id && this.mustGet(p).state === 'cancelled');
+      if (!otherCancelled) this.revive(child);
     }
   }
 }
@@ -523,8 +591,8 @@ function prepare(db: Db) {
     expired: s(`SELECT * FROM jobs INDEXED BY jobs_running WHERE state = 'running' AND lease_expires < ?`),
     start: s(`UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_expires = ?, started_at = ?, updated_at = ?
               WHERE id = ? AND state = 'queued'`),
-    heartbeat: s(`UPDATE jobs SET lease_expires = ?, updated_at = ? WHERE state = 'running' AND lease_owner = ?`),
-    cancelRequested: s(`SELECT id FROM jobs WHERE state = 'running' AND lease_owner = ? AND cancel_requested = 1`),
+    heartbeat: s(`UPDATE jobs SET lease_expires = ?, updated_at = ? WHERE id = ? AND state = 'running' AND lease_owner = ? AND attempts = ?
+                  RETURNING cancel_requested`),
     setProgress: s(`UPDATE jobs SET progress = ?, updated_at = ? WHERE id = ?`),
     succeed: s(`UPDATE jobs SET state = 'succeeded', result = ?, lease_owner = NULL, lease_expires = NULL, finished_at = ?, updated_at = ? WHERE id = ?`),
     parentDone: s(`UPDATE jobs SET pending_parents = pending_parents - 1,

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { isRushesError, type ErrorCode } from '../errors.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import type { Limits } from './limits.ts';
-import type { JobQueue, Outcome } from './queue.ts';
+import type { JobQueue, Lease, Outcome } from './queue.ts';
 import type { Job, JobError } from './types.ts';
 
 export interface JobContext {
@@ -54,12 +54,16 @@ export interface RunnerOptions {
 /** Why a handler's signal was aborted. */
 export const ABORT_CANCEL = 'cancel';
 export const ABORT_SHUTDOWN = 'shutdown';
+/** The lease ran out and the job was given to another attempt: this one must stop, its outcome will not count. */
+export const ABORT_LEASE_LOST = 'lease-lost';
 
 interface Running {
   job: Job;
   controller: AbortController;
   done: Promise<void>;
   lastPersist: number;
+  /** Set when a heartbeat found the lease gone: the handler is being stopped and its outcome dropped. */
+  lost: boolean;
 }
 
 /** Runners alive in this process, so a restarted runner can tell a dead owner from a live one. */
@@ -71,7 +75,9 @@ export class Runner {
   private outcomes: Outcome[] = [];
   private stopping = false;
   private pumpScheduled = false;
-  private timers: NodeJS.Timeout[] = [];
+  private pollTimer?: NodeJS.Timeout;
+  private heartbeatTimer?: NodeJS.Timeout;
+  private retryTimer?: NodeJS.Timeout;
   private dueTimer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
   private readonly leaseMs: number;
@@ -102,9 +108,10 @@ export class Runner {
     });
     // Frequent enough that a cancel written to the store by another process lands within a second.
     const heartbeatMs = this.options.heartbeatMs ?? Math.max(100, Math.min(1000, Math.floor(this.leaseMs / 3)));
-    this.timers.push(setInterval(() => this.heartbeat(), heartbeatMs));
-    this.timers.push(setInterval(() => this.schedulePump(), this.options.pollMs ?? 500));
-    for (const t of this.timers) t.unref();
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), heartbeatMs);
+    this.pollTimer = setInterval(() => this.schedulePump(), this.options.pollMs ?? 500);
+    this.heartbeatTimer.unref();
+    this.pollTimer.unref();
     this.schedulePump();
   }
 
@@ -115,15 +122,18 @@ export class Runner {
   async stop(graceMs = 30_000): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    for (const t of this.timers) clearInterval(t);
-    if (this.dueTimer) clearTimeout(this.dueTimer);
+    clearInterval(this.pollTimer);
+    clearTimeout(this.dueTimer);
+    clearTimeout(this.retryTimer);
     for (const id of this.running.keys()) this.abort(id, ABORT_SHUTDOWN);
+    // Heartbeats go on through the grace period, so a slow checkpoint does not lose its lease.
     const all = Promise.all([...this.running.values()].map((r) => r.done));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([all, new Promise((res) => (timer = setTimeout(res, graceMs)))]);
     clearTimeout(timer);
+    clearInterval(this.heartbeatTimer);
     // Anything still running past the grace period is released too: this process is leaving.
-    for (const [id] of this.running) this.outcomes.push({ id, owner: this.owner, type: 'released' });
+    for (const r of this.running.values()) if (!r.lost) this.outcomes.push({ ...this.leaseOf(r.job), type: 'released' });
     this.flush();
     this.unsubscribe?.();
     liveOwners.delete(this.owner);
@@ -160,11 +170,16 @@ export class Runner {
     try {
       jobs = this.queue.transaction(() => {
         this.queue.finish(outcomes);
-        return this.queue.claim(this.owner, this.leaseMs, free, this.options.limits ?? {}, (kind) => kind in this.options.handlers);
+        return this.queue.claim(this.owner, this.leaseMs, free, this.options.limits ?? {}, (j) => j.kind in this.options.handlers && !this.running.has(j.id));
       });
     } catch (e) {
-      // The leases run out and the jobs run again: a lost outcome is never a lost job.
-      this.log.error('recording outcomes and claiming jobs failed', { error: (e as Error).message, jobs: outcomes.map((o) => o.id) });
+      // The store refused (busy past its timeout, disk full): keep the outcomes and try again
+      // shortly. Until they are written the jobs stay leased to us, so nobody runs them twice.
+      this.log.error('recording outcomes and claiming jobs failed; trying again', { error: (e as Error).message, jobs: outcomes.map((o) => o.id) });
+      this.outcomes = [...outcomes, ...this.outcomes];
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this.schedulePump(), 1000);
+      this.retryTimer.unref();
       return;
     }
     for (const job of jobs) this.run(job);
@@ -183,7 +198,7 @@ export class Runner {
   private run(job: Job): void {
     const controller = new AbortController();
     const log = this.log.child({ job: job.id, kind: job.kind });
-    const entry: Running = { job, controller, done: Promise.resolve(), lastPersist: 0 };
+    const entry: Running = { job, controller, done: Promise.resolve(), lastPersist: 0, lost: false };
     const ctx: JobContext = {
       job,
       signal: controller.signal,
@@ -199,24 +214,32 @@ export class Runner {
     entry.done = Promise.resolve()
       .then(() => this.options.handlers[job.kind](ctx))
       .then(
-        (result) => this.record({ id: job.id, owner: this.owner, type: 'succeeded', result: result ?? undefined }, log),
-        (e: unknown) => this.record(this.outcomeOf(job, controller.signal, e), log),
+        (result) => this.record(entry, { ...this.leaseOf(job), type: 'succeeded', result: result ?? undefined }, log),
+        (e: unknown) => this.record(entry, this.outcomeOf(job, controller.signal, e), log),
       );
     this.running.set(job.id, entry);
     if (job.cancelRequested) this.abort(job.id, ABORT_CANCEL);
   }
 
-  private outcomeOf(job: Job, signal: AbortSignal, e: unknown): Outcome {
-    if (signal.aborted && signal.reason === ABORT_SHUTDOWN) return { id: job.id, owner: this.owner, type: 'released' };
-    if (signal.aborted && signal.reason === ABORT_CANCEL) return { id: job.id, owner: this.owner, type: 'cancelled' };
-    return { id: job.id, owner: this.owner, type: 'failed', error: jobError(e), retryable: isRetryable(e) };
+  private leaseOf(job: Job): Lease {
+    return { id: job.id, owner: this.owner, attempt: job.attempts };
   }
 
-  private record(outcome: Outcome, log: Logger): void {
-    if (outcome.type === 'failed') log.warn('job attempt failed', { ...outcome.error, retryable: outcome.retryable });
-    else log.info(`job ${outcome.type}`);
+  private outcomeOf(job: Job, signal: AbortSignal, e: unknown): Outcome {
+    if (signal.aborted && signal.reason === ABORT_SHUTDOWN) return { ...this.leaseOf(job), type: 'released' };
+    if (signal.aborted && signal.reason === ABORT_CANCEL) return { ...this.leaseOf(job), type: 'cancelled' };
+    return { ...this.leaseOf(job), type: 'failed', error: jobError(e), retryable: isRetryable(e) };
+  }
+
+  private record(entry: Running, outcome: Outcome, log: Logger): void {
     this.running.delete(outcome.id);
-    this.outcomes.push(outcome);
+    if (entry.lost) {
+      log.warn('job attempt ended after its lease was lost; its outcome is dropped', { outcome: outcome.type });
+    } else {
+      if (outcome.type === 'failed') log.warn('job attempt failed', { ...outcome.error, retryable: outcome.retryable });
+      else log.info(`job ${outcome.type}`);
+      this.outcomes.push(outcome);
+    }
     this.schedulePump();
   }
 
@@ -238,7 +261,19 @@ export class Runner {
 
   private heartbeat(): void {
     try {
-      for (const id of this.queue.heartbeat(this.owner, this.leaseMs)) this.abort(id, ABORT_CANCEL);
+      const held = [...this.running.values()].filter((r) => !r.lost);
+      const { lost, cancel } = this.queue.heartbeat(
+        held.map((r) => this.leaseOf(r.job)),
+        this.leaseMs,
+      );
+      for (const id of cancel) this.abort(id, ABORT_CANCEL);
+      for (const id of lost) {
+        const entry = this.running.get(id);
+        if (!entry) continue;
+        entry.lost = true;
+        this.log.warn('lost the lease of a running job (it stalled past its lease); stopping it', { job: id });
+        this.abort(id, ABORT_LEASE_LOST);
+      }
       this.queue.requeueExpired();
     } catch (e) {
       this.log.error('heartbeat failed', { error: (e as Error).message });
@@ -253,9 +288,14 @@ export function jobError(e: unknown): JobError {
   return { code: 'ERROR', message: String(e) };
 }
 
+/** Whether an error of this code can go away by trying again. */
+export function isRetryableCode(code: string): boolean {
+  return !PERMANENT_CODES.has(code as ErrorCode);
+}
+
 export function isRetryable(e: unknown): boolean {
   if (e instanceof PermanentJobError) return false;
-  if (isRushesError(e)) return !PERMANENT_CODES.has(e.code);
+  if (isRushesError(e)) return isRetryableCode(e.code);
   return true;
 }
 

@@ -16,7 +16,8 @@ export type JobEventType =
   | 'cancel-requested'
   | 'requeued' // a lease expired or its worker died, or a shutdown released it
   | 'retried' // a person asked to run a dead or cancelled job again
-  | 'rule-refused'; // a workflow rule tried to go deeper than the loop guard allows
+  | 'rule-refused' // a workflow rule tried to go deeper than the loop guard allows
+  | 'rule-failed'; // a workflow rule threw; what it did was rolled back, the event itself stands
 
 export interface JobError {
   code: string;

@@ -2,6 +2,10 @@
  * Who may call the API. Loopback without a token is the default (a laptop on set); any
  * other address needs a token, and with a token every request but the health check must
  * carry it as `Authorization: Bearer <token>`.
+ *
+ * Without a token, "loopback" alone would let any web page the DIT opens drive the daemon
+ * through their browser, so requests from browsers are held to what a page cannot forge:
+ * see refuseCrossSite.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -31,5 +35,45 @@ export function checkToken(req: IncomingMessage, token: string | undefined): voi
   const given = header.startsWith('Bearer ') ? header.slice(7) : '';
   if (!timingSafeEqual(digest(given), digest(token))) {
     throw new HttpError(401, 'UNAUTHORIZED', 'this API needs "Authorization: Bearer <token>"', undefined, { 'www-authenticate': 'Bearer' });
+  }
+}
+
+/** The host part of a Host header or an origin's host (`[::1]:7420` → `::1`). */
+function hostname(hostHeader: string): string {
+  const m = /^\[([^\]]+)\](?::\d+)?$/.exec(hostHeader) ?? /^([^:]+)(?::\d+)?$/.exec(hostHeader);
+  return (m?.[1] ?? hostHeader).toLowerCase();
+}
+
+/**
+ * Refuses what a web page in the user's browser could send on their behalf:
+ *  - a write (any method but GET/HEAD) without `content-type: application/json` — a page
+ *    can post a form cross-site, but not JSON without a CORS preflight, which we never grant;
+ *  - a request whose Origin is not this server;
+ *  - without a token, a Host that is not a loopback name (DNS rebinding: a page whose
+ *    domain resolves to 127.0.0.1 would otherwise read the API as "same origin").
+ */
+export function refuseCrossSite(req: IncomingMessage, tokenRequired: boolean): void {
+  const host = req.headers.host ?? '';
+  if (!tokenRequired && !isLoopback(hostname(host))) {
+    throw new HttpError(403, 'FORBIDDEN_HOST', `Host "${host}" is not a loopback name; without a token this API answers only to localhost, 127.0.0.1 or [::1]`);
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== 'null') {
+    let originHost = '';
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      // an Origin that is not a URL is not ours either
+    }
+    if (originHost.toLowerCase() !== host.toLowerCase()) throw new HttpError(403, 'FORBIDDEN_ORIGIN', `requests from ${origin} are not allowed`);
+  } else if (origin === 'null') {
+    throw new HttpError(403, 'FORBIDDEN_ORIGIN', 'requests from an opaque origin (a sandboxed page or file) are not allowed');
+  }
+  const method = req.method ?? 'GET';
+  if (method !== 'GET' && method !== 'HEAD') {
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== 'application/json') {
+      throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `${method} requests must say "content-type: application/json" (the body may be empty), not "${type || 'none'}"`);
+    }
   }
 }

@@ -2,12 +2,12 @@
  * The daemon's HTTP API on node:http; docs/api.md lists the routes. One JSON log line per
  * request; a bad request never takes the server down.
  */
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Engine } from '../daemon/engine.ts';
 import { RushesError } from '../errors.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
-import { assertSafeBinding, checkToken } from './auth.ts';
+import { assertSafeBinding, checkToken, refuseCrossSite } from './auth.ts';
 import { HttpError, sendError, toHttpError } from './http.ts';
 import { ROUTES } from './routes.ts';
 
@@ -30,13 +30,16 @@ export interface RunningServer {
 export async function startServer(engine: Engine, options: ServerOptions): Promise<RunningServer> {
   assertSafeBinding(options.host, options.token);
   const log = options.log ?? silentLogger;
-  const streams = new Set<ServerResponse>();
-  const server = createServer(async (req, res) => {
+  const streams = new Set<() => void>();
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const t0 = performance.now();
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    let path = req.url ?? '/';
     try {
+      const url = parseTarget(path);
+      path = url.pathname;
       const route = ROUTES.find((r) => r.pattern.test(url.pathname));
       if (!route) throw new HttpError(404, 'NOT_FOUND', `no route ${url.pathname}`);
+      refuseCrossSite(req, options.token !== undefined);
       if (!route.open) checkToken(req, options.token);
       const handler = route.methods[req.method ?? ''];
       const allow = Object.keys(route.methods).join(', ');
@@ -48,8 +51,15 @@ export async function startServer(engine: Engine, options: ServerOptions): Promi
       if (err.status >= 500) log.error('request failed', { error: err.message, code: err.code });
       sendError(res, err);
     } finally {
-      log.info('request', { method: req.method, path: url.pathname, status: res.statusCode, ms: Math.round(performance.now() - t0) });
+      log.info('request', { method: req.method, path, status: res.statusCode, ms: Math.round(performance.now() - t0) });
     }
+  };
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      // Only a failure while reporting a failure gets here: drop the connection, keep serving.
+      log.error('request handling failed', { error: e instanceof Error ? e.message : String(e) });
+      res.destroy();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e) => reject(new RushesError('USAGE', `cannot listen on ${options.host}:${options.port}: ${e.message}`, { cause: e })));
@@ -62,9 +72,19 @@ export async function startServer(engine: Engine, options: ServerOptions): Promi
     port: address.port,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const s of streams) s.end();
+        for (const closeStream of [...streams]) closeStream();
         server.close(() => resolve());
         server.closeIdleConnections();
       }),
   };
+}
+
+/** The request target as a URL; a target that is not a path (`//`, `http://x`) is a 400, not a crash. */
+function parseTarget(target: string): URL {
+  if (!target.startsWith('/') || target.startsWith('//')) throw new HttpError(400, 'BAD_TARGET', `"${target}" is not a request path`);
+  try {
+    return new URL(target, 'http://localhost');
+  } catch {
+    throw new HttpError(400, 'BAD_TARGET', `"${target}" is not a request path`);
+  }
 }

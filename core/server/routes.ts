@@ -18,7 +18,8 @@ export interface RouteContext {
   url: URL;
   params: string[];
   maxBodyBytes: number;
-  streams: Set<ServerResponse>;
+  /** How to end each open event stream (at shutdown). */
+  streams: Set<() => void>;
 }
 
 type Handler = (c: RouteContext) => Promise<void> | void;

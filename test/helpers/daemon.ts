@@ -33,7 +33,7 @@ export async function startDaemon(home: string, args: string[] = [], env: Record
     void exited.then((code) => reject(new Error(`daemon exited with ${code} before it started: ${stderr}`)));
   });
   const api = async <T>(method: string, path: string, body?: unknown) => {
-    const res = await fetch(url + path, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(url + path, { method, headers: method === 'GET' ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: res.status, body: (await res.json()) as T };
   };
   return { child, url, logs, exited, api };
