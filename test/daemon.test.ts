@@ -11,6 +11,7 @@ import { listFiles, pseudoRandomBytes, writeFile } from './helpers/card.ts';
 import { runCli } from './helpers/cli.ts';
 import { startDaemon, type DaemonProcess } from './helpers/daemon.ts';
 import { scratchFolders } from './helpers/scratch.ts';
+import { waitFor } from './helpers/wait.ts';
 
 const scratch = scratchFolders('rushes-daemon-');
 
@@ -25,16 +26,6 @@ function bigCard(base: string, roll: string): string {
   for (let i = 0; i < 12; i++) writeFile(card, `${roll}C${String(i).padStart(3, '0')}.mxf`, pseudoRandomBytes(40_000_000, i + 1));
   for (let i = 0; i < 100; i++) writeFile(card, `Sidecars/${roll}_${i}.xml`, pseudoRandomBytes(2_000, i + 100));
   return card;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function jobIn(d: DaemonProcess, id: number, states: string[]): Promise<JobDetail> {

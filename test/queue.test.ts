@@ -3,6 +3,7 @@ import { openStore, type Db } from '../core/store/db.ts';
 import { JobQueue, Runner, PermanentJobError, backoffDelay, ABORT_LEASE_LOST, type JobEvent, type JobHandler } from '../core/queue/index.ts';
 import { RushesError } from '../core/errors.ts';
 import { scratchFolders } from './helpers/scratch.ts';
+import { until } from './helpers/wait.ts';
 
 const scratch = scratchFolders('rushes-queue-');
 
@@ -10,14 +11,6 @@ function freshQueue(options: ConstructorParameters<typeof JobQueue>[1] = {}): { 
   const home = scratch();
   const db = openStore(home);
   return { db, queue: new JobQueue(db, options), home };
-}
-
-async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 describe('job queue', () => {

@@ -11,6 +11,7 @@ import type { Job, JobEvent } from '../core/queue/index.ts';
 import { startServer, type RunningServer } from '../core/server/index.ts';
 import { makeSmallCard } from './helpers/card.ts';
 import { scratchFolders } from './helpers/scratch.ts';
+import { waitFor } from './helpers/wait.ts';
 
 const scratch = scratchFolders('rushes-server-');
 const cleanup: (() => Promise<void>)[] = [];
@@ -30,7 +31,7 @@ async function serve(options: { token?: string; host?: string } = {}): Promise<{
   const base = scratch();
   const engine = new Engine({ home: join(base, 'home'), handlers: testHandlers, maxAttempts: 1 });
   const server = await startServer(engine, { host: options.host ?? '127.0.0.1', port: 0, token: options.token, maxBodyBytes: 64 * 1024 });
-  engine.start();
+  await engine.start();
   cleanup.push(async () => {
     await server.close();
     await engine.stop(1000);
@@ -48,16 +49,6 @@ async function call<T = Record<string, unknown>>(server: RunningServer, method: 
 }
 
 type ErrorBody = { error: { code: string; message: string; path?: string } };
-
-async function until<T>(probe: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** Reads server-sent events until `stop` says enough. */
 async function readEvents(url: string, headers: Record<string, string>, stop: (events: { id?: string; event: string; data: JobEvent }[]) => boolean) {
@@ -91,7 +82,7 @@ describe('HTTP API', () => {
     expect(r.status).toBe(202);
     expect(r.body.created).toBe(true);
     expect(r.headers.get('location')).toBe(`/api/jobs/${r.body.job.id}`);
-    const done = await until(async () => {
+    const done = await waitFor('the API to answer', async () => {
       const j = await call<{ job: Job }>(server, 'GET', `/api/jobs/${r.body.job.id}`);
       return j.body.job.state === 'succeeded' || j.body.job.state === 'dead' ? j.body.job : undefined;
     });
@@ -184,7 +175,7 @@ describe('HTTP API', () => {
   it('retry and cancel: a dead job comes back, a running job stops through its AbortSignal', async () => {
     const { server, engine } = await serve();
     const failing = engine.queue.enqueue({ kind: 'fail', maxAttempts: 1 }).id;
-    const dead = await until(async () => {
+    const dead = await waitFor('the API to answer', async () => {
       const j = (await call<{ job: Job }>(server, 'GET', `/api/jobs/${failing}`)).body.job;
       return j.state === 'dead' ? j : undefined;
     });
@@ -194,10 +185,10 @@ describe('HTTP API', () => {
     expect(['queued', 'running', 'dead']).toContain(retried.body.job.state);
 
     const waiting = engine.queue.enqueue({ kind: 'wait' }).id;
-    await until(async () => ((await call<{ job: Job }>(server, 'GET', `/api/jobs/${waiting}`)).body.job.state === 'running' ? true : undefined));
+    await waitFor('the API to answer', async () => ((await call<{ job: Job }>(server, 'GET', `/api/jobs/${waiting}`)).body.job.state === 'running' ? true : undefined));
     expect((await call(server, 'POST', `/api/jobs/${waiting}/retry`)).status).toBe(409);
     expect((await call(server, 'POST', `/api/jobs/${waiting}/cancel`)).status).toBe(202);
-    const cancelled = await until(async () => {
+    const cancelled = await waitFor('the API to answer', async () => {
       const j = (await call<{ job: Job }>(server, 'GET', `/api/jobs/${waiting}`)).body.job;
       return j.state === 'cancelled' ? j : undefined;
     });
@@ -208,7 +199,7 @@ describe('HTTP API', () => {
   it('GET /api/events streams job events live and replays after Last-Event-ID', async () => {
     const { server, engine } = await serve();
     const first = engine.queue.enqueue({ kind: 'fail', maxAttempts: 1 }).id;
-    await until(async () => (engine.queue.get(first)!.state === 'dead' ? true : undefined));
+    await waitFor('the API to answer', async () => (engine.queue.get(first)!.state === 'dead' ? true : undefined));
     const firstEvents = engine.queue.events({ jobId: first });
     const lastOfFirst = firstEvents.at(-1)!.seq!;
 
@@ -271,7 +262,7 @@ describe('HTTP API', () => {
     const base = scratch();
     const engine = new Engine({ home: join(base, 'home'), handlers: testHandlers, maxAttempts: 1 });
     const server = await startServer(engine, { host: '127.0.0.1', port: 0 });
-    engine.start();
+    await engine.start();
     const ended = readEvents(`${server.url}/api/events`, {}, () => false);
     await new Promise((r) => setTimeout(r, 100));
     await server.close();

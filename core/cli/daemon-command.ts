@@ -56,6 +56,8 @@ async function runDaemon(home: string, host: string, port: number, token: string
     backoff: config.backoff,
     leaseMs: config.leaseMs,
     maxAttempts: config.maxAttempts,
+    ingest: config.ingest,
+    webhooks: config.webhooks,
   });
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
@@ -64,7 +66,7 @@ async function runDaemon(home: string, host: string, port: number, token: string
     await engine.stop(0);
     throw e;
   }
-  engine.start();
+  await engine.start();
   publishDaemonUrl(home, server.url);
   log.info('daemon started', { version: TOOL.version, url: server.url, home, pid: process.pid, auth: token ? 'token' : 'none (loopback only)' });
 

@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { RushesError } from '../errors.ts';
 import type { BackoffPolicy, Limits } from '../queue/index.ts';
 import type { LogLevel } from '../util/log.ts';
+import { ingestSettings, type IngestConfig } from '../watch/settings.ts';
+import type { WebhookConfig } from './webhooks.ts';
 import { compileSchema, describeErrors } from '../util/schema.ts';
 
 export interface DaemonConfig {
@@ -19,6 +21,8 @@ export interface DaemonConfig {
   backoff?: BackoffPolicy;
   limits?: Limits;
   logLevel?: LogLevel;
+  ingest?: IngestConfig;
+  webhooks?: WebhookConfig[];
 }
 
 const validate = compileSchema<DaemonConfig>('config.schema.json');
@@ -37,5 +41,12 @@ export function loadConfig(file: string): DaemonConfig {
     throw new RushesError('USAGE', `the config file ${file} is not valid JSON: ${(e as Error).message}`, { path: file });
   }
   if (!validate(value)) throw new RushesError('USAGE', `the config file ${file} is invalid: ${describeErrors(validate.errors)}`, { path: file });
+  if (value.ingest) {
+    try {
+      ingestSettings(value.ingest);
+    } catch (e) {
+      throw new RushesError('USAGE', `the config file ${file} is invalid: ingest: ${(e as Error).message}`, { path: file });
+    }
+  }
   return value;
 }

@@ -9,6 +9,10 @@ import { silentLogger, type Logger } from '../util/log.ts';
 import { destroyPool } from '../runtime/pool.ts';
 import { offloadHandler, planOffloadJob, type OffloadRequest } from './offload-job.ts';
 import { STANDARD_RULES } from './rules.ts';
+import { attachWebhooks, webhookHandler, type WebhookConfig } from './webhooks.ts';
+import { CardStore } from '../store/cards.ts';
+import { Ingest } from '../watch/ingest.ts';
+import { ingestSettings, type IngestConfig } from '../watch/settings.ts';
 
 export interface EngineOptions {
   home: string;
@@ -22,6 +26,9 @@ export interface EngineOptions {
   /** Extra handlers (tests, plug-ins) beside the built-in ones. */
   handlers?: Record<string, JobHandler>;
   rules?: readonly Rule[];
+  /** Watch for cards and offload them (the config's `ingest` section); off when absent. */
+  ingest?: IngestConfig;
+  webhooks?: WebhookConfig[];
 }
 
 /** One writer per destination volume: two offloads to one RAID would only fight over its heads. */
@@ -31,6 +38,8 @@ export class Engine {
   readonly db: Db;
   readonly queue: JobQueue;
   readonly runner: Runner;
+  readonly cards: CardStore;
+  readonly ingest?: Ingest;
   readonly startedAt = Date.now();
   private readonly maxAttempts: number;
   private running = false;
@@ -40,8 +49,19 @@ export class Engine {
     this.db = openStore(options.home);
     this.queue = new JobQueue(this.db, { backoff: options.backoff });
     this.maxAttempts = options.maxAttempts ?? 3;
-    const handlers: Record<string, JobHandler> = { offload: offloadHandler(this.db), ...options.handlers };
+    this.cards = new CardStore(this.db, { transaction: (fn) => this.queue.transaction(fn) });
+    const handlers: Record<string, JobHandler> = { offload: offloadHandler(this.db), webhook: webhookHandler, ...options.handlers };
     attachRules(this.queue, enabledRules(options.rules ?? STANDARD_RULES, Object.keys(handlers)));
+    attachWebhooks(this.cards, this.queue, options.webhooks ?? []);
+    if (options.ingest) {
+      this.ingest = new Ingest({
+        cards: this.cards,
+        queue: this.queue,
+        settings: ingestSettings(options.ingest),
+        planOffload: (req) => planOffloadJob(req, this.maxAttempts),
+        log: log.child({ part: 'ingest' }),
+      });
+    }
     this.runner = new Runner(this.queue, {
       handlers,
       concurrency: options.concurrency ?? 4,
@@ -51,9 +71,11 @@ export class Engine {
     });
   }
 
-  start(): void {
+  /** Starts running jobs and, when configured, watching for cards (resolves once the cards already there are seen). */
+  async start(): Promise<void> {
     this.running = true;
     this.runner.start();
+    await this.ingest?.start();
   }
 
   /** Validates an offload request against the disks and queues it; the same idempotency key gives the same job. */
@@ -71,6 +93,7 @@ export class Engine {
   async stop(graceMs = 30_000): Promise<void> {
     if (!this.db.open) return;
     this.running = false;
+    await this.ingest?.stop();
     await this.runner.stop(graceMs);
     await destroyPool();
     this.db.close();

@@ -29,6 +29,8 @@ export interface OffloadRequest {
   author?: string;
   location?: string;
   comment?: string;
+  /** Names and globs left out (ASC MHL ignore patterns); default the ASC MHL defaults. */
+  ignore?: string[];
   priority?: number;
   idempotencyKey?: string;
 }
@@ -43,6 +45,7 @@ export interface OffloadPayload {
   author?: string;
   location?: string;
   comment?: string;
+  ignore?: string[];
 }
 
 /** Checks the request against the disks and makes the job spec; throws RushesError naming the bad path. */
@@ -68,6 +71,7 @@ export async function planOffloadJob(req: OffloadRequest, maxAttempts: number): 
     author: req.author,
     location: req.location,
     comment: req.comment,
+    ignore: req.ignore,
   };
   const volumes = await Promise.all(destinations.map(volumeOf));
   return {
@@ -107,6 +111,7 @@ export function offloadHandler(db: Db): JobHandler {
       formats: p.hashes,
       verify: p.verify,
       sourceVerify: p.sourceVerify,
+      ignore: p.ignore,
       db,
       signal,
       creator: { author: p.author ? { name: p.author } : undefined, location: p.location, comment: p.comment },

@@ -50,6 +50,11 @@ export function sendError(res: ServerResponse, e: HttpError): void {
 
 /** Reads a JSON body: 415 unless it says JSON, 413 past `limit` bytes (reading stops there), 400 if it does not parse. */
 export async function readJson(req: IncomingMessage, limit: number): Promise<unknown> {
+  return parseJson(await readBody(req, limit));
+}
+
+/** Reads a body that says JSON (it may be empty), up to `limit` bytes. */
+export async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/json') throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `the body must be JSON (content-type: application/json), not "${type || 'none'}"`);
   const declared = Number(req.headers['content-length']);
@@ -61,7 +66,10 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
     if (size > limit) throw new HttpError(413, 'BODY_TOO_LARGE', `the body is over the limit of ${limit} bytes`, undefined, { connection: 'close' });
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {

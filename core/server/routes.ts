@@ -8,7 +8,9 @@ import type { OffloadRequest } from '../daemon/offload-job.ts';
 import { JOB_STATES, type JobState } from '../queue/index.ts';
 import { TOOL } from '../version.ts';
 import { compileSchema, describeErrors } from '../util/schema.ts';
-import { HttpError, readJson, sendJson } from './http.ts';
+import { HttpError, parseJson, readBody, readJson, sendJson } from './http.ts';
+import { CARD_STATES, type Card, type CardEvent, type CardState } from '../store/cards.ts';
+import { isRushesError } from '../errors.ts';
 import { streamEvents } from './sse.ts';
 
 export interface RouteContext {
@@ -99,12 +101,73 @@ function cancelJob(c: RouteContext): void {
   sendJson(c.res, 202, { job: c.engine.queue.cancel(id) });
 }
 
-function events(c: RouteContext): void {
-  knownParams(c.url, ['after', 'job']);
+/** Where a stream starts: after `Last-Event-ID`, else `?after=`, else now. */
+function streamStart(c: RouteContext, now: number): number {
   const header = c.req.headers['last-event-id'];
   const fromHeader = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : undefined;
-  const after = fromHeader ?? intParam(c.url, 'after', 0, Number.MAX_SAFE_INTEGER) ?? c.engine.queue.lastSeq();
-  streamEvents(c.req, c.res, c.engine.queue, { after, jobId: intParam(c.url, 'job', 1, Number.MAX_SAFE_INTEGER) }, c.streams);
+  return fromHeader ?? intParam(c.url, 'after', 0, Number.MAX_SAFE_INTEGER) ?? now;
+}
+
+function events(c: RouteContext): void {
+  knownParams(c.url, ['after', 'job']);
+  const q = c.engine.queue;
+  const jobId = intParam(c.url, 'job', 1, Number.MAX_SAFE_INTEGER);
+  const log = { subscribe: q.subscribe.bind(q), replay: (afterSeq: number, limit: number) => q.events({ afterSeq, jobId, limit }) };
+  streamEvents(c.req, c.res, log, { after: streamStart(c, q.lastSeq()), wanted: (e) => jobId === undefined || e.jobId === jobId }, c.streams);
+}
+
+// ---- cards ------------------------------------------------------------------------------
+
+function cardId(c: RouteContext): number {
+  const id = Number(c.params[0]);
+  if (!Number.isSafeInteger(id) || id < 1) throw new HttpError(400, 'BAD_ID', `"${c.params[0]}" is not a card id`);
+  return id;
+}
+
+function mustExistCard(c: RouteContext, id: number): Card {
+  const card = c.engine.cards.get(id);
+  if (!card) throw new HttpError(404, 'NOT_FOUND', `no card ${id}`);
+  return card;
+}
+
+function listCards(c: RouteContext): void {
+  knownParams(c.url, ['state', 'limit', 'before']);
+  const state = c.url.searchParams.get('state') ?? undefined;
+  if (state !== undefined && !(CARD_STATES as readonly string[]).includes(state)) throw new HttpError(400, 'BAD_QUERY', `state must be one of ${CARD_STATES.join(', ')}`);
+  const cards = c.engine.cards.list({ state: state as CardState | undefined, limit: intParam(c.url, 'limit', 1, 1000) ?? 100, beforeId: intParam(c.url, 'before', 1, Number.MAX_SAFE_INTEGER) });
+  sendJson(c.res, 200, { cards, watching: c.engine.ingest !== undefined });
+}
+
+function showCard(c: RouteContext): void {
+  const id = cardId(c);
+  sendJson(c.res, 200, { card: mustExistCard(c, id), events: c.engine.cards.events({ cardId: id, limit: 10_000 }) });
+}
+
+const validateCardOffload = compileSchema<{ force?: boolean; roll?: string }>('card-offload-request.schema.json');
+
+async function offloadCard(c: RouteContext): Promise<void> {
+  const id = cardId(c);
+  const card = mustExistCard(c, id);
+  const text = await readBody(c.req, c.maxBodyBytes);
+  const body = text.trim() === '' ? {} : parseJson(text);
+  if (!validateCardOffload(body)) throw new HttpError(400, 'INVALID_REQUEST', `invalid card offload request: ${describeErrors(validateCardOffload.errors)}`);
+  if (!c.engine.ingest) throw new HttpError(409, 'NOT_WATCHING', 'this daemon does not watch for cards (no "ingest" section in its config)');
+  try {
+    const started = await c.engine.ingest.startOffload(card.id, body);
+    sendJson(c.res, 202, { card: started, job: started.jobId === undefined ? undefined : c.engine.queue.get(started.jobId) });
+  } catch (e) {
+    // The card's state does not allow it (already verified, a duplicate without force, a conflict without a new roll).
+    if (isRushesError(e) && (e.code === 'USAGE' || e.code === 'DEST_CONFLICT')) throw new HttpError(409, 'NOT_STARTABLE', e.message, e.path);
+    throw e;
+  }
+}
+
+function cardEvents(c: RouteContext): void {
+  knownParams(c.url, ['after', 'card']);
+  const cards = c.engine.cards;
+  const id = intParam(c.url, 'card', 1, Number.MAX_SAFE_INTEGER);
+  const log = { subscribe: cards.subscribe.bind(cards), replay: (afterSeq: number, limit: number) => cards.events({ afterSeq, cardId: id, limit }) };
+  streamEvents(c.req, c.res, log, { after: streamStart(c, cards.lastSeq()), wanted: (e: CardEvent) => id === undefined || e.cardId === id }, c.streams);
 }
 
 function health(c: RouteContext): void {
@@ -119,4 +182,8 @@ export const ROUTES: Route[] = [
   { pattern: /^\/api\/jobs\/([^/]+)\/retry$/, methods: { POST: retryJob } },
   { pattern: /^\/api\/jobs\/([^/]+)\/cancel$/, methods: { POST: cancelJob } },
   { pattern: /^\/api\/events$/, methods: { GET: events } },
+  { pattern: /^\/api\/cards$/, methods: { GET: listCards } },
+  { pattern: /^\/api\/cards\/events$/, methods: { GET: cardEvents } },
+  { pattern: /^\/api\/cards\/([^/]+)$/, methods: { GET: showCard } },
+  { pattern: /^\/api\/cards\/([^/]+)\/offload$/, methods: { POST: offloadCard } },
 ];

@@ -1,34 +1,51 @@
 /**
- * `GET /api/events`: server-sent events. Replays the persisted log after `Last-Event-ID`
+ * Server-sent events (`GET /api/events`, `GET /api/cards/events`). Replays the persisted log after `Last-Event-ID`
  * (or `?after=`), then streams every event live — progress included — as it is committed.
  * Persisted events carry `id:` so a client that reconnects misses nothing.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { JobEvent, JobQueue } from '../queue/index.ts';
+
+/** A log the stream can replay and follow: the job queue's, or the cards'. */
+export interface EventLog<E extends StreamedEvent> {
+  subscribe(listener: (e: E) => void): () => void;
+  /** Persisted events after `afterSeq`, oldest first, at most `limit`. */
+  replay(afterSeq: number, limit: number): E[];
+}
+
+export interface StreamedEvent {
+  seq?: number;
+  type: string;
+}
 
 const HEARTBEAT_MS = 15_000;
 /** Unsent bytes a slow client may hold up before it is dropped. */
 const MAX_BUFFERED_BYTES = 8 << 20;
 
-function frame(e: JobEvent): string {
+function frame(e: StreamedEvent): string {
   return `${e.seq !== undefined ? `id: ${e.seq}\n` : ''}event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`;
 }
 
-export function streamEvents(req: IncomingMessage, res: ServerResponse, queue: JobQueue, options: { after: number; jobId?: number }, streams: Set<() => void>): void {
+export function streamEvents<E extends StreamedEvent>(
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: EventLog<E>,
+  options: { after: number; wanted?: (e: E) => boolean },
+  streams: Set<() => void>,
+): void {
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
   res.write(': rushes events\n\n');
-  const wanted = (e: JobEvent) => options.jobId === undefined || e.jobId === options.jobId;
+  const wanted = options.wanted ?? (() => true);
   let closed = false;
   // Subscribe before replaying, and drop live events the replay already sent.
   let lastSeq = options.after;
-  const live: JobEvent[] = [];
+  const live: E[] = [];
   let replaying = true;
-  const unsubscribe = queue.subscribe((e) => {
+  const unsubscribe = log.subscribe((e) => {
     if (!wanted(e)) return;
     if (replaying) live.push(e);
     else send(e);
   });
-  const send = (e: JobEvent) => {
+  const send = (e: E) => {
     if (closed || res.writableEnded) return;
     if (e.seq !== undefined) {
       if (e.seq <= lastSeq) return;
@@ -55,8 +72,8 @@ export function streamEvents(req: IncomingMessage, res: ServerResponse, queue: J
   res.on('close', close);
   res.on('error', close);
   for (;;) {
-    const page = queue.events({ afterSeq: lastSeq, jobId: options.jobId, limit: 1000 });
-    page.forEach(send);
+    const page = log.replay(lastSeq, 1000);
+    page.filter(wanted).forEach(send);
     if (closed || page.length < 1000) break;
   }
   replaying = false;

@@ -96,4 +96,43 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX job_events_by_job ON job_events (job_id, seq);
   `,
+  // 3: cards that detection found, and what happened to each.
+  `
+  CREATE TABLE cards (
+    id            INTEGER PRIMARY KEY,
+    path          TEXT NOT NULL,            -- where it appeared (a mount point or a folder in a watch folder)
+    present       INTEGER NOT NULL DEFAULT 1,  -- 0 once it was pulled or removed
+    state         TEXT NOT NULL,            -- detected | waiting | offloading | verified | copied | duplicate | conflict | failed
+    label         TEXT,
+    camera        TEXT,
+    roll          TEXT,
+    clips         INTEGER,
+    evidence      TEXT,
+    fingerprint   TEXT,
+    files         INTEGER,
+    bytes         INTEGER,
+    targets       TEXT,                     -- JSON: the folders the card goes to, one per destination
+    job_id        INTEGER,                  -- the offload job
+    related_card  INTEGER,                  -- the card this one duplicates or conflicts with
+    safe_to_eject INTEGER NOT NULL DEFAULT 0,
+    error         TEXT,                     -- JSON { code, message, path }
+    detected_at   INTEGER NOT NULL,
+    identified_at INTEGER,
+    finished_at   INTEGER,
+    updated_at    INTEGER NOT NULL
+  );
+  CREATE INDEX cards_by_path ON cards (path, id);
+  CREATE INDEX cards_by_fingerprint ON cards (fingerprint, id);
+  CREATE INDEX cards_by_job ON cards (job_id);
+
+  -- Append-only, like job_events: what happened to every card; the API streams it.
+  CREATE TABLE card_events (
+    seq     INTEGER PRIMARY KEY,
+    card_id INTEGER NOT NULL REFERENCES cards (id),
+    type    TEXT NOT NULL,
+    at      INTEGER NOT NULL,
+    data    TEXT
+  );
+  CREATE INDEX card_events_by_card ON card_events (card_id, seq);
+  `,
 ];

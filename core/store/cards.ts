@@ -1,0 +1,316 @@
+/**
+ * The cards that detection found, and an append-only log of what happened to each, in the
+ * SQLite store. Like the job queue, every change and its event commit together; listeners
+ * hear of an event only once it is committed.
+ */
+import type Database from 'better-sqlite3';
+import type { Db } from './db.ts';
+import type { JobError } from '../queue/types.ts';
+import type { CameraFamily } from '../watch/types.ts';
+
+export type CardState = 'detected' | 'waiting' | 'offloading' | 'verified' | 'copied' | 'duplicate' | 'conflict' | 'failed';
+export const CARD_STATES: readonly CardState[] = ['detected', 'waiting', 'offloading', 'verified', 'copied', 'duplicate', 'conflict', 'failed'];
+
+export type CardEventType =
+  | 'card.detected' // a folder appeared; waiting for it to stop changing
+  | 'card.identified' // stable; camera, roll and fingerprint known
+  | 'card.waiting' // identified; waits for someone to start its offload
+  | 'card.duplicate' // the same content was already offloaded and verified
+  | 'card.conflict' // its roll folder at a destination holds other content
+  | 'card.offload-started'
+  | 'card.progress' // live only, not stored
+  | 'card.safe-to-eject' // every destination verified from the medium
+  | 'card.copied' // copied, but the verify mode did not read every byte back: not safe to format
+  | 'card.failed'
+  | 'card.removed'; // pulled or unmounted
+
+export interface Card {
+  id: number;
+  path: string;
+  present: boolean;
+  state: CardState;
+  label?: string;
+  camera?: CameraFamily;
+  roll?: string;
+  clips?: number;
+  evidence?: string;
+  fingerprint?: string;
+  files?: number;
+  bytes?: number;
+  /** The folder the card goes to at each destination (`…/A001`). */
+  targets: string[];
+  jobId?: number;
+  /** The card this one duplicates or conflicts with. */
+  relatedCard?: number;
+  safeToEject: boolean;
+  error?: JobError;
+  detectedAt: number;
+  identifiedAt?: number;
+  finishedAt?: number;
+  updatedAt: number;
+}
+
+export interface CardEvent {
+  /** Absent for live-only progress. */
+  seq?: number;
+  cardId: number;
+  type: CardEventType;
+  at: number;
+  data?: unknown;
+}
+
+interface CardRow {
+  id: number;
+  path: string;
+  present: number;
+  state: CardState;
+  label: string | null;
+  camera: string | null;
+  roll: string | null;
+  clips: number | null;
+  evidence: string | null;
+  fingerprint: string | null;
+  files: number | null;
+  bytes: number | null;
+  targets: string | null;
+  job_id: number | null;
+  related_card: number | null;
+  safe_to_eject: number;
+  error: string | null;
+  detected_at: number;
+  identified_at: number | null;
+  finished_at: number | null;
+  updated_at: number;
+}
+
+function toCard(r: CardRow): Card {
+  return {
+    id: r.id,
+    path: r.path,
+    present: r.present === 1,
+    state: r.state,
+    label: r.label ?? undefined,
+    camera: (r.camera as CameraFamily | null) ?? undefined,
+    roll: r.roll ?? undefined,
+    clips: r.clips ?? undefined,
+    evidence: r.evidence ?? undefined,
+    fingerprint: r.fingerprint ?? undefined,
+    files: r.files ?? undefined,
+    bytes: r.bytes ?? undefined,
+    targets: r.targets ? (JSON.parse(r.targets) as string[]) : [],
+    jobId: r.job_id ?? undefined,
+    relatedCard: r.related_card ?? undefined,
+    safeToEject: r.safe_to_eject === 1,
+    error: r.error ? (JSON.parse(r.error) as JobError) : undefined,
+    detectedAt: r.detected_at,
+    identifiedAt: r.identified_at ?? undefined,
+    finishedAt: r.finished_at ?? undefined,
+    updatedAt: r.updated_at,
+  };
+}
+
+/** The fields a change may set; the rest stay. */
+export type CardUpdate = Partial<Omit<Card, 'id' | 'detectedAt' | 'updatedAt'>>;
+
+const COLUMNS: Record<keyof CardUpdate, string> = {
+  path: 'path',
+  present: 'present',
+  state: 'state',
+  label: 'label',
+  camera: 'camera',
+  roll: 'roll',
+  clips: 'clips',
+  evidence: 'evidence',
+  fingerprint: 'fingerprint',
+  files: 'files',
+  bytes: 'bytes',
+  targets: 'targets',
+  jobId: 'job_id',
+  relatedCard: 'related_card',
+  safeToEject: 'safe_to_eject',
+  error: 'error',
+  identifiedAt: 'identified_at',
+  finishedAt: 'finished_at',
+};
+
+function columnValue(key: keyof CardUpdate, v: unknown): unknown {
+  if (v === undefined) return null;
+  if (key === 'present' || key === 'safeToEject') return v ? 1 : 0;
+  if (key === 'targets' || key === 'error') return JSON.stringify(v);
+  return v;
+}
+
+export interface CardStoreOptions {
+  now?: () => number;
+  /**
+   * Runs a write transaction. The engine passes the job queue's, so that jobs enqueued in
+   * reaction to a card event (webhooks) commit with it and are announced to the runner.
+   */
+  transaction?: <T>(fn: () => T) => T;
+}
+
+/** Called inside the transaction that records a card event. */
+export type CardReactor = (event: CardEvent, card: Card) => void;
+
+export class CardStore {
+  private readonly listeners = new Set<(e: CardEvent) => void>();
+  private readonly reactors: CardReactor[] = [];
+  private readonly st: ReturnType<typeof prepare>;
+  private readonly now: () => number;
+  private readonly transaction: <T>(fn: () => T) => T;
+
+  constructor(
+    readonly db: Db,
+    options: CardStoreOptions = {},
+  ) {
+    this.st = prepare(db);
+    this.now = options.now ?? Date.now;
+    this.transaction = options.transaction ?? (<T>(fn: () => T) => this.st.tx.immediate(fn) as T);
+  }
+
+  addReactor(reactor: CardReactor): void {
+    this.reactors.push(reactor);
+  }
+
+  subscribe(listener: (e: CardEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Records a new card and its `card.detected` event. */
+  create(path: string, label: string | undefined): Card {
+    return this.write(() => {
+      const now = this.now();
+      const id = Number(this.st.insert.run(path, label ?? null, now, now).lastInsertRowid);
+      this.append(id, 'card.detected', { path, label });
+      return this.get(id)!;
+    });
+  }
+
+  /** Changes a card and, when `event` is given, logs it in the same transaction. */
+  update(id: number, change: CardUpdate, event?: { type: CardEventType; data?: unknown }): Card {
+    return this.write(() => {
+      const keys = (Object.keys(change) as (keyof CardUpdate)[]).filter((k) => k in COLUMNS);
+      const sets = [...keys.map((k) => `${COLUMNS[k]} = ?`), 'updated_at = ?'];
+      this.db.prepare(`UPDATE cards SET ${sets.join(', ')} WHERE id = ?`).run(...keys.map((k) => columnValue(k, change[k])), this.now(), id);
+      if (event) this.append(id, event.type, event.data);
+      return this.get(id)!;
+    });
+  }
+
+  /** Tells listeners without storing (progress). */
+  announceLive(cardId: number, type: CardEventType, data: unknown): void {
+    this.announce({ cardId, type, at: this.now(), data });
+  }
+
+  get(id: number): Card | undefined {
+    const row = this.st.get.get(id) as CardRow | undefined;
+    return row && toCard(row);
+  }
+
+  list(filter: { state?: CardState; limit?: number; beforeId?: number } = {}): Card[] {
+    const rows = this.st.list.all({ state: filter.state ?? null, before: filter.beforeId ?? Number.MAX_SAFE_INTEGER, limit: Math.min(filter.limit ?? 100, 10_000) }) as CardRow[];
+    return rows.map(toCard);
+  }
+
+  /** The newest card seen at `path`, if any. */
+  latestAt(path: string): Card | undefined {
+    const row = this.st.latestAt.get(path) as CardRow | undefined;
+    return row && toCard(row);
+  }
+
+  /** Earlier cards with this fingerprint, newest first. */
+  withFingerprint(fingerprint: string, exceptId: number): Card[] {
+    return (this.st.byFingerprint.all(fingerprint, exceptId) as CardRow[]).map(toCard);
+  }
+
+  /** Cards that went, or are going, to `target` (a destination roll folder), newest first. */
+  withTarget(target: string, exceptId: number): Card[] {
+    return (this.st.byTarget.all(target, exceptId) as CardRow[]).map(toCard);
+  }
+
+  /** Cards not known to be removed, oldest first (to reconcile with the disks at start). */
+  present(): Card[] {
+    return (this.st.present.all() as CardRow[]).map(toCard);
+  }
+
+  byJob(jobId: number): Card | undefined {
+    const row = this.st.byJob.get(jobId) as CardRow | undefined;
+    return row && toCard(row);
+  }
+
+  events(filter: { afterSeq?: number; cardId?: number; limit?: number } = {}): CardEvent[] {
+    const rows = this.st.events.all({ after: filter.afterSeq ?? 0, card: filter.cardId ?? null, limit: Math.min(filter.limit ?? 1000, 100_000) }) as {
+      seq: number;
+      card_id: number;
+      type: CardEventType;
+      at: number;
+      data: string | null;
+    }[];
+    return rows.map((r) => ({ seq: r.seq, cardId: r.card_id, type: r.type, at: r.at, data: r.data === null ? undefined : JSON.parse(r.data) }));
+  }
+
+  lastSeq(): number {
+    return (this.st.lastSeq.get() as { seq: number | null }).seq ?? 0;
+  }
+
+  private pending: CardEvent[] = [];
+
+  /**
+   * Runs `fn` in a transaction, or inside the open one (a queue reactor's), and announces its
+   * events once that commits. better-sqlite3 transactions are synchronous, so a microtask
+   * runs after the outermost one ended; events it rolled back are not in the table and are
+   * dropped.
+   */
+  private write<T>(fn: () => T): T {
+    const out = this.db.inTransaction ? fn() : this.transaction(fn);
+    if (this.pending.length > 0) {
+      const events = this.pending;
+      this.pending = [];
+      queueMicrotask(() => {
+        for (const e of events) if (this.st.hasEvent.get(e.seq)) this.announce(e);
+      });
+    }
+    return out;
+  }
+
+  private append(cardId: number, type: CardEventType, data?: unknown): void {
+    const at = this.now();
+    const seq = Number(this.st.appendEvent.run(cardId, type, at, data === undefined ? null : JSON.stringify(data)).lastInsertRowid);
+    const event: CardEvent = { seq, cardId, type, at, data };
+    this.pending.push(event);
+    if (this.reactors.length > 0) {
+      const card = this.get(cardId)!;
+      for (const react of this.reactors) react(event, card);
+    }
+  }
+
+  private announce(e: CardEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // A listener that fails (a client that went away) must not break the store.
+      }
+    }
+  }
+}
+
+function prepare(db: Db) {
+  const s = (sql: string): Database.Statement => db.prepare(sql);
+  return {
+    tx: db.transaction((fn: () => unknown) => fn()),
+    insert: s(`INSERT INTO cards (path, label, state, detected_at, updated_at) VALUES (?, ?, 'detected', ?, ?)`),
+    get: s(`SELECT * FROM cards WHERE id = ?`),
+    list: s(`SELECT * FROM cards WHERE (@state IS NULL OR state = @state) AND id < @before ORDER BY id DESC LIMIT @limit`),
+    latestAt: s(`SELECT * FROM cards WHERE path = ? ORDER BY id DESC LIMIT 1`),
+    byFingerprint: s(`SELECT * FROM cards WHERE fingerprint = ? AND id <> ? ORDER BY id DESC`),
+    byTarget: s(`SELECT c.* FROM cards c, json_each(c.targets) t WHERE t.value = ? AND c.id <> ? ORDER BY c.id DESC`),
+    byJob: s(`SELECT * FROM cards WHERE job_id = ? ORDER BY id DESC LIMIT 1`),
+    present: s(`SELECT * FROM cards WHERE present = 1 ORDER BY id`),
+    appendEvent: s(`INSERT INTO card_events (card_id, type, at, data) VALUES (?, ?, ?, ?)`),
+    hasEvent: s(`SELECT 1 FROM card_events WHERE seq = ?`),
+    events: s(`SELECT seq, card_id, type, at, data FROM card_events WHERE seq > @after AND (@card IS NULL OR card_id = @card) ORDER BY seq LIMIT @limit`),
+    lastSeq: s(`SELECT max(seq) AS seq FROM card_events`),
+  };
+}

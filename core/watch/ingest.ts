@@ -1,0 +1,325 @@
+/**
+ * Automatic ingest: a card appears, settles, is identified and fingerprinted, and — unless
+ * it is a duplicate or conflicts with what a destination already holds — its offload is
+ * queued. When the offload ends, the card is marked safe to eject (every destination read
+ * back from the medium) or failed. The card's record and events live in the store, so a
+ * restart picks up where it was: offloads resume through the queue, and cards still
+ * settling are looked at again when the watcher reports them.
+ */
+import { promises as fsp } from 'node:fs';
+import { basename, dirname, isAbsolute, relative } from 'node:path';
+import { RushesError, errno } from '../errors.ts';
+import type { OffloadPayload, OffloadRequest } from '../daemon/offload-job.ts';
+import type { OffloadSummary } from '../offload/events.ts';
+import { FINAL_STATES, type Job, type JobError, type JobEvent, type JobQueue, type JobSpec } from '../queue/index.ts';
+import type { Card, CardStore } from '../store/cards.ts';
+import { ignoreMatcher } from '../util/ignore.ts';
+import { silentLogger, type Logger } from '../util/log.ts';
+import { fingerprintCard } from './fingerprint.ts';
+import { identifyCard, sanitizeRoll } from './identify.ts';
+import { renderLayout } from './layout.ts';
+import { copyHistoryToCard } from './card-history.ts';
+import { scanCard } from './scan.ts';
+import { waitUntilStable } from './stability.ts';
+import type { IngestSettings } from './settings.ts';
+import { CardWatcher } from './watcher.ts';
+
+export interface IngestDeps {
+  cards: CardStore;
+  queue: JobQueue;
+  settings: IngestSettings;
+  /** Checks an offload request against the disks and makes its job (planOffloadJob). */
+  planOffload(req: OffloadRequest): Promise<JobSpec>;
+  log?: Logger;
+}
+
+/** How often a card's offload progress is passed on. */
+const PROGRESS_EVERY_MS = 1000;
+
+export class Ingest {
+  private readonly watcher: CardWatcher;
+  /** Cards settling now, by path: aborting stops the wait. */
+  private readonly settling = new Map<string, AbortController>();
+  private readonly lastProgress = new Map<number, number>();
+  private readonly log: Logger;
+  private unsubscribe?: () => void;
+
+  constructor(private readonly d: IngestDeps) {
+    this.log = d.log ?? silentLogger;
+    this.watcher = new CardWatcher({
+      roots: d.settings.roots,
+      usePolling: d.settings.usePolling,
+      log: this.log,
+      onAppear: (path) => void this.appeared(path),
+      onDisappear: (path) => this.disappeared(path),
+    });
+    // In the queue's own transaction: the card's state moves with its offload job, even across a crash.
+    d.queue.addReactor((event, job) => this.jobEvent(event, job));
+  }
+
+  async start(): Promise<void> {
+    this.reconcile();
+    this.unsubscribe = this.d.queue.subscribe((e) => e.type === 'progress' && this.progress(e));
+    await this.watcher.start();
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    for (const c of this.settling.values()) c.abort();
+    await this.watcher.stop();
+  }
+
+  /**
+   * Starts a card's offload by request: a card waiting for confirmation, one that failed,
+   * or — with `force` — a duplicate. A conflict needs another roll name, never a merge.
+   */
+  async startOffload(id: number, o: { force?: boolean; roll?: string } = {}): Promise<Card> {
+    const card = this.d.cards.get(id);
+    if (!card) throw new RushesError('USAGE', `no card ${id}`);
+    if (!card.present) throw new RushesError('SOURCE_MISSING', `card ${id} (${card.path}) is no longer there`, { path: card.path });
+    if (!card.fingerprint || !card.camera || !card.roll) throw new RushesError('USAGE', `card ${id} is still settling; it can start once it is identified`);
+    if (card.state === 'offloading' || card.state === 'verified') throw new RushesError('USAGE', `card ${id} is ${card.state}; there is nothing to start`);
+    if (card.state === 'duplicate' && !o.force) throw new RushesError('USAGE', `card ${id} duplicates card ${card.relatedCard}, which was offloaded and verified; send {"force": true} to copy it again`);
+    if (card.state === 'conflict' && !o.roll) throw new RushesError('USAGE', `card ${id} conflicts with what ${card.targets.join(', ')} hold${card.targets.length === 1 ? 's' : ''}; send {"roll": "<another roll name>"} to offload it under another name`);
+    const identity = { camera: card.camera, roll: o.roll ? sanitizeRoll(o.roll) : card.roll, volumeLabel: card.label, clipCount: card.clips ?? 0, evidence: card.evidence ?? '' };
+    const targets = this.targetsFor(identity, new Date(card.detectedAt));
+    if (o.roll) {
+      const conflict = await this.conflictAt(card, targets);
+      if (conflict) {
+        this.d.cards.update(card.id, { targets, roll: identity.roll, relatedCard: conflict.with }, { type: 'card.conflict', data: { targets, reason: conflict.reason } });
+        throw new RushesError('DEST_CONFLICT', conflict.reason, { path: conflict.target });
+      }
+    }
+    return this.enqueueOffload({ ...card, roll: identity.roll, targets });
+  }
+
+  // ---- detection --------------------------------------------------------------------
+
+  /** Cards the store thinks are present but whose folder is gone (pulled while we were down). */
+  private reconcile(): void {
+    for (const card of this.d.cards.present()) {
+      fsp.stat(card.path).catch(() => this.markRemoved(card));
+    }
+  }
+
+  private async appeared(path: string): Promise<void> {
+    if (this.settling.has(path) || this.excluded(path)) return;
+    const previous = this.d.cards.latestAt(path);
+    // Still the same insertion (a restart, or the watcher reporting it again): carry on with it.
+    let card = previous?.present ? previous : undefined;
+    if (card && card.state !== 'detected') {
+      const again = await this.settle(path, card);
+      if (!again) return;
+      if (again.fingerprint === card.fingerprint) return;
+      // Another card under the same mount name while we were not looking: the old one left.
+      this.markRemoved(card);
+      card = undefined;
+    }
+    card ??= this.d.cards.create(path, this.isMountRoot(dirname(path)) ? basename(path) : undefined);
+    this.log.info('card detected', { card: card.id, path });
+    const settled = await this.settle(path, card);
+    if (settled) await this.identified(card, settled);
+  }
+
+  /** Waits for the folder to stop changing, then identifies and fingerprints it. */
+  private async settle(path: string, card: Card): Promise<{ identity: ReturnType<typeof identifyCard>; fingerprint: string; files: number; bytes: number } | undefined> {
+    const controller = new AbortController();
+    this.settling.set(path, controller);
+    const ignore = ignoreMatcher(this.d.settings.ignore);
+    try {
+      const snapshot = await waitUntilStable(path, {
+        stableMs: this.d.settings.stableMs,
+        pollMs: this.d.settings.pollMs,
+        signal: controller.signal,
+        scan: (root) => scanCard(root, ignore),
+      });
+      const identity = identifyCard(snapshot, { volumeLabel: card.label, folderName: basename(path) });
+      const fingerprint = await fingerprintCard(snapshot);
+      return { identity, fingerprint, files: snapshot.files.length, bytes: snapshot.bytes };
+    } catch (e) {
+      if (controller.signal.aborted) return undefined;
+      const error = toJobError(e, path);
+      this.log.warn('card could not be read', { card: card.id, ...error });
+      this.d.cards.update(card.id, { state: 'failed', error, finishedAt: Date.now() }, { type: 'card.failed', data: { error } });
+      return undefined;
+    } finally {
+      if (this.settling.get(path) === controller) this.settling.delete(path);
+    }
+  }
+
+  private async identified(card: Card, s: NonNullable<Awaited<ReturnType<Ingest['settle']>>>): Promise<void> {
+    const { identity } = s;
+    const targets = this.targetsFor(identity, new Date(card.detectedAt));
+    card = this.d.cards.update(
+      card.id,
+      { camera: identity.camera, roll: identity.roll, clips: identity.clipCount, evidence: identity.evidence, fingerprint: s.fingerprint, files: s.files, bytes: s.bytes, targets, identifiedAt: Date.now() },
+      { type: 'card.identified', data: { camera: identity.camera, roll: identity.roll, label: identity.volumeLabel, clips: identity.clipCount, files: s.files, bytes: s.bytes, fingerprint: s.fingerprint, evidence: identity.evidence } },
+    );
+    this.log.info('card identified', { card: card.id, camera: identity.camera, roll: identity.roll, files: s.files, bytes: s.bytes });
+
+    const earlier = this.d.cards.withFingerprint(s.fingerprint, card.id);
+    const verified = earlier.find((c) => c.state === 'verified');
+    if (verified) {
+      this.d.cards.update(card.id, { state: 'duplicate', relatedCard: verified.id, finishedAt: Date.now() }, { type: 'card.duplicate', data: { of: verified.id, targets: verified.targets } });
+      this.log.info('card is a duplicate; not copied again', { card: card.id, of: verified.id });
+      return;
+    }
+    // The same card came back before its offload finished: the old attempt gives way, the new one resumes it.
+    for (const old of earlier.filter((c) => c.state === 'offloading' && c.jobId !== undefined)) this.supersede(old, card);
+
+    const conflict = await this.conflictAt(card, targets);
+    if (conflict) {
+      this.d.cards.update(card.id, { state: 'conflict', relatedCard: conflict.with }, { type: 'card.conflict', data: { targets, with: conflict.with, reason: conflict.reason } });
+      this.log.warn('card conflicts with a destination; not copied', { card: card.id, reason: conflict.reason });
+      return;
+    }
+    if (!this.d.settings.autoStart) {
+      this.d.cards.update(card.id, { state: 'waiting' }, { type: 'card.waiting', data: { targets } });
+      return;
+    }
+    try {
+      await this.enqueueOffload(card);
+    } catch (e) {
+      const error = toJobError(e, card.path);
+      this.d.cards.update(card.id, { state: 'failed', error, finishedAt: Date.now() }, { type: 'card.failed', data: { error } });
+    }
+  }
+
+  private disappeared(path: string): void {
+    this.settling.get(path)?.abort();
+    const card = this.d.cards.latestAt(path);
+    if (card?.present) this.markRemoved(card);
+  }
+
+  private markRemoved(card: Card): void {
+    const unsettled = card.state === 'detected';
+    const error: JobError | undefined = unsettled ? { code: 'SOURCE_MISSING', message: `${card.path} was removed before it stopped changing`, path: card.path } : card.error;
+    this.d.cards.update(card.id, { present: false, ...(unsettled ? { state: 'failed' as const, error, finishedAt: Date.now() } : {}) }, { type: 'card.removed', data: { path: card.path, state: unsettled ? 'failed' : card.state, safeToEject: card.safeToEject } });
+    this.log.info('card removed', { card: card.id, path: card.path, state: card.state, safeToEject: card.safeToEject });
+  }
+
+  // ---- decisions --------------------------------------------------------------------
+
+  private targetsFor(identity: ReturnType<typeof identifyCard>, date: Date): string[] {
+    return this.d.settings.destinations.map((root) => renderLayout(root, this.d.settings.layout, { project: this.d.settings.project, date, identity }));
+  }
+
+  /**
+   * A conflict: a destination roll folder that another card's content went to, or that
+   * holds files no card with this content put there. Never merged, never overwritten.
+   */
+  private async conflictAt(card: Card, targets: string[]): Promise<{ target: string; with?: number; reason: string } | undefined> {
+    for (const target of targets) {
+      const users = this.d.cards.withTarget(target, card.id).filter((c) => c.fingerprint !== undefined && c.state !== 'duplicate' && c.state !== 'conflict');
+      const other = users.find((c) => c.fingerprint !== card.fingerprint);
+      if (other) return { target, with: other.id, reason: `${target} already holds roll ${other.roll} from card ${other.id} with other content` };
+      if (users.length === 0 && (await holdsFiles(target))) return { target, reason: `${target} already exists and holds files that no card with this content put there` };
+    }
+    return undefined;
+  }
+
+  private async enqueueOffload(card: Card): Promise<Card> {
+    const targets = card.targets;
+    const roll = basename(targets[0]);
+    const spec = await this.d.planOffload({
+      source: card.path,
+      destinations: targets.map((t) => dirname(t)),
+      roll,
+      hashes: this.d.settings.hashes,
+      verify: this.d.settings.verify,
+      sourceVerify: this.d.settings.sourceVerify,
+      ignore: this.d.settings.ignore,
+      comment: `card ${card.roll ?? roll} (${card.camera ?? 'unknown camera'}) detected at ${card.path}`,
+    });
+    const attempt = this.d.cards.events({ cardId: card.id }).filter((e) => e.type === 'card.offload-started').length + 1;
+    return this.d.queue.transaction(() => {
+      const { id } = this.d.queue.enqueue({ ...spec, idempotencyKey: `card:${card.id}:offload:${attempt}` });
+      return this.d.cards.update(card.id, { state: 'offloading', roll: card.roll, targets, jobId: id, error: undefined, safeToEject: false }, { type: 'card.offload-started', data: { job: id, targets } });
+    });
+  }
+
+  private supersede(old: Card, by: Card): void {
+    const job = old.jobId === undefined ? undefined : this.d.queue.get(old.jobId);
+    if (job && !FINAL_STATES.has(job.state)) this.d.queue.cancel(job.id, `card ${old.id} came back as card ${by.id}; its offload resumes there`);
+    const error: JobError = { code: 'SOURCE_MISSING', message: `superseded: the card came back as card ${by.id}`, path: old.path };
+    this.d.cards.update(old.id, { state: 'failed', present: false, error, finishedAt: Date.now() }, { type: 'card.failed', data: { error } });
+  }
+
+  // ---- the offload job's end ----------------------------------------------------------
+
+  private jobEvent(event: JobEvent, job: Job): void {
+    if (job.kind !== 'offload' || (event.type !== 'succeeded' && event.type !== 'dead' && event.type !== 'cancelled')) return;
+    const card = this.d.cards.byJob(job.id);
+    if (!card || card.state !== 'offloading') return;
+    const now = Date.now();
+    if (event.type !== 'succeeded') {
+      const error = (event.data as { error?: JobError } | undefined)?.error ?? job.lastError ?? { code: 'INTERNAL', message: `offload job ${job.id} ended ${event.type}` };
+      this.d.cards.update(card.id, { state: 'failed', error, finishedAt: now }, { type: 'card.failed', data: { job: job.id, error } });
+      return;
+    }
+    const summary = job.result as OffloadSummary;
+    const payload = job.payload as OffloadPayload;
+    const readBack = summary.destinations.every((d) => d.complete && d.checkKinds.length > 0 && d.checkKinds.every((k) => k === 'full-direct' || k === 'full-cached'));
+    const throughCache = summary.destinations.some((d) => d.checkKinds.includes('full-cached'));
+    if (payload.verify === 'full' && readBack) {
+      this.d.cards.update(card.id, { state: 'verified', safeToEject: true, finishedAt: now }, {
+        type: 'card.safe-to-eject',
+        data: { job: job.id, targets: card.targets, files: summary.files, bytes: summary.bytes, ...(throughCache ? { note: 'a destination refused direct reads; it was read back through the page cache' } : {}) },
+      });
+      if (this.d.settings.writeCardHistory) void this.writeHistory(card);
+    } else {
+      this.d.cards.update(card.id, { state: 'copied', finishedAt: now }, { type: 'card.copied', data: { job: job.id, targets: card.targets, verify: payload.verify, reason: `verify mode "${payload.verify}" does not read every byte back, so the card is not marked safe to format` } });
+    }
+  }
+
+  private progress(e: JobEvent): void {
+    if (e.kind !== 'offload') return;
+    const last = this.lastProgress.get(e.jobId) ?? 0;
+    if (Date.now() - last < PROGRESS_EVERY_MS) return;
+    const card = this.d.cards.byJob(e.jobId);
+    if (!card || card.state !== 'offloading') return;
+    this.lastProgress.set(e.jobId, Date.now());
+    this.d.cards.announceLive(card.id, 'card.progress', e.data);
+  }
+
+  private async writeHistory(card: Card): Promise<void> {
+    try {
+      await copyHistoryToCard(card.targets[0], card.path);
+      this.log.info('wrote the ascmhl history to the card', { card: card.id, path: card.path });
+    } catch (e) {
+      this.log.warn('could not write the ascmhl history to the card', { card: card.id, error: (e as Error).message });
+    }
+  }
+
+  // ---- what is not a card -----------------------------------------------------------
+
+  private isMountRoot(folder: string): boolean {
+    return this.d.settings.mountRoots.includes(folder);
+  }
+
+  /** Destinations (a RAID mounted beside the cards) and volumes the config names are never cards. */
+  private excluded(path: string): boolean {
+    const name = basename(path);
+    if (ignoreMatcher(this.d.settings.ignoreVolumes).ignores(name, true)) return true;
+    return this.d.settings.destinations.some((d) => within(d, path) || within(path, d));
+  }
+}
+
+function within(parent: string, child: string): boolean {
+  const rel = relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+async function holdsFiles(folder: string): Promise<boolean> {
+  try {
+    return (await fsp.readdir(folder)).length > 0;
+  } catch (e) {
+    if (errno(e) === 'ENOENT') return false;
+    throw e;
+  }
+}
+
+function toJobError(e: unknown, path: string): JobError {
+  if (e instanceof RushesError) return { code: e.code, message: e.message, path: e.path ?? path };
+  return { code: 'SOURCE_UNREADABLE', message: `${path}: ${(e as Error).message}`, path };
+}
