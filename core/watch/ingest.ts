@@ -50,7 +50,8 @@ export class Ingest {
       roots: d.settings.roots,
       usePolling: d.settings.usePolling,
       log: this.log,
-      onAppear: (path) => void this.appeared(path),
+      // A failure here (the store closed under a shutdown, a disk error) is logged, never an unhandled rejection that ends the daemon.
+      onAppear: (path) => void this.appeared(path).catch((e: unknown) => this.log.error('handling a new card failed', { path, error: (e as Error).message })),
       onDisappear: (path) => this.disappeared(path),
     });
     // In the queue's own transaction: the card's state moves with its offload job, even across a crash.
@@ -186,7 +187,9 @@ export class Ingest {
   }
 
   private disappeared(path: string): void {
+    // Forget the wait at once: the card may be back before the aborted wait has unwound.
     this.settling.get(path)?.abort();
+    this.settling.delete(path);
     const card = this.d.cards.latestAt(path);
     if (card?.present) this.markRemoved(card);
   }
@@ -210,7 +213,8 @@ export class Ingest {
    */
   private async conflictAt(card: Card, targets: string[]): Promise<{ target: string; with?: number; reason: string } | undefined> {
     for (const target of targets) {
-      const users = this.d.cards.withTarget(target, card.id).filter((c) => c.fingerprint !== undefined && c.state !== 'duplicate' && c.state !== 'conflict');
+      // Only cards whose offload was queued can have put files there.
+      const users = this.d.cards.withTarget(target, card.id).filter((c) => c.fingerprint !== undefined && c.jobId !== undefined);
       const other = users.find((c) => c.fingerprint !== card.fingerprint);
       if (other) return { target, with: other.id, reason: `${target} already holds roll ${other.roll} from card ${other.id} with other content` };
       if (users.length === 0 && (await holdsFiles(target))) return { target, reason: `${target} already exists and holds files that no card with this content put there` };
