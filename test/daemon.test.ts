@@ -92,7 +92,10 @@ describe('rushes daemon', () => {
       expect(verify.code, verify.stdout + verify.stderr).toBe(0);
     }
     const list = await runCli(['--home', home, 'jobs', 'list', '--json']);
-    expect((JSON.parse(list.stdout) as Job[]).map((j) => [j.id, j.state])).toEqual([[id, 'succeeded']]);
+    const jobs = JSON.parse(list.stdout) as Job[];
+    expect(jobs.filter((j) => j.kind === 'offload').map((j) => [j.id, j.state])).toEqual([[id, 'succeeded']]);
+    // The workflow went on exactly once: one inspection of this offload (its clip jobs may still be queued).
+    expect(jobs.filter((j) => j.kind === 'inspect-offload')).toHaveLength(1);
   });
 
   it('SIGTERM: takes no new work, stops the running offload at a checkpoint, releases it, exits 0; the next start finishes it', async () => {

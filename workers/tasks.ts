@@ -2,13 +2,15 @@
  * The tasks the worker-thread pool runs (core/runtime/pool.ts sends them; bootstrap.cjs
  * loads this module in each worker). Each takes plain, cloneable input and the task's end
  * of its channel (progress, cancellation); errors travel back as data (core/runtime/wire.ts).
- * Workers import only primitives: hashing, MHL folder hashes, errors.
+ * Workers import only primitives: hashing, MHL folder hashes, errors, and the clip probes
+ * (whose tools are child processes; the parsing and normalising happen here, off the main thread).
  */
 import { hashBytes, type HashFormat } from '../core/hash/index.ts';
 import { hashFileHere } from '../core/hash/medium.ts';
 import { computeFolderHashes } from '../core/mhl/dirhash.ts';
 import { taskEnd, toWire, type Channel, type Reply } from '../core/runtime/wire.ts';
 import { copyFile, type CopyInput } from './copy-file.ts';
+import { inspectClip, type InspectInput } from '../core/inspect/inspect.ts';
 
 type TaskEnd = ReturnType<typeof taskEnd>;
 
@@ -28,6 +30,9 @@ export const TASKS = {
 
   /** One digest of a buffer (the C4 ID of a manifest, a chain entry's hash). */
   hashBytes: (input: { format: HashFormat; data: Uint8Array }) => hashBytes(input.format, input.data),
+
+  /** Probe one clip and normalise it into a clip record; bad input gives a record with issues, not an error. */
+  inspectClip: (input: InspectInput, end: TaskEnd) => inspectClip(input, end.signal),
 };
 
 export type Tasks = typeof TASKS;

@@ -13,6 +13,8 @@ export const EXIT = {
   SOURCE_MISSING: 4,
   STORE: 5,
   MHL_INVALID: 6,
+  /** A search found nothing (like grep's 1, but 1 is taken by internal errors). */
+  NOT_FOUND: 7,
   CANCELLED: 130,
 } as const;
 

@@ -11,6 +11,7 @@ import { offloadCommand } from './offload-command.ts';
 import { registerMhlCommands } from './mhl-commands.ts';
 import { registerJobsCommands } from './jobs-command.ts';
 import { daemonCommand } from './daemon-command.ts';
+import { registerClipCommands } from './clip-commands.ts';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -18,7 +19,7 @@ function collect(value: string, previous: string[]): string[] {
 
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('rushes')
-    .description('Verified camera card offload with ASC MHL v2, a durable job queue and a headless daemon')
+    .description('Verified camera card offload with ASC MHL v2, clip inspection, a durable job queue and a headless daemon')
     .version(TOOL.version)
     .option('--home <dir>', 'data folder for the store (default: $RUSHES_HOME or the platform data folder)')
     .exitOverride()
@@ -52,6 +53,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .action(async (flags) => setExit(await daemonCommand({ ...flags, home: program.opts().home }, io)));
 
   registerJobsCommands(program, io, setExit);
+  registerClipCommands(program, io, setExit);
   return program;
 }
 

@@ -11,6 +11,9 @@ import { offloadHandler, planOffloadJob, type OffloadRequest } from './offload-j
 import { STANDARD_RULES } from './rules.ts';
 import { attachWebhooks, webhookHandler, type WebhookConfig } from './webhooks.ts';
 import { CardStore } from '../store/cards.ts';
+import { ClipStore } from '../store/clips.ts';
+import { OffloadStore } from '../store/offloads.ts';
+import { inspectHandler, inspectOffloadHandler, thumbnailHandler } from './inspect-job.ts';
 import { Ingest } from '../watch/ingest.ts';
 import { ingestSettings, type IngestConfig } from '../watch/settings.ts';
 
@@ -39,6 +42,7 @@ export class Engine {
   readonly queue: JobQueue;
   readonly runner: Runner;
   readonly cards: CardStore;
+  readonly clips: ClipStore;
   readonly ingest?: Ingest;
   readonly startedAt = Date.now();
   private readonly maxAttempts: number;
@@ -50,7 +54,15 @@ export class Engine {
     this.queue = new JobQueue(this.db, { backoff: options.backoff });
     this.maxAttempts = options.maxAttempts ?? 3;
     this.cards = new CardStore(this.db, { transaction: (fn) => this.queue.transaction(fn) });
-    const handlers: Record<string, JobHandler> = { offload: offloadHandler(this.db), webhook: webhookHandler, ...options.handlers };
+    this.clips = new ClipStore(this.db);
+    const handlers: Record<string, JobHandler> = {
+      offload: offloadHandler(this.db),
+      'inspect-offload': inspectOffloadHandler(this.queue, new OffloadStore(this.db)),
+      inspect: inspectHandler(this.clips),
+      thumbnail: thumbnailHandler(this.clips, options.home),
+      webhook: webhookHandler,
+      ...options.handlers,
+    };
     attachRules(this.queue, enabledRules(options.rules ?? STANDARD_RULES, Object.keys(handlers)));
     attachWebhooks(this.cards, this.queue, options.webhooks ?? []);
     if (options.ingest) {

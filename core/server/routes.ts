@@ -12,6 +12,8 @@ import { HttpError, parseJson, readBody, readJson, sendJson } from './http.ts';
 import { CARD_STATES, type Card, type CardEvent, type CardState } from '../store/cards.ts';
 import { isRushesError } from '../errors.ts';
 import { streamEvents } from './sse.ts';
+import type { ClipRow } from '../store/clips.ts';
+import { readFile } from 'node:fs/promises';
 
 export interface RouteContext {
   engine: Engine;
@@ -35,9 +37,10 @@ export interface Route {
 
 const validateOffload = compileSchema<OffloadRequest>('offload-request.schema.json');
 
-function jobId(c: RouteContext): number {
+/** The numeric id in the path (jobs, cards, clips). */
+function idParam(c: RouteContext, what: string): number {
   const id = Number(c.params[0]);
-  if (!Number.isSafeInteger(id) || id < 1) throw new HttpError(400, 'BAD_ID', `"${c.params[0]}" is not a job id`);
+  if (!Number.isSafeInteger(id) || id < 1) throw new HttpError(400, 'BAD_ID', `"${c.params[0]}" is not a ${what} id`);
   return id;
 }
 
@@ -82,20 +85,20 @@ function listJobs(c: RouteContext): void {
 }
 
 function showJob(c: RouteContext): void {
-  const id = jobId(c);
+  const id = idParam(c, 'job');
   const q = c.engine.queue;
   sendJson(c.res, 200, { job: mustExist(c, id), parents: q.parentsOf(id), children: q.childrenOf(id), events: q.events({ jobId: id, limit: 10_000 }) });
 }
 
 function retryJob(c: RouteContext): void {
-  const id = jobId(c);
+  const id = idParam(c, 'job');
   const job = mustExist(c, id);
   if (job.state !== 'dead' && job.state !== 'cancelled') throw new HttpError(409, 'NOT_RETRYABLE', `job ${id} is ${job.state}; only dead or cancelled jobs can be retried`);
   sendJson(c.res, 200, { job: c.engine.queue.retry(id) });
 }
 
 function cancelJob(c: RouteContext): void {
-  const id = jobId(c);
+  const id = idParam(c, 'job');
   const job = mustExist(c, id);
   if (job.state === 'succeeded' || job.state === 'dead') throw new HttpError(409, 'NOT_CANCELLABLE', `job ${id} is already ${job.state}`);
   sendJson(c.res, 202, { job: c.engine.queue.cancel(id) });
@@ -118,12 +121,6 @@ function events(c: RouteContext): void {
 
 // ---- cards ------------------------------------------------------------------------------
 
-function cardId(c: RouteContext): number {
-  const id = Number(c.params[0]);
-  if (!Number.isSafeInteger(id) || id < 1) throw new HttpError(400, 'BAD_ID', `"${c.params[0]}" is not a card id`);
-  return id;
-}
-
 function mustExistCard(c: RouteContext, id: number): Card {
   const card = c.engine.cards.get(id);
   if (!card) throw new HttpError(404, 'NOT_FOUND', `no card ${id}`);
@@ -139,14 +136,14 @@ function listCards(c: RouteContext): void {
 }
 
 function showCard(c: RouteContext): void {
-  const id = cardId(c);
+  const id = idParam(c, 'card');
   sendJson(c.res, 200, { card: mustExistCard(c, id), events: c.engine.cards.events({ cardId: id, limit: 10_000 }) });
 }
 
 const validateCardOffload = compileSchema<{ force?: boolean; roll?: string }>('card-offload-request.schema.json');
 
 async function offloadCard(c: RouteContext): Promise<void> {
-  const id = cardId(c);
+  const id = idParam(c, 'card');
   const card = mustExistCard(c, id);
   const text = await readBody(c.req, c.maxBodyBytes);
   const body = text.trim() === '' ? {} : parseJson(text);
@@ -174,6 +171,51 @@ function health(c: RouteContext): void {
   sendJson(c.res, 200, { ...c.engine.health(), version: TOOL.version });
 }
 
+// ---- clips ------------------------------------------------------------------------------
+
+function mustExistClip(c: RouteContext): ClipRow {
+  const id = idParam(c, 'clip');
+  const clip = c.engine.clips.get(id);
+  if (!clip) throw new HttpError(404, 'NOT_FOUND', `no clip ${id}`);
+  return clip;
+}
+
+/** A clip without its raw tool output and per-file hashes (a 10,000-frame sequence has 10,000): those are in GET /api/clips/:id. */
+function clipSummary(row: ClipRow): unknown {
+  const { raw: _raw, source, ...rest } = row.record;
+  const { hashes: _hashes, ...where } = source;
+  return { id: row.id, status: row.status, thumbnail: row.thumbnail ? `/api/clips/${row.id}/thumbnail` : undefined, record: { ...rest, source: where } };
+}
+
+function listClips(c: RouteContext): void {
+  knownParams(c.url, ['q', 'roll', 'offload', 'limit', 'offset']);
+  try {
+    const { clips, total } = c.engine.clips.search(c.url.searchParams.get('q') ?? '', {
+      roll: c.url.searchParams.get('roll') ?? undefined,
+      offloadId: c.url.searchParams.get('offload') ?? undefined,
+      limit: intParam(c.url, 'limit', 1, 1000) ?? 100,
+      offset: intParam(c.url, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0,
+    });
+    sendJson(c.res, 200, { total, clips: clips.map(clipSummary) });
+  } catch (e) {
+    if (isRushesError(e) && e.code === 'USAGE') throw new HttpError(400, 'BAD_QUERY', e.message);
+    throw e;
+  }
+}
+
+function showClip(c: RouteContext): void {
+  const row = mustExistClip(c);
+  sendJson(c.res, 200, { id: row.id, status: row.status, thumbnail: row.thumbnail ? `/api/clips/${row.id}/thumbnail` : undefined, record: row.record });
+}
+
+async function clipThumbnail(c: RouteContext): Promise<void> {
+  const row = mustExistClip(c);
+  const image = row.thumbnail ? await readFile(row.thumbnail).catch(() => undefined) : undefined;
+  if (!image) throw new HttpError(404, 'NO_THUMBNAIL', `clip ${row.id} has no poster frame${row.thumbnail ? ' (the file is gone)' : ''}`);
+  c.res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': image.length, 'cache-control': 'no-cache' });
+  c.res.end(image);
+}
+
 export const ROUTES: Route[] = [
   { pattern: /^\/api\/health$/, methods: { GET: health }, open: true },
   { pattern: /^\/api\/offloads$/, methods: { POST: postOffload } },
@@ -186,4 +228,7 @@ export const ROUTES: Route[] = [
   { pattern: /^\/api\/cards\/events$/, methods: { GET: cardEvents } },
   { pattern: /^\/api\/cards\/([^/]+)$/, methods: { GET: showCard } },
   { pattern: /^\/api\/cards\/([^/]+)\/offload$/, methods: { POST: offloadCard } },
+  { pattern: /^\/api\/clips$/, methods: { GET: listClips } },
+  { pattern: /^\/api\/clips\/([^/]+)$/, methods: { GET: showClip } },
+  { pattern: /^\/api\/clips\/([^/]+)\/thumbnail$/, methods: { GET: clipThumbnail } },
 ];

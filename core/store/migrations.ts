@@ -135,4 +135,25 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX card_events_by_card ON card_events (card_id, seq);
   `,
+  `
+  -- One row per clip: the normalised record (schemas/clip.schema.json) as JSON, and the
+  -- few columns lists sort and filter by. location = roll folder + relative path, unique.
+  CREATE TABLE clips (
+    id           INTEGER PRIMARY KEY,
+    location     TEXT NOT NULL UNIQUE,
+    root         TEXT NOT NULL,
+    clip_name    TEXT NOT NULL,
+    roll         TEXT,
+    offload_id   TEXT,
+    status       TEXT NOT NULL,            -- ok | partial | failed (the inspection's)
+    record       TEXT NOT NULL,
+    thumbnail    TEXT,                     -- poster frame JPEG, when ffmpeg could decode one
+    inspected_at INTEGER NOT NULL
+  );
+  CREATE INDEX clips_by_roll ON clips (roll, clip_name);
+  CREATE INDEX clips_by_offload ON clips (offload_id);
+
+  -- Full-text search over what people search clips by; rowid = clips.id.
+  CREATE VIRTUAL TABLE clips_fts USING fts5 (clip, roll, slate, camera, lens, look, other, tokenize = 'unicode61');
+  `,
 ];

@@ -8,6 +8,8 @@ import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.
 
 const SCHEMAS = fileURLToPath(new URL('../../schemas/', import.meta.url));
 const ajv = new Ajv2020({ allErrors: true, strict: true });
+// `unit` states the unit of a number in our schemas (clip.schema.json); it validates nothing.
+ajv.addKeyword({ keyword: 'unit', schemaType: 'string' });
 
 export function compileSchema<T>(name: string): ValidateFunction<T> {
   const schema = JSON.parse(readFileSync(SCHEMAS + name, 'utf8')) as { $id?: string };

@@ -1,0 +1,216 @@
+/**
+ * The pure half of inspection: timecode arithmetic, unit conversions, grouping files into
+ * clips, header and sidecar parsers, the vendor tables and the search language. Vendor
+ * inputs are shaped like each tool's real output; real files are in inspect.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { groupClips } from '../core/inspect/clips.ts';
+import * as c from '../core/inspect/convert.ts';
+import { normalise, type ProbeBundle } from '../core/inspect/normalise.ts';
+import { parseDpxHeader } from '../core/inspect/probes/dpx.ts';
+import { exrTimecode, parseExrHeader } from '../core/inspect/probes/exr.ts';
+import { parseSonyXml } from '../core/inspect/probes/sony-xml.ts';
+import { parseClipQuery } from '../core/inspect/query.ts';
+import { clipTimecode, formatTimecode, parseRate, parseTimecode, sonyLtcToTimecode } from '../core/inspect/timecode.ts';
+import { compileSchema, describeErrors } from '../core/util/schema.ts';
+import type { ClipRecord } from '../core/inspect/types.ts';
+import { exrBytes, sonyM01Xml } from './helpers/clips.ts';
+
+const validate = compileSchema<ClipRecord>('clip.schema.json');
+function valid(rec: ClipRecord): ClipRecord {
+  expect(validate(rec), describeErrors(validate.errors)).toBe(true);
+  return rec;
+}
+
+const file = (path: string, sidecars: string[] = []) => ({ kind: 'file' as const, name: path.replace(/^.*\//, '').replace(/\.[^.]*$/, ''), relativePath: path, files: [path], size: 1000, sidecars });
+const bundle = (b: Partial<ProbeBundle>): ProbeBundle => ({ unit: file('A001C001.mov'), root: '/raid/A001', roll: 'A001', tools: ['ffprobe'], issues: [], ...b });
+
+describe('timecode', () => {
+  it('round-trips non-drop and drop-frame timecode', () => {
+    expect(parseTimecode('01:00:00:00', 24)?.frames).toBe(86_400);
+    expect(formatTimecode(86_400 + 23, 24)).toBe('01:00:00:23');
+    // 29.97 drop-frame: 00:01:00;02 is the first frame of minute 1 (frames 00 and 01 skipped).
+    expect(parseTimecode('00:01:00;02', 30)).toEqual({ frames: 1800, dropFrame: true });
+    expect(formatTimecode(1800, 30, true)).toBe('00:01:00;02');
+    expect(formatTimecode(17_982, 30, true)).toBe('00:10:00;00');
+    for (const f of [0, 1799, 1800, 17_981, 17_982, 107_892]) expect(parseTimecode(formatTimecode(f, 30, true), 30)?.frames).toBe(f);
+    expect(parseTimecode('25:61:00:00', 24)).toBeUndefined();
+  });
+
+  it('gives a clip its last frame and wraps at midnight', () => {
+    expect(clipTimecode('14:03:07:00', { num: 24000, denom: 1001 }, 24)).toEqual({ start: '14:03:07:00', end: '14:03:07:23', rate: 24, dropFrame: false });
+    expect(clipTimecode('23:59:59:23', 24, 2)?.end).toBe('00:00:00:00');
+  });
+
+  it('decodes Sony LTC digit pairs (frames, seconds, minutes, hours) and the drop-frame flag', () => {
+    expect(sonyLtcToTimecode('04030201')).toEqual({ text: '01:02:03:04', dropFrame: false });
+    expect(sonyLtcToTimecode('12252110')).toEqual({ text: '10:21:25:12', dropFrame: false });
+    expect(sonyLtcToTimecode('42000000')).toEqual({ text: '00:00:00;02', dropFrame: true });
+    expect(sonyLtcToTimecode('zz')).toBeUndefined();
+  });
+
+  it('reads frame rates exactly', () => {
+    expect(parseRate('24000/1001')).toEqual({ num: 24000, denom: 1001 });
+    expect(parseRate('23.98p')).toEqual({ num: 24000, denom: 1001 });
+    expect(parseRate('47.95')).toEqual({ num: 48000, denom: 1001 });
+    expect(parseRate('25')).toEqual({ num: 25, denom: 1 });
+    expect(parseRate('0/0')).toBeUndefined();
+  });
+});
+
+describe('unit conversions', () => {
+  it('converts the encodings cameras use', () => {
+    expect(c.rateMilli('23976')).toEqual({ num: 24000, denom: 1001 });
+    expect(c.ratioTimes(100)('200')).toEqual({ num: 2, denom: 1 });
+    expect(c.ratioTimes(100)('133')).toEqual({ num: 133, denom: 100 });
+    expect(c.degrees('172.8deg')).toBe(172.8);
+    expect(c.degrees('400')).toBeUndefined();
+    expect(c.seconds('1/48')).toBeCloseTo(0.020833, 5);
+    expect(c.densityToStops(1000)('900')).toBe(3);
+    expect(c.ndFractionToStops('1/8')).toBe(3);
+    expect(c.ndFractionToStops('CLEAR')).toBe(0);
+    expect(c.apexMilliToStop('4000')).toBe(4);
+    expect(c.apexMilliToStop('5000')).toBe(5.7);
+    // RDD 18: X = 65536 × (1 − log2(N) / 8); f/4 is 49152.
+    expect(c.rdd18Iris('49152')).toBe(4);
+    expect(c.rdd18Iris('32768')).toBe(16);
+    expect(c.metres(1000)('2500')).toBe(2.5);
+    expect(c.metres()('3.2m')).toBe(3.2);
+    expect(c.tint('2G')).toBe(-2);
+    expect(c.dateTime('2026:11:20 14:03:07')).toBe('2026-11-20T14:03:07');
+    expect(c.dateTime('UTC 2026-11-20 14:03:07')).toBe('2026-11-20T14:03:07Z');
+  });
+
+  it('names gammas and gamuts one way', () => {
+    expect([c.gamma('LOG-C'), c.gamma('LogC4'), c.gamma('s-log3-cine'), c.gamma('Log3G10'), c.gamma('CLog2'), c.gamma('BT.709')]).toEqual(['LogC3', 'LogC4', 'S-Log3', 'Log3G10', 'Canon Log 2', 'Rec.709']);
+    expect([c.gamut('AWG4'), c.gamut('REDWideGamutRGB'), c.sonyGamut('s-log3-cine')]).toEqual(['ARRI Wide Gamut 4', 'REDWideGamutRGB', 'S-Gamut3.Cine']);
+    expect(c.gamma('Vendor Curve 7')).toBe('Vendor Curve 7');
+  });
+});
+
+describe('grouping files into clips', () => {
+  it('collapses a 10,000-frame sequence with gaps into one clip and reports the gaps', () => {
+    const entries = [];
+    for (let n = 86_400; n < 96_400; n++) if (n !== 90_000 && n !== 90_001) entries.push({ path: `plate/A001_plate.${String(n).padStart(7, '0')}.dpx`, size: 10 });
+    const [unit, ...rest] = groupClips(entries.reverse());
+    expect(rest).toHaveLength(0);
+    expect(unit).toMatchObject({ kind: 'sequence', name: 'A001_plate', relativePath: 'plate/A001_plate.#######.dpx', size: 99_980 });
+    expect(unit!.sequence).toEqual({ pattern: 'A001_plate.#######.dpx', firstFrame: 86_400, lastFrame: 96_399, frameCount: 9_998, missingFrames: [90_000, 90_001], missingCount: 2 });
+    expect(unit!.files[0]).toBe('plate/A001_plate.0086400.dpx');
+  });
+
+  it('keeps RED spans together, attaches sidecars, and leaves reports out', () => {
+    const units = groupClips([
+      { path: 'A001_1120AB.RDM/A001_C001_1120AB.RDC/A001_C001_1120AB_002.R3D', size: 5 },
+      { path: 'A001_1120AB.RDM/A001_C001_1120AB.RDC/A001_C001_1120AB_001.R3D', size: 5 },
+      { path: 'A001_1120AB.RDM/A001_C001_1120AB.RDC/A001_C001_1120AB.RMD', size: 1 },
+      { path: 'XDROOT/Clip/A001C001_261120AB.MXF', size: 7 },
+      { path: 'XDROOT/Clip/A001C001_261120ABM01.XML', size: 1 },
+      { path: 'XDROOT/MEDIAPRO.XML', size: 1 },
+      { path: 'notes.txt', size: 1 },
+      { path: 'a/shot_v001.0001.exr', size: 3 },
+      { path: 'a/shot_v001.0002.exr', size: 3 },
+      { path: 'a/shot_v002.0001.exr', size: 3 },
+    ]);
+    expect(units.map((u) => [u.kind, u.relativePath, u.files.length, u.sidecars])).toEqual([
+      ['spanned', 'A001_1120AB.RDM/A001_C001_1120AB.RDC', 2, ['A001_1120AB.RDM/A001_C001_1120AB.RDC/A001_C001_1120AB.RMD']],
+      ['file', 'XDROOT/Clip/A001C001_261120AB.MXF', 1, ['XDROOT/Clip/A001C001_261120ABM01.XML']],
+      ['sequence', 'a/shot_v001.####.exr', 2, []],
+      ['sequence', 'a/shot_v002.####.exr', 1, []],
+    ]);
+    expect(units[0]!.files[0]).toMatch(/_001\.R3D$/);
+  });
+});
+
+describe('headers and sidecars', () => {
+  it('reads a Sony M01.XML', () => {
+    const s = parseSonyXml(sonyM01Xml());
+    expect(s).toMatchObject({ 'Device.modelName': 'MPC-3610', 'Ltc.start': '10:21:25:12', 'LtcChangeTable.tcFps': '24', 'Duration.value': '240', ISOSensitivity: '2500', AnamorphicLensSqueezeRatio: '200' });
+    expect(() => parseSonyXml('<NonRealTimeMeta><Duration')).toThrow(/not well-formed|NonRealTimeMeta/);
+    expect(() => parseSonyXml('<Other/>')).toThrow(/not a Sony NonRealTimeMeta/);
+  });
+
+  it('reads an OpenEXR header and its timecode', () => {
+    const a = parseExrHeader(exrBytes({ width: 4096, height: 1716, timecode: [1, 2, 3, 4], fps: [24000, 1001] }));
+    expect(a.dataWindow).toEqual({ xMin: 0, yMin: 0, xMax: 4095, yMax: 1715 });
+    expect(a.compression).toBe('piz');
+    expect(a.framesPerSecond).toEqual({ num: 24000, denom: 1001 });
+    expect(exrTimecode((a.timeCode as { timeAndFlags: number }).timeAndFlags).text).toBe('01:02:03:04');
+    expect(() => parseExrHeader(exrBytes().subarray(0, 60))).toThrow(/truncated/);
+    expect(() => parseExrHeader(Buffer.from('not an exr'))).toThrow(/not an OpenEXR/);
+  });
+
+  it('refuses what is not a DPX header, naming why', () => {
+    expect(() => parseDpxHeader(Buffer.from('SDPX'))).toThrow(/shorter/);
+    expect(() => parseDpxHeader(Buffer.alloc(2048))).toThrow(/not a DPX/);
+    expect(() => parseDpxHeader(Buffer.concat([Buffer.from('SDPX'), Buffer.alloc(500)]))).toThrow(/truncated/);
+  });
+});
+
+describe('vendor tables', () => {
+  it('ARRI: QuickTime keys with ×1000 rates and lens units', () => {
+    const rec = valid(
+      normalise(
+        bundle({
+          ffprobe: {
+            format: { format_name: 'mov,mp4,m4a,3gp,3g2,mj2', duration: '1.001', tags: { 'com.arri.camera.CameraModel': 'ALEXA 35', 'com.arri.camera.SensorFps': '47952', 'com.arri.camera.ProjectFps': '23976', 'com.arri.camera.ExposureIndexAsa': '800', 'com.arri.camera.ShutterAngle': '172800', 'com.arri.lens.LensLinearIris': '4000', 'com.arri.lens.LensFocusDistance': '2500', 'com.arri.camera.ColorGamma': 'LOG-C', 'com.arri.camera.LensSqueezeFactor': '1300', timecode: '14:03:07:00' } },
+            streams: [{ index: 0, codec_type: 'video', codec_name: 'prores', profile: '4444', width: 4608, height: 3164, pix_fmt: 'yuv444p12le', avg_frame_rate: '24000/1001', nb_frames: '24', sample_aspect_ratio: '1:1' }],
+          },
+        }),
+      ),
+    );
+    expect(rec.camera).toEqual({ make: 'ARRI', model: 'ALEXA 35', captureFrameRate: { num: 48000, denom: 1001 }, isoSpeed: 800, shutterAngle: 172.8, anamorphicSqueeze: { num: 13, denom: 10 } });
+    expect(rec.lens).toEqual({ tStop: 4, focusDistance: 2.5 });
+    expect(rec.colour.gamma).toBe('LogC3');
+    expect(rec.projectFrameRate).toEqual({ num: 24000, denom: 1001 });
+    expect(rec.timecode).toEqual({ start: '14:03:07:00', end: '14:03:07:23', rate: 24, dropFrame: false });
+    expect(rec.video).toMatchObject({ codec: 'prores', bitDepth: 12, chroma: '4:4:4' });
+  });
+
+  it('Sony: the M01.XML sidecar beats the container, squeeze ×100, ND as a fraction', () => {
+    const rec = valid(normalise(bundle({ unit: file('Clip/A001C001.MXF', ['Clip/A001C001M01.XML']), sony: parseSonyXml(sonyM01Xml({ squeeze: 133 })), tools: ['sony-xml'], ffprobe: { format: { format_name: 'mxf', tags: { timecode: '00:00:00:00' } }, streams: [] } })));
+    expect(rec.camera).toEqual({ make: 'Sony', model: 'MPC-3610', serialNumber: '0012345', captureFrameRate: { num: 48000, denom: 1001 }, anamorphicSqueeze: { num: 133, denom: 100 }, isoSpeed: 2500, shutterAngle: 180, sensorMode: '6K 3:2', whiteBalance: 4300, ndStops: 3 });
+    expect(rec.lens).toEqual({ model: 'Cooke Anamorphic/i 50mm', focalLength: 50, tStop: 2.8, focusDistance: 3.2 });
+    expect(rec.colour).toEqual({ gamma: 'S-Log3', space: 'S-Gamut3.Cine' });
+    expect(rec.timecode).toEqual({ start: '10:21:25:12', end: '10:21:35:11', rate: 24, dropFrame: false });
+    expect(rec.durationFrames).toBe(240);
+    expect(rec.recordedAt).toBe('2026-11-20T14:03:07+01:00');
+  });
+
+  it('RED: R3D header tags as ExifTool names them', () => {
+    const rec = valid(
+      normalise(
+        bundle({
+          unit: { kind: 'spanned', name: 'A001_C003_1120AB', relativePath: 'A001_1120AB.RDM/A001_C003_1120AB.RDC', files: ['A001_1120AB.RDM/A001_C003_1120AB.RDC/A001_C003_1120AB_001.R3D'], size: 9, sidecars: [] },
+          tools: ['exiftool'],
+          exif: { CameraType: 'V-RAPTOR 8K VV', CameraSerialNumber: '130-0A1-7B2', ReelNumber: '001', Take: '4', StartTimecode: '15:04:05:06', OriginalFrameRate: 23.976, FrameRate: 23.976, ISO: 1280, ColorTemperature: 5600, FNumber: 2.8, FocalLength: 35, LensModel: 'Zeiss Supreme Prime 35', ImageWidth: 8192, ImageHeight: 4320, DateTimeOriginal: '2026:11:20 15:04:05', MIMEType: 'video/x-red-r3d' },
+        }),
+      ),
+    );
+    expect(rec.camera).toMatchObject({ make: 'RED', model: 'V-RAPTOR 8K VV', serialNumber: '130-0A1-7B2', isoSpeed: 1280, whiteBalance: 5600, captureFrameRate: { num: 24000, denom: 1001 } });
+    expect(rec.lens).toEqual({ model: 'Zeiss Supreme Prime 35', fStop: 2.8, focalLength: 35 });
+    expect(rec).toMatchObject({ kind: 'video', container: 'R3D', reel: '001', take: '4', recordedAt: '2026-11-20T15:04:05', video: { width: 8192, height: 4320 } });
+    expect(rec.source.path).toBe('/raid/A001/A001_1120AB.RDM/A001_C003_1120AB.RDC');
+    expect(rec.timecode?.start).toBe('15:04:05:06');
+  });
+
+  it('an unreadable file still gets a record that says why', () => {
+    const rec = valid(normalise(bundle({ tools: [], issues: [{ code: 'UNREADABLE', message: 'ffprobe failed on /raid/A001/A001C001.mov: moov atom not found', tool: 'ffprobe' }] })));
+    expect(rec).toMatchObject({ kind: 'unknown', clipName: 'A001C001', camera: {}, inspection: { status: 'failed' } });
+  });
+});
+
+describe('search language', () => {
+  it('turns fields, phrases and numbers into FTS and SQL', () => {
+    expect(parseClipQuery('roll:A001 iso:800 "scene 12" alexa')).toEqual({
+      match: 'roll : "A001"* AND "scene 12" AND "alexa"*',
+      where: ['abs(json_extract(record, \'$.camera.isoSpeed\') - ?) < 0.01'],
+      params: [800],
+    });
+    expect(parseClipQuery('scene:12 take:3').match).toBe('slate : "scene 12" AND slate : "take 3"');
+    expect(parseClipQuery('iso:>=1600 status:failed').where).toEqual(["json_extract(record, '$.camera.isoSpeed') >= ?", 'status = ?']);
+    expect(parseClipQuery('clip:"a\\"b"').match).toContain('clip :');
+    expect(() => parseClipQuery('colour:blue')).toThrow(/unknown search field "colour:"/);
+    expect(() => parseClipQuery('iso:lots')).toThrow(/wants a number/);
+  });
+});
