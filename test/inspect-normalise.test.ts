@@ -214,3 +214,73 @@ describe('search language', () => {
     expect(() => parseClipQuery('iso:lots')).toThrow(/wants a number/);
   });
 });
+
+describe('hostile and odd input (review findings)', () => {
+  it('a corrupt OpenEXR channel list is an error, not an endless loop', () => {
+    const good = exrBytes();
+    const at = good.indexOf(Buffer.from('chlist\0'));
+    const bad = Buffer.from(good);
+    // Cut the first channel's record short: its name runs into the size of the list.
+    bad.writeInt32LE(3, at + 7);
+    expect(() => parseExrHeader(bad)).toThrow(/corrupt|truncated/);
+  });
+
+  it('an EXR whose rate has a zero denominator gets no rate and no timecode, not Infinity', () => {
+    const rec = valid(
+      normalise(
+        bundle({
+          unit: { kind: 'sequence', name: 'c', relativePath: 'c.####.exr', files: ['c.1001.exr'], size: 1, sidecars: [], sequence: { pattern: 'c.####.exr', firstFrame: 1001, lastFrame: 1001, frameCount: 1, missingFrames: [], missingCount: 0 } },
+          tools: ['exr-header'],
+          ffprobe: undefined,
+          exr: { framesPerSecond: { num: 24, denom: 0 }, timeCode: { timeAndFlags: 0x01000000, userData: 0 }, channels: 'not a list', dataWindow: { xMin: 0, yMin: 0, xMax: 99, yMax: 49 } },
+        }),
+      ),
+    );
+    expect(rec.projectFrameRate).toBeUndefined();
+    expect(rec.timecode).toBeUndefined();
+    expect(rec.video).toMatchObject({ width: 100, height: 50 });
+  });
+
+  it('numbers too long to be frame numbers are files; huge gaps are counted, not walked', () => {
+    const long = groupClips([
+      { path: 'stills/S_100000000000000000.tif', size: 1 },
+      { path: 'stills/S_100000000000000100.tif', size: 1 },
+    ]);
+    expect(long.map((u) => u.kind)).toEqual(['file', 'file']);
+    const [gap] = groupClips([
+      { path: 'p/x.1.dpx', size: 1 },
+      { path: 'p/x.900000000.dpx', size: 1 },
+    ]);
+    expect(gap!.sequence).toMatchObject({ frameCount: 2, missingCount: 899_999_998 });
+    expect(gap!.sequence!.missingFrames).toHaveLength(1000);
+  });
+
+  it('unpadded numbering stays one sequence; two paddings are two; a sidecar joins its sequence', () => {
+    const units = groupClips([
+      { path: 'a/f.998.dpx', size: 1 },
+      { path: 'a/f.999.dpx', size: 1 },
+      { path: 'a/f.1000.dpx', size: 1 },
+      { path: 'b/v.01.exr', size: 1 },
+      { path: 'b/v.0001.exr', size: 1 },
+      { path: 'a/f.xml', size: 1 },
+    ]);
+    expect(units.map((u) => [u.relativePath, u.sequence?.frameCount, u.sidecars])).toEqual([
+      ['a/f.#.dpx', 3, ['a/f.xml']],
+      ['b/v.####.exr', 1, []],
+      ['b/v.##.exr', 1, []],
+    ]);
+  });
+
+  it('search terms with nothing searchable are ignored; prototype names and NULs are not fields', () => {
+    expect(parseClipQuery('ultra - prime').match).toBe('"ultra"* AND "prime"*');
+    expect(parseClipQuery('- &').match).toBeUndefined();
+    expect(() => parseClipQuery('constructor:x')).toThrow(/unknown search field "constructor:"/);
+    expect(parseClipQuery('alexa\u0000').match).toBe('"alexa"*');
+  });
+
+  it('a drop-frame label that does not exist means the next real one; Sony half-step counts timecode at half the frames', () => {
+    expect(parseTimecode('00:01:00;00', 30)).toEqual({ frames: 1800, dropFrame: true });
+    const rec = normalise(bundle({ sony: { 'Ltc.start': '10:00:00:00', 'LtcChangeTable.tcFps': '30', 'LtcChangeTable.halfStep': 'true', 'Duration.value': '120', 'Device.manufacturer': 'Sony' }, tools: ['sony-xml'] }));
+    expect(rec.timecode).toEqual({ start: '10:00:00:00', end: '10:00:01:29', rate: 30, dropFrame: false });
+  });
+});

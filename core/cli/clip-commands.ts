@@ -65,6 +65,13 @@ export async function inspectCommand(path: string, o: { json?: boolean; timeout?
   }
 }
 
+function limitOption(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new RushesError('USAGE', `--limit must be a whole number from 1 to 1000 (got "${v}")`);
+  return n;
+}
+
 function withClips<T>(home: string | undefined, fn: (clips: ClipStore) => T): T {
   const db = openStore(home ?? dataHome());
   try {
@@ -101,7 +108,7 @@ export function registerClipCommands(program: Command, io: Io, setExit: (code: n
     .option('--json', 'one JSON object per line')
     .action((flags) =>
       withClips(home(), (store) => {
-        const { clips: rows, total } = store.search('', { roll: flags.roll, limit: flags.limit ? Number(flags.limit) : undefined });
+        const { clips: rows, total } = store.search('', { roll: flags.roll, limit: limitOption(flags.limit) });
         printRows(rows, total, flags.json, io);
       }),
     );
@@ -113,7 +120,7 @@ export function registerClipCommands(program: Command, io: Io, setExit: (code: n
     .option('--json', 'one JSON object per line')
     .action((query: string[], flags) =>
       withClips(home(), (store) => {
-        const { clips: rows, total } = store.search(query.join(' '), { limit: flags.limit ? Number(flags.limit) : undefined });
+        const { clips: rows, total } = store.search(query.join(' '), { limit: limitOption(flags.limit) });
         printRows(rows, total, flags.json, io);
         if (total === 0) setExit(EXIT.NOT_FOUND);
       }),

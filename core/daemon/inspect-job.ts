@@ -11,7 +11,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { groupClips } from '../inspect/clips.ts';
-import type { InspectInput } from '../inspect/inspect.ts';
+import { failedRecord, type InspectInput } from '../inspect/inspect.ts';
 import { runTool } from '../inspect/tools.ts';
 import { PermanentJobError, type JobHandler, type JobQueue } from '../queue/index.ts';
 import { hasPosterFrame, posterFrameArgs } from '../render/thumbnail.ts';
@@ -71,7 +71,12 @@ export function inspectOffloadHandler(queue: JobQueue, offloads: OffloadStore): 
 
 export function inspectHandler(clips: ClipStore): JobHandler {
   return async ({ job, signal }) => {
-    const record = await runTask('inspectClip', job.payload as InspectInput, { signal });
+    const input = job.payload as InspectInput;
+    const record = await runTask('inspectClip', input, { signal }).catch((e: unknown) => {
+      // Bad input never throws (it becomes a record); this is a lost worker. Retry, and on the last attempt keep a record that says so.
+      if (signal.aborted || job.attempts < job.maxAttempts) throw e;
+      return failedRecord(input, `inspection of ${input.unit.relativePath} stopped: ${(e as Error).message}`);
+    });
     const clipId = clips.upsert(record);
     const result: InspectJobResult = { clipId, status: record.inspection.status, poster: hasPosterFrame(record) };
     return result;

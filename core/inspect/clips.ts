@@ -34,12 +34,12 @@ export const MOVIE_EXTENSIONS = new Set(['.mov', '.mxf', '.mp4', '.m4v', '.mts',
 const SIDECAR_EXTENSIONS = new Set(['.xml', '.rmd', '.rtn', '.sidecar', '.ale']);
 const MAX_MISSING_LISTED = 1000;
 
-/** name.0086400.dpx, name_0001001.exr, name0001.ari: the last run of digits before the extension. */
-const FRAME_NUMBER = /^(.*?)(\d+)$/;
+/** name.0086400.dpx, name_0001001.exr, name0001.ari: the last run of digits (at most 9) before the extension. */
+const FRAME_NUMBER = /^(.*?)(\d{1,9})$/;
 
 export function groupClips(entries: readonly FileEntry[]): ClipUnit[] {
   const units: ClipUnit[] = [];
-  const sequences = new Map<string, { dir: string; prefix: string; width: number; ext: string; frames: { n: number; path: string; size: number }[] }>();
+  const sequences = new Map<string, { dir: string; prefix: string; ext: string; frames: { n: number; digits: string; path: string; size: number }[] }>();
   const spanned = new Map<string, ClipUnit>();
   const sidecars: FileEntry[] = [];
 
@@ -49,11 +49,11 @@ export function groupClips(entries: readonly FileEntry[]): ClipUnit[] {
     const stem = basename(e.path, extname(e.path));
     if (FRAME_EXTENSIONS.has(ext)) {
       const m = FRAME_NUMBER.exec(stem);
-      if (m) {
-        const key = `${dir}\0${m[1]}\0${m[2]!.length}\0${ext}`;
+      if (m && !/\d$/.test(m[1]!)) {
+        const key = `${dir}\0${m[1]}\0${ext}`;
         let seq = sequences.get(key);
-        if (!seq) sequences.set(key, (seq = { dir, prefix: m[1]!, width: m[2]!.length, ext: extname(e.path), frames: [] }));
-        seq.frames.push({ n: Number(m[2]), path: e.path, size: e.size });
+        if (!seq) sequences.set(key, (seq = { dir, prefix: m[1]!, ext: extname(e.path), frames: [] }));
+        seq.frames.push({ n: Number(m[2]), digits: m[2]!, path: e.path, size: e.size });
         continue;
       }
       units.push(single(e, stem));
@@ -73,13 +73,32 @@ export function groupClips(entries: readonly FileEntry[]): ClipUnit[] {
     u.files.sort();
     units.push(u);
   }
-  for (const s of sequences.values()) units.push(sequenceUnit(s));
+  for (const s of sequences.values()) for (const part of byPadding(s.frames)) units.push(sequenceUnit({ ...s, ...part }));
   attachSidecars(units, sidecars);
   return units.sort((a, b) => (a.relativePath < b.relativePath ? -1 : a.relativePath > b.relativePath ? 1 : 0));
 }
 
 function single(e: FileEntry, stem: string): ClipUnit {
   return { kind: 'file', name: stem, relativePath: e.path, files: [e.path], size: e.size, sidecars: [] };
+}
+
+/**
+ * Frames of one name are one sequence when their numbering agrees: unpadded (998, 999,
+ * 1000) or padded to one width (0998…1000). Two padded widths under one name (v001.01 and
+ * v001.0001) are two sequences.
+ */
+function byPadding(frames: { n: number; digits: string; path: string; size: number }[]): { width: number; frames: typeof frames }[] {
+  const padded = new Set(frames.filter((f) => f.digits.length > 1 && f.digits.startsWith('0')).map((f) => f.digits.length));
+  if (padded.size <= 1) {
+    const width = padded.size ? [...padded][0]! : 1;
+    return [{ width, frames }];
+  }
+  const parts = new Map<number, typeof frames>();
+  for (const f of frames) {
+    const w = f.digits.startsWith('0') || f.digits.length > Math.max(...padded) ? f.digits.length : Math.max(...padded);
+    (parts.get(w) ?? parts.set(w, []).get(w)!).push(f);
+  }
+  return [...parts].map(([width, fs]) => ({ width, frames: fs }));
 }
 
 function sequenceUnit(s: { dir: string; prefix: string; width: number; ext: string; frames: { n: number; path: string; size: number }[] }): ClipUnit {
@@ -89,10 +108,11 @@ function sequenceUnit(s: { dir: string; prefix: string; width: number; ext: stri
   const missingFrames: number[] = [];
   let missingCount = 0;
   for (let i = 1; i < s.frames.length; i++) {
-    for (let n = s.frames[i - 1]!.n + 1; n < s.frames[i]!.n; n++) {
-      missingCount++;
-      if (missingFrames.length < MAX_MISSING_LISTED) missingFrames.push(n);
-    }
+    const prev = s.frames[i - 1]!.n;
+    const next = s.frames[i]!.n;
+    // Counted, not walked: a gap of a million frames costs one step.
+    missingCount += Math.max(0, next - prev - 1);
+    for (let n = prev + 1; n < next && missingFrames.length < MAX_MISSING_LISTED; n++) missingFrames.push(n);
   }
   const name = s.prefix.replace(/[._-]+$/, '') || posix.basename(s.dir);
   const pattern = `${s.prefix}${'#'.repeat(s.width)}${s.ext}`;
@@ -112,7 +132,7 @@ function sequenceUnit(s: { dir: string; prefix: string; width: number; ext: stri
 function attachSidecars(units: ClipUnit[], sidecars: readonly FileEntry[]): void {
   const byStem = new Map<string, ClipUnit>();
   for (const u of units) {
-    const dir = u.kind === 'file' ? posix.dirname(u.relativePath) : u.relativePath;
+    const dir = u.kind === 'spanned' ? u.relativePath : posix.dirname(u.relativePath);
     byStem.set(`${dir}\0${u.name.toLowerCase()}`, u);
   }
   for (const s of sidecars) {

@@ -27,6 +27,7 @@ export const text: Converter = (v) => {
   const s = String(v).trim();
   return s && s !== '-' && s.toLowerCase() !== 'unknown' && s.toLowerCase() !== 'n/a' ? s : undefined;
 };
+export const flag: Converter = (v) => (/^(true|1|yes)$/i.test(String(v).trim()) ? true : /^(false|0|no)$/i.test(String(v).trim()) ? false : undefined);
 export const integer: Converter = (v) => {
   const n = positive(leadingNumber(v));
   return n === undefined ? undefined : Math.round(n);
@@ -186,6 +187,9 @@ export const sonyGamut: Converter = (v) => {
   return undefined;
 };
 
+/** A usable rate or ratio: both parts positive integers. */
 export function isRational(v: unknown): v is Rational {
-  return typeof v === 'object' && v !== null && 'num' in v && 'denom' in v;
+  if (typeof v !== 'object' || v === null) return false;
+  const { num, denom } = v as Record<string, unknown>;
+  return Number.isSafeInteger(num) && Number.isSafeInteger(denom) && (num as number) > 0 && (denom as number) > 0;
 }

@@ -53,7 +53,17 @@ export async function inspectClip(input: InspectInput, signal?: { throwIfAborted
 
   await readSidecars(bundle, root);
   signal?.throwIfAborted();
-  return normalise(bundle);
+  try {
+    return normalise(bundle);
+  } catch (e) {
+    // A header that parsed but holds nonsense must not cost the clip its record.
+    return failedRecord(input, `${file}: its metadata could not be normalised (${(e as Error).message})`, bundle.issues);
+  }
+}
+
+/** The record of a clip that could not be inspected at all: where it is and why. */
+export function failedRecord(input: Pick<InspectInput, 'root' | 'unit' | 'roll' | 'offloadId' | 'hashes'>, message: string, earlier: InspectionIssue[] = []): ClipRecord {
+  return normalise({ unit: input.unit, root: input.root, roll: input.roll, offloadId: input.offloadId, hashes: input.hashes, tools: [], issues: [...earlier, { code: 'INTERNAL', message, path: join(input.root, input.unit.relativePath) }] });
 }
 
 async function runProbes(b: ProbeBundle, file: string, ext: string, o: ToolOptions, mediainfoAlways: boolean): Promise<void> {

@@ -180,7 +180,9 @@ function applyTiming(rec: ClipRecord, b: ProbeBundle, values: Values): void {
   const start = (values['timecode.start'] as string | undefined) ?? b.dpx?.timecode ?? exrStart(b.exr);
   const base = (values['timecode.rate'] as number | undefined) ?? (project ? timecodeBase(project) : undefined);
   if (start && base) {
-    const tc = clipTimecode(start, base, frames);
+    // Sony at 50p/59.94p counts frames at the video rate but timecode at half of it (halfStep).
+    const tcFrames = frames && values['timecode.halfStep'] === true ? Math.ceil(frames / 2) : frames;
+    const tc = clipTimecode(start, base, tcFrames);
     if (tc) rec.timecode = tc;
   }
 }
@@ -209,12 +211,12 @@ function applyImageHeaders(rec: ClipRecord, b: ProbeBundle): void {
   if (b.exr) {
     const e = b.exr;
     const dw = e.dataWindow as { xMin: number; yMin: number; xMax: number; yMax: number } | undefined;
-    if (dw) {
+    if (dw && typeof dw.xMax === 'number' && dw.xMax >= dw.xMin && dw.yMax >= dw.yMin) {
       rec.video.width ??= dw.xMax - dw.xMin + 1;
       rec.video.height ??= dw.yMax - dw.yMin + 1;
     }
     rec.video.codec ??= `exr ${String(e.compression ?? '')}`.trim();
-    const channels = e.channels as { name: string; type: string }[] | undefined;
+    const channels = Array.isArray(e.channels) ? (e.channels as { name: string; type: string }[]) : undefined;
     if (channels?.length) {
       rec.video.chroma ??= channels.map((ch) => ch.name).join('');
       rec.video.bitDepth ??= channels[0]!.type === 'half' ? 16 : 32;

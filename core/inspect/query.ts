@@ -40,6 +40,8 @@ export interface ClipQuery {
 function terms(q: string): { key?: string; value: string; quoted: boolean }[] {
   const out: { key?: string; value: string; quoted: boolean }[] = [];
   const re = /(?:([A-Za-z]+):)?(?:"([^"]*)"|(\S+))/g;
+  // Control characters (a NUL from a URL) are never part of a search.
+  q = q.replace(/[\u0000-\u001f\u007f]/g, ' ');
   for (let m = re.exec(q); m; m = re.exec(q)) {
     const quoted = m[2] !== undefined;
     const value = (m[2] ?? m[3] ?? '').trim();
@@ -54,13 +56,17 @@ export function parseClipQuery(q: string): ClipQuery {
   const match: string[] = [];
   const query: ClipQuery = { where: [], params: [] };
   for (const t of terms(q)) {
+    // A term with no letter or digit ("-", "&") indexes as nothing and would match nothing.
+    const searchable = /[\p{L}\p{N}]/u.test(t.value);
     if (t.key === undefined) {
+      if (!searchable) continue;
       match.push(t.quoted ? phrase(t.value) : `${phrase(t.value)}*`);
-    } else if (t.key in TEXT_FIELDS) {
+    } else if (Object.hasOwn(TEXT_FIELDS, t.key)) {
+      if (!searchable) continue;
       const f = TEXT_FIELDS[t.key]!;
       const text = f.prefix ? `${f.prefix} ${t.value}` : t.value;
       match.push(`${f.column} : ${phrase(text)}${t.quoted || f.prefix ? '' : '*'}`);
-    } else if (t.key in NUMBER_FIELDS) {
+    } else if (Object.hasOwn(NUMBER_FIELDS, t.key)) {
       const m = /^(>=|<=|>|<|=)?(\d+(?:\.\d+)?)$/.exec(t.value);
       if (!m) throw new RushesError('USAGE', `${t.key}: wants a number, optionally after >, >=, < or <= (got "${t.value}")`);
       const op = m[1] ?? '=';

@@ -19,7 +19,10 @@ export function parseTimecode(text: string, base: number): { frames: number; dro
   const [h, mi, s, f] = [m[1], m[2], m[3], m[5]].map(Number) as [number, number, number, number];
   if (mi > 59 || s > 59 || f >= base) return undefined;
   const dropFrame = (m[4] === ';' || m[4] === ',') && base % 30 === 0;
-  let frames = ((h * 60 + mi) * 60 + s) * base + f;
+  // Drop-frame labels 00 and 01 (00–03 at 60) do not exist in minutes not divisible by ten: such a label means the next real one.
+  const skipped = (base / 30) * 2;
+  const f2 = dropFrame && s === 0 && mi % 10 !== 0 && f < skipped ? skipped : f;
+  let frames = ((h * 60 + mi) * 60 + s) * base + f2;
   if (dropFrame) {
     const drop = (base / 30) * 2;
     const totalMinutes = h * 60 + mi;

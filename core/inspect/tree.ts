@@ -13,6 +13,7 @@ import { forEachLimited } from '../util/limit.ts';
 import { CARD_IGNORE } from '../watch/scan.ts';
 import { groupClips, type ClipUnit } from './clips.ts';
 import type { ClipRecord } from './types.ts';
+import { failedRecord } from './inspect.ts';
 
 export interface InspectTreeOptions {
   /** Clips probed at once (default 2 per pool worker: one waits on its tool while another parses). */
@@ -50,7 +51,12 @@ export async function inspectTree(set: ClipSet, o: InspectTreeOptions = {}): Pro
     set.units,
     o.concurrency ?? 4,
     async (unit) => {
-      const record = await runTask('inspectClip', { root: set.root, unit, roll, timeoutMs: o.timeoutMs }, { signal: o.signal });
+      const input = { root: set.root, unit, roll, timeoutMs: o.timeoutMs };
+      const record = await runTask('inspectClip', input, { signal: o.signal }).catch((e: unknown) => {
+        if (o.signal?.aborted) throw e;
+        // A worker lost mid-clip (out of memory on a hostile file): this clip says so, the others go on.
+        return failedRecord(input, `inspection of ${unit.relativePath} stopped: ${(e as Error).message}`);
+      });
       records.push(record);
       o.onClip?.(record);
     },

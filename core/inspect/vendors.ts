@@ -16,7 +16,7 @@
 import * as c from './convert.ts';
 
 export type Field =
-  | 'clipName' | 'reel' | 'scene' | 'take' | 'recordedAt' | 'durationFrames' | 'projectFrameRate' | 'timecode.start' | 'timecode.rate'
+  | 'clipName' | 'reel' | 'scene' | 'take' | 'recordedAt' | 'durationFrames' | 'projectFrameRate' | 'timecode.start' | 'timecode.rate' | 'timecode.halfStep'
   | 'camera.make' | 'camera.model' | 'camera.serialNumber' | 'camera.firmwareVersion' | 'camera.label' | 'camera.captureFrameRate'
   | 'camera.anamorphicSqueeze' | 'camera.isoSpeed' | 'camera.shutterAngle' | 'camera.shutterSpeed' | 'camera.sensorMode'
   | 'camera.whiteBalance' | 'camera.tint' | 'camera.ndStops' | 'camera.activeSensorResolution.width' | 'camera.activeSensorResolution.height'
@@ -73,6 +73,7 @@ const SONY: Vendor = {
     ['sony:Device.serialNo', 'camera.serialNumber', c.text],
     ['sony:Ltc.start', 'timecode.start', c.text],
     ['sony:LtcChangeTable.tcFps', 'timecode.rate', c.integer],
+    ['sony:LtcChangeTable.halfStep', 'timecode.halfStep', c.flag],
     ['sony:Duration.value', 'durationFrames', c.integer],
     ['sony:CreationDate.value', 'recordedAt', c.dateTime],
     ['sony:VideoFrame.captureFps', 'camera.captureFrameRate', c.rate],

@@ -30,7 +30,12 @@ export function parseExrHeader(b: Buffer): ExrAttributes {
     const size = b.readInt32LE(o);
     o += 4;
     if (size < 0 || o + size > b.length) throw new HeaderError(`OpenEXR header is truncated in attribute ${name}`);
-    attrs[name] = attributeValue(b.subarray(o, o + size), type);
+    try {
+      attrs[name] = attributeValue(b.subarray(o, o + size), type);
+    } catch (e) {
+      if (e instanceof HeaderError) throw e;
+      throw new HeaderError(`OpenEXR attribute ${name} (${type}) is corrupt: ${(e as Error).message}`);
+    }
     o += size;
   }
   return attrs;
@@ -59,6 +64,8 @@ function attributeValue(v: Buffer, type: string): unknown {
       let o = 0;
       while (o < v.length && v[o] !== 0) {
         const end = v.indexOf(0, o);
+        // Each channel is a name, its 0, and 16 bytes: anything shorter is corrupt (and must not loop).
+        if (end < 0 || end + 17 > v.length) throw new HeaderError('OpenEXR channel list is corrupt');
         const name = v.toString('latin1', o, end);
         const pixelType = v.readInt32LE(end + 1);
         channels.push({ name, type: ['uint', 'half', 'float'][pixelType] ?? String(pixelType) });
