@@ -19,6 +19,10 @@ export type ErrorCode =
   | 'MHL_INVALID' // an ASC MHL file that is malformed or hostile
   | 'MHL_VERIFY' // a history did not verify (see the mhl exit codes)
   | 'STORE' // the SQLite store could not be opened or migrated
+  | 'INPUT_UNDECODABLE' // a render input ffmpeg cannot decode (camera RAW without a decoder, a broken clip)
+  | 'RENDER_FAILED' // ffmpeg failed for another reason, or wrote less than it should
+  | 'RENDER_TIMEOUT' // a render took longer than its limit and was killed
+  | 'RUNTIME_UNAVAILABLE' // the runtime asked for cannot run here (no Docker engine, no image)
   | 'INTERNAL';
 
 export class RushesError extends Error {

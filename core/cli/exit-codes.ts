@@ -15,6 +15,8 @@ export const EXIT = {
   MHL_INVALID: 6,
   /** A search found nothing (like grep's 1, but 1 is taken by internal errors). */
   NOT_FOUND: 7,
+  /** `render --runtime docker` without a Docker engine or the worker image. */
+  RUNTIME_UNAVAILABLE: 8,
   CANCELLED: 130,
 } as const;
 
@@ -32,6 +34,8 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT.MHL_INVALID;
     case 'INTERNAL':
       return EXIT.INTERNAL;
+    case 'RUNTIME_UNAVAILABLE':
+      return EXIT.RUNTIME_UNAVAILABLE;
     default:
       return EXIT.INCOMPLETE;
   }

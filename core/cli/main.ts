@@ -12,6 +12,7 @@ import { registerMhlCommands } from './mhl-commands.ts';
 import { registerJobsCommands } from './jobs-command.ts';
 import { daemonCommand } from './daemon-command.ts';
 import { registerClipCommands } from './clip-commands.ts';
+import { registerRenderCommand } from './render-command.ts';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -54,6 +55,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
 
   registerJobsCommands(program, io, setExit);
   registerClipCommands(program, io, setExit);
+  registerRenderCommand(program, io, setExit);
   return program;
 }
 

@@ -1,0 +1,175 @@
+/**
+ * `rushes render proxy|plate|thumbnail|contact INPUT --out DIR …`: inspects the input (a
+ * clip file, a sequence folder or frame, or a folder of clips), turns each clip and the
+ * options into an invocation, and runs it on the chosen runtime with a progress bar (or
+ * JSON lines with --json).
+ */
+import type { Command } from 'commander';
+import { RushesError, isRushesError } from '../errors.ts';
+import { findClips } from '../inspect/tree.ts';
+import { buildInvocation, type RenderRequest } from '../render/request.ts';
+import type { RenderResult } from '../render/run.ts';
+import { hasPosterFrame } from '../render/thumbnail.ts';
+import { destroyPool, runTask } from '../runtime/pool.ts';
+import { renderRuntime, type RuntimeName } from '../runtime/render.ts';
+import { formatBytes } from '../util/format.ts';
+import { EXIT, exitCodeFor } from './exit-codes.ts';
+import { cancelOnSignals, type Io } from './io.ts';
+import { bar } from './progress.ts';
+
+interface RenderFlags {
+  out: string;
+  codec?: string;
+  height?: string;
+  burnIn?: boolean;
+  audio?: boolean;
+  frames?: string;
+  handles?: string;
+  format?: string;
+  width?: string;
+  count?: string;
+  fdl?: string;
+  framing?: string;
+  template?: string;
+  cdl?: string;
+  cdlId?: string;
+  lut?: string;
+  amf?: string;
+  runtime?: string;
+  image?: string;
+  timeout?: string;
+  json?: boolean;
+}
+
+function int(v: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new RushesError('USAGE', `--${name} must be a whole number from ${min} to ${max} (got "${v}")`);
+  return n;
+}
+
+function oneOf<T extends string>(v: string | undefined, name: string, allowed: readonly T[]): T | undefined {
+  if (v === undefined) return undefined;
+  if (!allowed.includes(v as T)) throw new RushesError('USAGE', `--${name} must be one of ${allowed.join(', ')} (got "${v}")`);
+  return v as T;
+}
+
+/** "100-147" → [100, 147]. */
+export function parseFrames(v: string | undefined): [number, number] | undefined {
+  if (v === undefined) return undefined;
+  const m = /^(\d+)-(\d+)$/.exec(v.trim());
+  if (!m) throw new RushesError('USAGE', `--frames wants FIRST-LAST, frames counted from the clip's first (0), e.g. 100-147 (got "${v}")`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+export function renderRequest(fn: RenderRequest['fn'], f: RenderFlags): RenderRequest {
+  return {
+    fn,
+    outDir: f.out,
+    codec: oneOf(f.codec, 'codec', ['h264', 'prores_proxy', 'prores_lt', 'dnxhr_lb'] as const),
+    height: int(f.height, 'height', 16, 8640),
+    burnIn: f.burnIn === false ? false : undefined,
+    audio: f.audio === false ? false : undefined,
+    frames: parseFrames(f.frames),
+    handles: int(f.handles, 'handles', 0, 1000),
+    format: oneOf(f.format, 'format', ['exr', 'dpx'] as const),
+    width: int(f.width, 'width', 16, 4096),
+    count: int(f.count, 'count', 1, 64),
+    fdlFile: f.fdl,
+    framingDecision: f.framing,
+    canvasTemplate: f.template,
+    cdlFile: f.cdl,
+    cdlId: f.cdlId,
+    lutFile: f.lut,
+    amfFile: f.amf,
+  };
+}
+
+export async function renderCommand(fn: RenderRequest['fn'], input: string, f: RenderFlags, io: Io): Promise<number> {
+  const req = renderRequest(fn, f);
+  const runtime = renderRuntime(oneOf(f.runtime, 'runtime', ['process', 'docker'] as const) ?? 'process', { image: f.image });
+  const timeoutMs = f.timeout === undefined ? undefined : int(f.timeout, 'timeout', 1, 7 * 24 * 3600)! * 1000;
+  const set = await findClips(input);
+  if (set.units.length === 0) throw new RushesError('USAGE', `no clips under ${set.root}`, { path: set.root });
+  const { signal, dispose } = cancelOnSignals(io);
+  let failed = 0;
+  try {
+    for (const unit of set.units) {
+      const record = await runTask('inspectClip', { root: set.root, unit }, { signal });
+      const where = record.source.path;
+      try {
+        if (!hasPosterFrame(record)) {
+          const why = record.inspection.issues[0]?.message ?? `ffmpeg has no decoder for ${record.container ?? 'this format'}`;
+          throw new RushesError('INPUT_UNDECODABLE', `${where} cannot be rendered: ${why}`, { path: where });
+        }
+        const { invocation, warnings } = await buildInvocation(record, req);
+        if (!f.json) for (const w of warnings) io.stderr.write(`rushes: warning: ${w}\n`);
+        if (f.json) for (const w of warnings) io.stdout.write(JSON.stringify({ type: 'warning', clip: record.clipName, message: w }) + '\n');
+        const label = `${fn} ${record.clipName}`;
+        const result = await runtime.run(invocation, {
+          signal,
+          timeoutMs,
+          onProgress: (p) => {
+            if (f.json) io.stdout.write(JSON.stringify({ type: 'progress', clip: record.clipName, ...p }) + '\n');
+            else if (io.stderr.isTTY && p.frames) io.stderr.write(`\r${bar(p.frame / p.frames)} ${String(p.frame).padStart(6)}/${p.frames} frames  ${p.speed ?? ''}  ${label}\x1b[K`);
+          },
+        });
+        if (!f.json && io.stderr.isTTY) io.stderr.write('\r\x1b[K');
+        report(result, record.clipName, runtime.name, f, io);
+      } catch (e) {
+        if (signal.aborted) throw e;
+        if (!isRushesError(e) || e.code === 'USAGE' || e.code === 'RUNTIME_UNAVAILABLE') throw e;
+        failed++;
+        if (f.json) io.stdout.write(JSON.stringify({ type: 'failed', clip: record.clipName, error: { code: e.code, message: e.message, path: e.path } }) + '\n');
+        else io.stderr.write(`✘ ${e.code}: ${e.message}\n`);
+        if (set.units.length === 1) return exitCodeFor(e.code);
+      }
+    }
+  } finally {
+    dispose();
+    await destroyPool();
+  }
+  return failed ? EXIT.INCOMPLETE : EXIT.OK;
+}
+
+
+function report(r: RenderResult, clip: string, runtime: string, f: RenderFlags, io: Io): void {
+  if (f.json) {
+    io.stdout.write(JSON.stringify({ type: 'rendered', clip, runtime, result: r }) + '\n');
+    return;
+  }
+  for (const out of r.outputs) io.stdout.write(`✔ ${out.path}  ${out.files > 1 ? `${out.files} frames, ` : ''}${formatBytes(out.size)}  xxh64 ${out.xxh64}  (${(r.timings.ms / 1000).toFixed(1)} s, ${runtime})\n`);
+}
+
+export function registerRenderCommand(program: Command, io: Io, setExit: (code: number) => void): void {
+  program
+    .command('render')
+    .description('render a proxy, a VFX plate, a thumbnail or a contact strip of a clip (or of every clip in a folder)')
+    .argument('<fn>', 'proxy | plate | thumbnail | contact')
+    .argument('<input>', 'a clip, an image sequence (its folder or a frame), or a folder of clips')
+    .requiredOption('--out <dir>', 'folder the outputs are committed into')
+    .option('--codec <codec>', 'proxy codec: h264 (default), prores_proxy, prores_lt, dnxhr_lb')
+    .option('--height <px>', 'proxy height (default 1080, or the source height if smaller)')
+    .option('--no-burn-in', 'no clip name, roll and timecode burnt into the proxy')
+    .option('--no-audio', 'leave the audio out of the proxy')
+    .option('--frames <A-B>', 'plate frame range, counted from the clip\'s first frame (0)')
+    .option('--handles <n>', 'frames added before and after a plate\'s range')
+    .option('--format <exr|dpx>', 'plate format (default exr, 32-bit float, ZIP)')
+    .option('--width <px>', 'thumbnail / contact frame width (default 320)')
+    .option('--count <n>', 'frames in a contact strip (default 8)')
+    .option('--fdl <file>', 'ASC FDL 2.0 (JSON): crop, de-squeeze and scale by its framing decision and canvas template')
+    .option('--framing <id>', 'the FDL framing decision to use (default: the first of the default framing intent)')
+    .option('--template <id>', 'the FDL canvas template to use (default: the first)')
+    .option('--cdl <file>', 'ASC CDL (.cdl, .cc, .ccc) applied before the LUT')
+    .option('--cdl-id <id>', 'which ColorCorrection of a .ccc/.cdl (default: the first)')
+    .option('--lut <file>', '3D LUT (.cube) applied after the CDL')
+    .option('--amf <file>', 'ACES Metadata File: its CDL look is applied; named ACES transforms are reported, not applied')
+    .option('--runtime <name>', 'process (host ffmpeg, default) or docker (the worker image)')
+    .option('--image <name>', 'worker image for --runtime docker (default rushes-worker:latest)')
+    .option('--timeout <s>', 'kill a render that takes longer (default 6 h)')
+    .option('--json', 'one JSON line per progress report, warning and result')
+    .action(async (fn: string, input: string, flags: RenderFlags) => {
+      const name = oneOf(fn, 'render function', ['proxy', 'plate', 'thumbnail', 'contact'] as const)!;
+      setExit(await renderCommand(name, input, flags, io));
+    });
+}

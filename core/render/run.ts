@@ -1,0 +1,211 @@
+/**
+ * Runs one invocation on this machine's ffmpeg: the body of `rushes-fn`, the same in a
+ * container and on the host. Outputs are written into a staging folder beside the final
+ * place (`.rushes-fn-<id>.tmp`) and committed last, by rename; a failure leaves nothing
+ * under a final name. Running an invocation again replaces its outputs with the same bytes.
+ */
+import { spawn } from 'node:child_process';
+import { createReadStream, existsSync, promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { destinationError, errno, RushesError } from '../errors.ts';
+import { createHasher } from '../hash/index.ts';
+import { BUILDERS, type RenderPlan } from './builders.ts';
+import { inputPath, outputDir, parseInvocation, type Invocation } from './invocation.ts';
+
+export interface RenderOutput {
+  /** Name under the output folder (a plate's folder, or a file). */
+  name: string;
+  path: string;
+  /** Bytes, over all files for a folder. */
+  size: number;
+  files: number;
+  /** xxh64 of the file; for a folder, of its files' names and digests in order. */
+  xxh64: string;
+}
+
+export interface RenderResult {
+  ok: true;
+  id: string;
+  fn: Invocation['fn'];
+  outputs: RenderOutput[];
+  warnings: string[];
+  frames?: number;
+  timings: { startedAt: string; ms: number; ffmpegMs: number };
+}
+
+export interface RenderProgress {
+  frame: number;
+  frames?: number;
+  fps?: number;
+  speed?: string;
+}
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  onProgress?: (p: RenderProgress) => void;
+  ffmpeg?: string;
+  threads?: number;
+}
+
+export const DEFAULT_RENDER_TIMEOUT_MS = 6 * 60 * 60 * 1000;
+const FONT_CANDIDATES = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/TTF/DejaVuSans.ttf', '/System/Library/Fonts/Supplemental/Arial.ttf'];
+
+export function stagingDir(inv: Invocation): string {
+  return join(outputDir(inv), `.rushes-fn-${inv.id}.tmp`);
+}
+
+export async function runInvocation(value: unknown, o: RunOptions = {}): Promise<RenderResult> {
+  const inv = parseInvocation(value);
+  const started = Date.now();
+  await assertInput(inv);
+  const out = outputDir(inv);
+  await fsp.mkdir(out, { recursive: true }).catch((e: unknown) => {
+    throw destinationError(e, out);
+  });
+  const staging = stagingDir(inv);
+  await fsp.rm(staging, { recursive: true, force: true });
+  const plan = BUILDERS[inv.fn](inv, staging, { fontFile: FONT_CANDIDATES.find((f) => existsSync(f)), threads: o.threads });
+  try {
+    await fsp.mkdir(staging, { recursive: true });
+    for (const d of plan.outputs) if (!/\.[a-z0-9]+$/.test(d)) await fsp.mkdir(join(staging, d), { recursive: true });
+    for (const f of plan.files) await fsp.writeFile(join(staging, f.name), f.content);
+  } catch (e) {
+    await fsp.rm(staging, { recursive: true, force: true });
+    throw destinationError(e, staging);
+  }
+  const t0 = Date.now();
+  try {
+    await runFfmpeg(inv, plan, o);
+    await checkOutputs(inv, plan, staging);
+  } catch (e) {
+    await fsp.rm(staging, { recursive: true, force: true });
+    throw e;
+  }
+  const ffmpegMs = Date.now() - t0;
+  const outputs: RenderOutput[] = [];
+  for (const name of plan.outputs) outputs.push(await commit(join(staging, name), join(out, name), name));
+  await fsp.rm(staging, { recursive: true, force: true });
+  return { ok: true, id: inv.id, fn: inv.fn, outputs, warnings: plan.warnings, frames: plan.frames, timings: { startedAt: new Date(started).toISOString(), ms: Date.now() - started, ffmpegMs } };
+}
+
+async function assertInput(inv: Invocation): Promise<void> {
+  const path = inputPath(inv);
+  try {
+    const st = await fsp.stat(path);
+    if (!st.isFile()) throw new RushesError('SOURCE_MISSING', `render input ${path} is not a file`, { path });
+    if (st.size === 0) throw new RushesError('INPUT_UNDECODABLE', `render input ${path} is empty (0 bytes)`, { path });
+  } catch (e) {
+    if (e instanceof RushesError) throw e;
+    throw new RushesError('SOURCE_MISSING', `render input ${path} cannot be read (${errno(e) ?? (e as Error).message})`, { path, cause: e });
+  }
+}
+
+/** Runs ffmpeg, reading its -progress lines; kills it (SIGKILL) on cancel or at the deadline. */
+function runFfmpeg(inv: Invocation, plan: RenderPlan, o: RunOptions): Promise<void> {
+  const input = inputPath(inv);
+  return new Promise((resolve, reject) => {
+    o.signal?.throwIfAborted();
+    const child = spawn(o.ffmpeg ?? 'ffmpeg', plan.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let pending = '';
+    let last: RenderProgress = { frame: 0, frames: plan.frames };
+    let settled = false;
+    const finish = (e?: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      o.signal?.removeEventListener('abort', onAbort);
+      if (e) {
+        child.kill('SIGKILL');
+        reject(e);
+      } else resolve();
+    };
+    const timeoutMs = o.timeoutMs ?? DEFAULT_RENDER_TIMEOUT_MS;
+    const timer = setTimeout(() => finish(new RushesError('RENDER_TIMEOUT', `${inv.fn} of ${input} took longer than ${Math.round(timeoutMs / 1000)} s; ffmpeg was killed`, { path: input })), timeoutMs);
+    const onAbort = () => finish(o.signal!.reason instanceof Error ? o.signal!.reason : new Error(String(o.signal!.reason ?? 'cancelled')));
+    o.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (b: Buffer) => {
+      pending += b.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        const eq = line.indexOf('=');
+        const key = line.slice(0, eq);
+        const value = line.slice(eq + 1).trim();
+        if (key === 'frame') last = { ...last, frame: Number(value) || 0 };
+        else if (key === 'fps') last = { ...last, fps: Number(value) || undefined };
+        else if (key === 'speed') last = { ...last, speed: value };
+        else if (key === 'progress') o.onProgress?.(last);
+      }
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      if (stderr.length < 16_384) stderr += b.toString('utf8');
+    });
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      finish(e.code === 'ENOENT' ? new RushesError('RUNTIME_UNAVAILABLE', 'ffmpeg is not installed on this machine') : new RushesError('RENDER_FAILED', `ffmpeg could not start: ${e.message}`)),
+    );
+    child.on('close', (code, sig) => {
+      if (code === 0) return finish();
+      finish(ffmpegError(input, stderr, code, sig));
+    });
+  });
+}
+
+/** What went wrong, from ffmpeg's own words: a clip it cannot decode is the input's fault, anything else the render's. */
+export function ffmpegError(input: string, stderr: string, code: number | null, sig: NodeJS.Signals | null): RushesError {
+  const lines = stderr.trim().split('\n').map((l) => l.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/, '')).filter(Boolean);
+  const first = lines.find((l) => /invalid|error|could not|no such|not supported|failed|unable/i.test(l)) ?? lines[0] ?? 'no message';
+  const undecodable = /invalid data found|could not find codec parameters|moov atom not found|no decoder|decoder .* not found|does not contain any stream|unknown format|end of file/i.test(stderr);
+  return new RushesError(undecodable ? 'INPUT_UNDECODABLE' : 'RENDER_FAILED', `ffmpeg ${undecodable ? 'cannot decode' : 'failed on'} ${input} (${sig ?? `exit ${code}`}): ${first.slice(0, 300)}`, { path: input });
+}
+
+/** Every promised output is there and not empty; a plate has every frame. */
+async function checkOutputs(inv: Invocation, plan: RenderPlan, staging: string): Promise<void> {
+  for (const name of plan.outputs) {
+    const path = join(staging, name);
+    const st = await fsp.stat(path).catch(() => undefined);
+    if (!st) throw new RushesError('RENDER_FAILED', `ffmpeg finished but wrote no ${name} for ${inputPath(inv)}`, { path: inputPath(inv) });
+    if (st.isDirectory()) {
+      const n = (await fsp.readdir(path)).length;
+      if (plan.frames !== undefined && n !== plan.frames)
+        throw new RushesError('RENDER_FAILED', `ffmpeg wrote ${n} of ${plan.frames} frames of ${inputPath(inv)} (the range may run past the clip's end)`, { path: inputPath(inv) });
+    } else if (st.size === 0) throw new RushesError('RENDER_FAILED', `ffmpeg wrote an empty ${name} for ${inputPath(inv)}`, { path: inputPath(inv) });
+  }
+}
+
+async function xxh64File(path: string): Promise<string> {
+  const h = await createHasher('xxh64');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  return h.digest();
+}
+
+/** Moves a finished output to its final name, replacing an earlier run's; hashes it for the result. */
+async function commit(from: string, to: string, name: string): Promise<RenderOutput> {
+  const st = await fsp.stat(from);
+  let size = st.size;
+  let files = 1;
+  let xxh64: string;
+  if (st.isDirectory()) {
+    const names = (await fsp.readdir(from)).sort();
+    const h = await createHasher('xxh64');
+    size = 0;
+    for (const n of names) {
+      size += (await fsp.stat(join(from, n))).size;
+      h.update(Buffer.from(`${n} ${await xxh64File(join(from, n))}\n`));
+    }
+    files = names.length;
+    xxh64 = h.digest();
+  } else xxh64 = await xxh64File(from);
+  try {
+    // A folder cannot be renamed over a non-empty one: the old output steps aside first, and goes once the new one is in.
+    const aside = `${to}.rushes-old`;
+    const hadOld = st.isDirectory() && existsSync(to);
+    if (hadOld) await fsp.rename(to, aside);
+    await fsp.rename(from, to);
+    if (hadOld) await fsp.rm(aside, { recursive: true, force: true });
+  } catch (e) {
+    throw destinationError(e, to);
+  }
+  return { name, path: to, size, files, xxh64 };
+}

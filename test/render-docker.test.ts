@@ -1,0 +1,99 @@
+/**
+ * The docker runtime against a real Docker engine and the worker image built from this
+ * checkout (`.ci/run` starts dockerd and runs scripts/build-image.sh --local-base): the
+ * same invocation gives the same bytes as the process runtime, the container is locked
+ * down, and cancel or a deadline kills it and leaves nothing behind. Outside CI, without an
+ * engine or the image, the suite is skipped and says why.
+ */
+import { chmodSync, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildInvocation } from '../core/render/request.ts';
+import { DockerEngine } from '../core/runtime/docker.ts';
+import { DEFAULT_WORKER_IMAGE, dockerRuntime, processRuntime } from '../core/runtime/render.ts';
+import { findClips } from '../core/inspect/tree.ts';
+import { runTask } from '../core/runtime/pool.ts';
+import type { ClipRecord } from '../core/inspect/types.ts';
+import { writeArriMov } from './helpers/clips.ts';
+import { scratchFolders } from './helpers/scratch.ts';
+
+const engine = new DockerEngine();
+async function dockerReady(): Promise<string | undefined> {
+  try {
+    const ping = await engine.call('GET', '/_ping');
+    if (ping.status !== 200) return `the Docker engine answered ${ping.status}`;
+    const image = await engine.call('GET', `/images/${DEFAULT_WORKER_IMAGE}/json`);
+    return image.status === 200 ? undefined : `the worker image ${DEFAULT_WORKER_IMAGE} is not built (scripts/build-image.sh)`;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+const notReady = await dockerReady();
+if (notReady && process.env.CI) throw new Error(`CI needs the docker runtime: ${notReady}`);
+
+const scratch = scratchFolders('rushes-docker-');
+let dir: string;
+let record: ClipRecord;
+let longRecord: ClipRecord;
+
+async function recordOf(path: string): Promise<ClipRecord> {
+  const set = await findClips(path);
+  return runTask('inspectClip', { root: set.root, unit: set.units[0]! });
+}
+
+const containersOf = async (id: string) => (await engine.ok('GET', `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: [`dev.rushes.invocation=${id}`] }))}`)) as { Id: string }[];
+
+describe.skipIf(notReady !== undefined)(`docker runtime${notReady ? ` (skipped: ${notReady})` : ''}`, () => {
+  beforeAll(async () => {
+    dir = scratch();
+    // Scratch folders are private (0700); the image's user needs to read the clips, as it would a media folder.
+    chmodSync(dir, 0o755);
+    writeArriMov(join(dir, 'A002C001_261123.mov'), { seconds: 2 });
+    writeArriMov(join(dir, 'long', 'A002C002_261123.mov'), { seconds: 30 });
+    record = await recordOf(join(dir, 'A002C001_261123.mov'));
+    longRecord = await recordOf(join(dir, 'long', 'A002C002_261123.mov'));
+  }, 120_000);
+
+  it('a proxy and a lossless plate come out the same as on the host, byte for byte', async () => {
+    for (const [fn, extra] of [['proxy', { height: 180 }], ['plate', { frames: [5, 9] as [number, number], handles: 2 }]] as const) {
+      const host = (await buildInvocation(record, { fn, outDir: join(dir, 'host'), ...extra })).invocation;
+      const boxed = (await buildInvocation(record, { fn, outDir: join(dir, 'docker'), ...extra })).invocation;
+      const a = await processRuntime().run(host);
+      const progress: number[] = [];
+      const b = await dockerRuntime().run(boxed, { onProgress: (p) => progress.push(p.frame) });
+      expect(b.outputs.map((o) => ({ ...o, path: o.path.replace(join(dir, 'docker'), 'OUT') }))).toEqual(a.outputs.map((o) => ({ ...o, path: o.path.replace(join(dir, 'host'), 'OUT') })));
+      expect(progress.length).toBeGreaterThan(0);
+    }
+    expect(readdirSync(join(dir, 'docker', 'A002C001_261123_3-11'))).toHaveLength(9);
+    expect(readdirSync(join(dir, 'docker')).filter((n) => n.startsWith('.rushes'))).toEqual([]);
+  }, 120_000);
+
+  it('runs locked down, and a cancel kills the container and leaves nothing', async () => {
+    const { invocation } = await buildInvocation(longRecord, { fn: 'proxy', outDir: join(dir, 'cancelled'), codec: 'prores_lt' });
+    const controller = new AbortController();
+    let inspected: { Config: { User: string }; HostConfig: { NetworkMode: string; ReadonlyRootfs: boolean; CapDrop: string[]; Memory: number }; Mounts: { Destination: string; RW: boolean }[] } | undefined;
+    const run = dockerRuntime().run(invocation, {
+      signal: controller.signal,
+      onProgress: async () => {
+        if (inspected) return;
+        const [c] = await containersOf(invocation.id);
+        inspected = (await engine.ok('GET', `/containers/${c!.Id}/json`)) as typeof inspected;
+        controller.abort(new Error('stopped by the test'));
+      },
+    });
+    await expect(run).rejects.toThrow('stopped by the test');
+    expect(inspected!.Config.User).toBe('10001:10001');
+    expect(inspected!.HostConfig).toMatchObject({ NetworkMode: 'none', ReadonlyRootfs: true, CapDrop: ['ALL'] });
+    expect(inspected!.HostConfig.Memory).toBeGreaterThan(0);
+    expect(inspected!.Mounts.find((m) => m.Destination === '/in')!.RW).toBe(false);
+    expect(await containersOf(invocation.id)).toEqual([]);
+    expect(existsSync(join(dir, 'cancelled')) ? readdirSync(join(dir, 'cancelled')) : []).toEqual([]);
+  }, 120_000);
+
+  it('a render past its deadline is killed; a missing image is named', async () => {
+    const { invocation } = await buildInvocation(longRecord, { fn: 'proxy', outDir: join(dir, 'late'), codec: 'prores_lt' });
+    await expect(dockerRuntime().run(invocation, { timeoutMs: 1500 })).rejects.toMatchObject({ code: 'RENDER_TIMEOUT' });
+    expect(await containersOf(invocation.id)).toEqual([]);
+    await expect(dockerRuntime({ image: 'rushes-worker:no-such-tag' }).run(invocation)).rejects.toMatchObject({ code: 'RUNTIME_UNAVAILABLE', message: expect.stringContaining('rushes-worker:no-such-tag is not on this Docker engine') });
+  }, 120_000);
+});

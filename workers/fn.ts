@@ -1,0 +1,60 @@
+/**
+ * `rushes-fn [FILE]`: runs one function invocation (schemas/invocation.schema.json) read
+ * from FILE or stdin, and exits. Progress goes to stderr as JSON lines; the result (or the
+ * error) is one JSON object on stdout. The same entrypoint runs on the host and as the
+ * worker image's ENTRYPOINT, so a function behaves the same wherever it runs.
+ *
+ * Exit codes: 0 done · 2 invalid invocation · 3 input missing or undecodable · 4 output
+ * not writable · 5 render failed · 6 timed out · 130 cancelled (SIGTERM / SIGINT).
+ */
+import { readFileSync } from 'node:fs';
+import { errno, isRushesError } from '../core/errors.ts';
+import { FN_EXIT } from '../core/render/exit-codes.ts';
+import { runInvocation } from '../core/render/run.ts';
+
+export async function fnMain(argv: string[], io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const controller = new AbortController();
+  const stop = (sig: string) => controller.abort(new Error(`stopped by ${sig}`));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  const reply = (o: unknown) => io.stdout.write(JSON.stringify(o) + '\n');
+  try {
+    const file = argv[0] && argv[0] !== '-' ? argv[0] : undefined;
+    const text = file ? readFileSync(file, 'utf8') : await readAll(io.stdin);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      reply({ ok: false, error: { code: 'USAGE', message: `${file ?? 'stdin'} is not JSON: ${(e as Error).message}` } });
+      return FN_EXIT.USAGE!;
+    }
+    const result = await runInvocation(value, {
+      signal: controller.signal,
+      timeoutMs: process.env.RUSHES_FN_TIMEOUT_MS ? Number(process.env.RUSHES_FN_TIMEOUT_MS) : undefined,
+      onProgress: (p) => io.stderr.write(JSON.stringify({ type: 'progress', ...p }) + '\n'),
+    });
+    reply(result);
+    return FN_EXIT.OK;
+  } catch (e) {
+    if (controller.signal.aborted) {
+      reply({ ok: false, error: { code: 'CANCELLED', message: (controller.signal.reason as Error).message } });
+      return FN_EXIT.CANCELLED;
+    }
+    if (isRushesError(e)) {
+      reply({ ok: false, error: { code: e.code, message: e.message, path: e.path } });
+      return FN_EXIT[e.code] ?? FN_EXIT.INTERNAL;
+    }
+    if (errno(e) === 'ENOENT') {
+      reply({ ok: false, error: { code: 'USAGE', message: (e as Error).message } });
+      return FN_EXIT.USAGE!;
+    }
+    reply({ ok: false, error: { code: 'INTERNAL', message: (e as Error).stack ?? String(e) } });
+    return FN_EXIT.INTERNAL;
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
