@@ -66,9 +66,9 @@ describe('clips after an offload', () => {
       'inspect:succeeded',
       'inspect:succeeded',
       'offload:succeeded',
-      'thumbnail:succeeded',
-      'thumbnail:succeeded',
-      'thumbnail:succeeded',
+      'render:succeeded',
+      'render:succeeded',
+      'render:succeeded',
     ]);
     const { clips, total } = engine.clips.search('');
     expect(total).toBe(4);
@@ -132,6 +132,6 @@ describe('clips after an offload', () => {
     expect(nothing.code).toBe(7);
     const bad = await runCli(['--home', home, 'clips', 'search', 'iso:lots']);
     expect(bad).toMatchObject({ code: 2, stderr: expect.stringContaining('iso: wants a number') });
-    expect(readFileSync(join(home, 'thumbnails', `${id}.jpg`)).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
+    expect(readFileSync(join(home, 'thumbnails', id, 'A002C007_261120_R1AB.jpg')).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
   });
 });

@@ -58,6 +58,7 @@ async function runDaemon(home: string, host: string, port: number, token: string
     maxAttempts: config.maxAttempts,
     ingest: config.ingest,
     webhooks: config.webhooks,
+    render: config.render,
   });
   let server: Awaited<ReturnType<typeof startServer>>;
   try {

@@ -8,6 +8,7 @@ import type { BackoffPolicy, Limits } from '../queue/index.ts';
 import type { LogLevel } from '../util/log.ts';
 import { ingestSettings, type IngestConfig } from '../watch/settings.ts';
 import type { WebhookConfig } from './webhooks.ts';
+import type { RenderConfig } from './render-job.ts';
 import { compileSchema, describeErrors } from '../util/schema.ts';
 
 export interface DaemonConfig {
@@ -23,6 +24,7 @@ export interface DaemonConfig {
   logLevel?: LogLevel;
   ingest?: IngestConfig;
   webhooks?: WebhookConfig[];
+  render?: RenderConfig;
 }
 
 const validate = compileSchema<DaemonConfig>('config.schema.json');

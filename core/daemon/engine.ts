@@ -8,12 +8,46 @@ import { attachRules, enabledRules, type Rule } from '../workflow/rules.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import { destroyPool } from '../runtime/pool.ts';
 import { offloadHandler, planOffloadJob, type OffloadRequest } from './offload-job.ts';
-import { STANDARD_RULES } from './rules.ts';
+import { standardRules } from './rules.ts';
+import { renderHandler, type RenderConfig, type RenderJobPayload } from './render-job.ts';
+import { resolve } from 'node:path';
+import { RushesError } from '../errors.ts';
+import { findClips } from '../inspect/tree.ts';
+import { runTask } from '../runtime/pool.ts';
+import { hasPosterFrame } from '../render/thumbnail.ts';
+import { buildInvocation, type RenderRequest } from '../render/request.ts';
+import type { RuntimeName } from '../runtime/render.ts';
+
+/** The body of POST /api/renders (schemas/render-request.schema.json). */
+export interface RenderApiRequest {
+  fn: RenderRequest['fn'];
+  clipId?: number;
+  path?: string;
+  out: string;
+  codec?: RenderRequest['codec'];
+  height?: number;
+  burnIn?: boolean;
+  audio?: boolean;
+  frames?: [number, number];
+  handles?: number;
+  format?: 'exr' | 'dpx';
+  width?: number;
+  count?: number;
+  fdl?: string;
+  framingDecision?: string;
+  canvasTemplate?: string;
+  cdl?: string;
+  cdlId?: string;
+  lut?: string;
+  amf?: string;
+  runtime?: RuntimeName;
+  priority?: number;
+}
 import { attachWebhooks, webhookHandler, type WebhookConfig } from './webhooks.ts';
 import { CardStore } from '../store/cards.ts';
 import { ClipStore } from '../store/clips.ts';
 import { OffloadStore } from '../store/offloads.ts';
-import { inspectHandler, inspectOffloadHandler, thumbnailHandler } from './inspect-job.ts';
+import { inspectHandler, inspectOffloadHandler } from './inspect-job.ts';
 import { Ingest } from '../watch/ingest.ts';
 import { ingestSettings, type IngestConfig } from '../watch/settings.ts';
 
@@ -32,6 +66,8 @@ export interface EngineOptions {
   /** Watch for cards and offload them (the config's `ingest` section); off when absent. */
   ingest?: IngestConfig;
   webhooks?: WebhookConfig[];
+  /** Where renders run, and which ones follow inspection (the config's `render` section). */
+  render?: RenderConfig;
 }
 
 /** One writer per destination volume: two offloads to one RAID would only fight over its heads. */
@@ -59,11 +95,11 @@ export class Engine {
       offload: offloadHandler(this.db),
       'inspect-offload': inspectOffloadHandler(this.queue, new OffloadStore(this.db)),
       inspect: inspectHandler(this.clips),
-      thumbnail: thumbnailHandler(this.clips, options.home),
+      render: renderHandler(this.clips, options.render ?? {}),
       webhook: webhookHandler,
       ...options.handlers,
     };
-    attachRules(this.queue, enabledRules(options.rules ?? STANDARD_RULES, Object.keys(handlers)));
+    attachRules(this.queue, enabledRules(options.rules ?? standardRules(options.home, options.render), Object.keys(handlers)));
     attachWebhooks(this.cards, this.queue, options.webhooks ?? []);
     if (options.ingest) {
       this.ingest = new Ingest({
@@ -95,6 +131,31 @@ export class Engine {
     const spec = await planOffloadJob(req, this.maxAttempts);
     const { id, created } = this.queue.enqueue(spec);
     return { job: this.queue.get(id)!, created };
+  }
+
+  /**
+   * Queues a render of one clip: a path is inspected first (and its record stored); the
+   * invocation is built once here so a bad FDL, LUT or range is a 4xx now, not a dead job.
+   */
+  async submitRender(body: RenderApiRequest): Promise<{ job: Job; clipId: number; warnings: string[] }> {
+    let clipId = body.clipId;
+    if (clipId === undefined) {
+      const set = await findClips(body.path!);
+      if (set.units.length !== 1) throw new RushesError('USAGE', `${body.path} holds ${set.units.length} clips; render one clip at a time`, { path: body.path });
+      clipId = this.clips.upsert(await runTask('inspectClip', { root: set.root, unit: set.units[0]! }));
+    }
+    const clip = this.clips.get(clipId);
+    if (!clip) throw new RushesError('USAGE', `no clip ${clipId} in the store`);
+    if (!hasPosterFrame(clip.record)) throw new RushesError('INPUT_UNDECODABLE', `${clip.record.source.path} cannot be rendered: ffmpeg has no decoder for ${clip.record.container ?? 'it'}`, { path: clip.record.source.path });
+    const request: RenderRequest = {
+      fn: body.fn, outDir: resolve(body.out), codec: body.codec, height: body.height, burnIn: body.burnIn, audio: body.audio, frames: body.frames, handles: body.handles,
+      format: body.format, width: body.width, count: body.count, fdlFile: body.fdl, framingDecision: body.framingDecision, canvasTemplate: body.canvasTemplate,
+      cdlFile: body.cdl, cdlId: body.cdlId, lutFile: body.lut, amfFile: body.amf,
+    };
+    const { invocation, warnings } = await buildInvocation(clip.record, request);
+    const payload: RenderJobPayload = { clipId, request, runtime: body.runtime };
+    const { id } = this.queue.enqueue({ kind: 'render', payload, priority: body.priority ?? 0, maxAttempts: 2, idempotencyKey: `api:render:${invocation.id}:${body.runtime ?? ''}` });
+    return { job: this.queue.get(id)!, clipId, warnings };
   }
 
   health(): { ok: boolean; uptimeMs: number; running: number; jobs: ReturnType<JobQueue['counts']> } {

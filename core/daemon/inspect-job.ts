@@ -2,19 +2,16 @@
  * Inspection as queue jobs, one per clip (the workflow's fan-out):
  *
  *   offload succeeded ─► inspect-offload (group the offload's files into clips, queue one
- *   `inspect` per clip) ─► inspect (probe in the pool, store the record) ─► thumbnail
+ *   `inspect` per clip) ─► inspect (probe in the pool, store the record) ─► render (rules.ts)
  *
  * Clips are read from a verified destination, not the card: the card may be gone by then,
  * and the destination is what editorial will use. Every step is idempotent: the same
  * offload queues the same clip jobs (by key), and re-inspecting a clip replaces its record.
  */
-import { promises as fsp } from 'node:fs';
-import { join } from 'node:path';
 import { groupClips } from '../inspect/clips.ts';
 import { failedRecord, type InspectInput } from '../inspect/inspect.ts';
-import { runTool } from '../inspect/tools.ts';
 import { PermanentJobError, type JobHandler, type JobQueue } from '../queue/index.ts';
-import { hasPosterFrame, posterFrameArgs } from '../render/thumbnail.ts';
+import { hasPosterFrame } from '../render/thumbnail.ts';
 import { runTask } from '../runtime/pool.ts';
 import type { ClipStore } from '../store/clips.ts';
 import type { DestinationSummary, OffloadSummary } from '../offload/events.ts';
@@ -30,14 +27,13 @@ export interface InspectOffloadPayload {
 export interface InspectJobResult {
   clipId: number;
   status: string;
-  /** Whether ffmpeg can decode a poster frame (the thumbnail rule reads this). */
+  /** Whether ffmpeg can decode a picture (the thumbnail and proxy rules read this). */
   poster: boolean;
+  roll?: string;
 }
 
-const THUMBNAIL_TIMEOUT_MS = 60_000;
-/** Queue priorities (higher runs first; offloads are 0). */
+/** Queue priority (higher runs first; offloads are 0). */
 export const INSPECT_PRIORITY = -1;
-export const THUMBNAIL_PRIORITY = -2;
 
 /** The offload's destination to read clips from: one whose every file was read back from the device, else any complete one. */
 export function inspectionRoot(summary: OffloadSummary): string | undefined {
@@ -78,30 +74,7 @@ export function inspectHandler(clips: ClipStore): JobHandler {
       return failedRecord(input, `inspection of ${input.unit.relativePath} stopped: ${(e as Error).message}`);
     });
     const clipId = clips.upsert(record);
-    const result: InspectJobResult = { clipId, status: record.inspection.status, poster: hasPosterFrame(record) };
+    const result: InspectJobResult = { clipId, status: record.inspection.status, poster: hasPosterFrame(record), roll: record.roll };
     return result;
-  };
-}
-
-/** Renders a clip's poster frame into HOME/thumbnails/<id>.jpg (written under a temporary name, renamed when complete). */
-export function thumbnailHandler(clips: ClipStore, home: string): JobHandler {
-  return async ({ job, signal }) => {
-    const { clipId } = job.payload as { clipId: number };
-    const clip = clips.get(clipId);
-    if (!clip) throw new PermanentJobError(`clip ${clipId} is not in the store`, 'USAGE');
-    const dir = join(home, 'thumbnails');
-    await fsp.mkdir(dir, { recursive: true });
-    const out = join(dir, `${clipId}.jpg`);
-    const tmp = `${out}.${process.pid}.${job.id}.tmp`;
-    try {
-      await runTool('ffmpeg', posterFrameArgs(clip.record, tmp), clip.record.source.path, { timeoutMs: THUMBNAIL_TIMEOUT_MS, signal });
-      await fsp.rename(tmp, out);
-    } catch (e) {
-      await fsp.rm(tmp, { force: true });
-      // A clip ffmpeg cannot decode will not decode next time either.
-      throw new PermanentJobError(`no poster frame for ${clip.record.source.path}: ${(e as Error).message}`, 'UNREADABLE');
-    }
-    clips.setThumbnail(clipId, out);
-    return { clipId, thumbnail: out };
   };
 }

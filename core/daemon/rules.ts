@@ -1,30 +1,59 @@
 /**
  * The workflow rules the engine runs. A rule is enabled only where a handler exists for
  * every kind it produces (see enabledRules), so a rule can ship before its handler does.
+ * Rules are data: what they enqueue depends only on the triggering job and the settings
+ * the engine was started with.
  */
-import type { Rule } from '../workflow/rules.ts';
+import { join } from 'node:path';
 import type { OffloadSummary } from '../offload/events.ts';
-import { inspectionRoot, THUMBNAIL_PRIORITY, type InspectJobResult, type InspectOffloadPayload } from './inspect-job.ts';
+import type { Rule } from '../workflow/rules.ts';
+import { inspectionRoot, type InspectJobResult, type InspectOffloadPayload } from './inspect-job.ts';
+import { RENDER_PRIORITY, thumbnailDir, type RenderConfig, type RenderJobPayload } from './render-job.ts';
 
-export const STANDARD_RULES: readonly Rule[] = [
-  {
-    // Every finished offload is inspected, clip by clip (inspect-offload fans out).
-    name: 'inspect-after-offload',
-    on: { type: 'succeeded', kind: 'offload' },
-    produces: ['inspect-offload', 'inspect'],
-    then: (job) => {
-      const summary = job.result as OffloadSummary | undefined;
-      const root = summary?.destinations && inspectionRoot(summary);
-      if (!summary || !root) return [];
-      const payload: InspectOffloadPayload = { offloadId: summary.offloadId, root, roll: summary.roll };
-      return [{ key: 'inspect', kind: 'inspect-offload', payload }];
+export function standardRules(home: string, render: RenderConfig = {}): Rule[] {
+  const rules: Rule[] = [
+    {
+      // Every finished offload is inspected, clip by clip (inspect-offload fans out).
+      name: 'inspect-after-offload',
+      on: { type: 'succeeded', kind: 'offload' },
+      produces: ['inspect-offload', 'inspect'],
+      then: (job) => {
+        const summary = job.result as OffloadSummary | undefined;
+        const root = summary?.destinations && inspectionRoot(summary);
+        if (!summary || !root) return [];
+        const payload: InspectOffloadPayload = { offloadId: summary.offloadId, root, roll: summary.roll };
+        return [{ key: 'inspect', kind: 'inspect-offload', payload }];
+      },
     },
-  },
-  {
-    name: 'thumbnail-after-inspect',
-    on: { type: 'succeeded', kind: 'inspect' },
-    produces: ['thumbnail'],
-    when: (job) => (job.result as InspectJobResult | undefined)?.poster === true,
-    then: (job) => [{ key: 'thumbnail', kind: 'thumbnail', payload: { clipId: (job.result as InspectJobResult).clipId }, priority: THUMBNAIL_PRIORITY, maxAttempts: 1 }],
-  },
-];
+  ];
+  const decodable = (job: { result?: unknown }) => (job.result as InspectJobResult | undefined)?.poster === true;
+  if (render.thumbnails !== false) {
+    rules.push({
+      name: 'thumbnail-after-inspect',
+      on: { type: 'succeeded', kind: 'inspect' },
+      produces: ['render'],
+      when: decodable,
+      then: (job) => {
+        const { clipId } = job.result as InspectJobResult;
+        const payload: RenderJobPayload = { clipId, request: { fn: 'thumbnail', outDir: thumbnailDir(home, clipId) } };
+        return [{ key: 'thumbnail', kind: 'render', payload, priority: RENDER_PRIORITY, maxAttempts: 2 }];
+      },
+    });
+  }
+  const proxies = render.proxies;
+  if (proxies) {
+    rules.push({
+      name: 'proxy-after-inspect',
+      on: { type: 'succeeded', kind: 'inspect' },
+      produces: ['render'],
+      when: decodable,
+      then: (job) => {
+        const { clipId, roll } = job.result as InspectJobResult;
+        const request = { fn: 'proxy' as const, outDir: join(proxies.out, roll ?? 'unknown-roll'), codec: proxies.codec, height: proxies.height, burnIn: proxies.burnIn, lutFile: proxies.lut, cdlFile: proxies.cdl };
+        const payload: RenderJobPayload = { clipId, request };
+        return [{ key: 'proxy', kind: 'render', payload, priority: RENDER_PRIORITY, maxAttempts: 2 }];
+      },
+    });
+  }
+  return rules;
+}

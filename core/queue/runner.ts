@@ -35,7 +35,7 @@ export class PermanentJobError extends Error {
 }
 
 /** Errors about the request itself, not the moment: retrying gives the same answer. */
-const PERMANENT_CODES: ReadonlySet<ErrorCode> = new Set(['USAGE', 'SOURCE_MISSING', 'DEST_INSIDE_SOURCE', 'BAD_FILENAME', 'SYMLINK_LOOP', 'INTERNAL']);
+const PERMANENT_CODES: ReadonlySet<ErrorCode> = new Set(['USAGE', 'SOURCE_MISSING', 'DEST_INSIDE_SOURCE', 'BAD_FILENAME', 'SYMLINK_LOOP', 'INTERNAL', 'INPUT_UNDECODABLE']);
 
 export interface RunnerOptions {
   handlers: Record<string, JobHandler>;

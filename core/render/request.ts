@@ -11,6 +11,7 @@ import { RushesError } from '../errors.ts';
 import type { ClipRecord } from '../inspect/types.ts';
 import { parseAmf, parseCdlXml, parseCube, type Cdl } from './colour.ts';
 import { parseFdl } from './fdl.ts';
+import { BUILDERS } from './builders.ts';
 import { dirUri, fileUri, parseInvocation, type ClipFacts, type FnName, type Invocation } from './invocation.ts';
 
 /** Plain parameters pass through to the invocation as they are; files are read and parsed here. */
@@ -99,5 +100,7 @@ export async function buildInvocation(rec: ClipRecord, req: RenderRequest): Prom
   const output = { uri: dirUri(req.outDir) };
   const digest = createHash('sha256').update(JSON.stringify({ fn: req.fn, input, output, params })).digest('hex').slice(0, 16);
   const invocation = parseInvocation({ fn: req.fn, id: `${req.fn}-${digest}`, input, output, params });
+  // Builders are pure: building once here refuses a bad range or framing now, not in a job later.
+  BUILDERS[req.fn](invocation, join(req.outDir, '.check'));
   return { invocation, warnings };
 }

@@ -22,6 +22,7 @@ export class HttpError extends Error {
 const STATUS: Partial<Record<ErrorCode, number>> = {
   USAGE: 400,
   SOURCE_MISSING: 422,
+  INPUT_UNDECODABLE: 422,
   DEST_INSIDE_SOURCE: 422,
   BAD_FILENAME: 422,
   SYMLINK_LOOP: 422,

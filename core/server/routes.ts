@@ -3,7 +3,7 @@
  * call on the engine. Request bodies are validated against the JSON Schemas in schemas/.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Engine } from '../daemon/engine.ts';
+import type { Engine, RenderApiRequest } from '../daemon/engine.ts';
 import type { OffloadRequest } from '../daemon/offload-job.ts';
 import { JOB_STATES, type JobState } from '../queue/index.ts';
 import { TOOL } from '../version.ts';
@@ -69,6 +69,15 @@ async function postOffload(c: RouteContext): Promise<void> {
   if (!validateOffload(body)) throw new HttpError(400, 'INVALID_REQUEST', `invalid offload request: ${describeErrors(validateOffload.errors)}`);
   const { job, created } = await c.engine.submitOffload(body);
   sendJson(c.res, created ? 202 : 200, { job, created }, { location: `/api/jobs/${job.id}` });
+}
+
+const validateRender = compileSchema<RenderApiRequest>('render-request.schema.json');
+
+async function postRender(c: RouteContext): Promise<void> {
+  const body = await readJson(c.req, c.maxBodyBytes);
+  if (!validateRender(body)) throw new HttpError(400, 'INVALID_REQUEST', `invalid render request: ${describeErrors(validateRender.errors)}`);
+  const { job, clipId, warnings } = await c.engine.submitRender(body);
+  sendJson(c.res, 202, { job, clipId, warnings }, { location: `/api/jobs/${job.id}` });
 }
 
 function listJobs(c: RouteContext): void {
@@ -219,6 +228,7 @@ async function clipThumbnail(c: RouteContext): Promise<void> {
 export const ROUTES: Route[] = [
   { pattern: /^\/api\/health$/, methods: { GET: health }, open: true },
   { pattern: /^\/api\/offloads$/, methods: { POST: postOffload } },
+  { pattern: /^\/api\/renders$/, methods: { POST: postRender } },
   { pattern: /^\/api\/jobs$/, methods: { GET: listJobs } },
   { pattern: /^\/api\/jobs\/([^/]+)$/, methods: { GET: showJob } },
   { pattern: /^\/api\/jobs\/([^/]+)\/retry$/, methods: { POST: retryJob } },

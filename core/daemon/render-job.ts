@@ -1,0 +1,55 @@
+/**
+ * Renders as queue jobs. A `render` job names a clip in the store and what to make of it
+ * (a RenderRequest); the invocation is built when it runs, from the clip's record, and run
+ * on the runtime the request, the config (per function) or the default chooses.
+ * Thumbnails and proxies are queued per clip by workflow rule after inspection; plates
+ * come from `POST /api/renders` or the CLI.
+ */
+import { join } from 'node:path';
+import { PermanentJobError, type JobHandler } from '../queue/index.ts';
+import { buildInvocation, type RenderRequest } from '../render/request.ts';
+import { renderRuntime, type DockerRuntimeOptions, type RuntimeName } from '../runtime/render.ts';
+import type { ClipStore } from '../store/clips.ts';
+
+export interface RenderConfig {
+  runtime?: RuntimeName;
+  runtimes?: Partial<Record<RenderRequest['fn'], RuntimeName>>;
+  image?: string;
+  cpus?: number;
+  memoryMiB?: number;
+  thumbnails?: boolean;
+  proxies?: { out: string; codec?: RenderRequest['codec']; height?: number; burnIn?: boolean; lut?: string; cdl?: string };
+}
+
+export interface RenderJobPayload {
+  clipId: number;
+  request: RenderRequest;
+  runtime?: RuntimeName;
+}
+
+/** Below inspection and offloads: pictures come after the footage is safe and catalogued. */
+export const RENDER_PRIORITY = -2;
+
+export function runtimeFor(config: RenderConfig, fn: RenderRequest['fn'], asked?: RuntimeName): RuntimeName {
+  return asked ?? config.runtimes?.[fn] ?? config.runtime ?? 'process';
+}
+
+export function dockerOptions(config: RenderConfig): DockerRuntimeOptions {
+  return { image: config.image, cpus: config.cpus, memoryBytes: config.memoryMiB ? config.memoryMiB * 1024 * 1024 : undefined };
+}
+
+/** Where a clip's poster frame goes: its own folder under the home, named by clip id. */
+export const thumbnailDir = (home: string, clipId: number) => join(home, 'thumbnails', String(clipId));
+
+export function renderHandler(clips: ClipStore, config: RenderConfig): JobHandler {
+  return async ({ job, signal, progress }) => {
+    const { clipId, request, runtime } = job.payload as RenderJobPayload;
+    const clip = clips.get(clipId);
+    if (!clip) throw new PermanentJobError(`clip ${clipId} is not in the store`, 'USAGE');
+    const { invocation, warnings } = await buildInvocation(clip.record, request);
+    const rt = renderRuntime(runtimeFor(config, request.fn, runtime), dockerOptions(config));
+    const result = await rt.run(invocation, { signal, onProgress: (p) => progress({ clipId, fn: request.fn, ...p }) });
+    if (request.fn === 'thumbnail' && result.outputs[0]) clips.setThumbnail(clipId, result.outputs[0].path);
+    return { ...result, warnings: [...warnings, ...result.warnings], runtime: rt.name, clipId };
+  };
+}
