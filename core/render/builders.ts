@@ -14,6 +14,8 @@ export interface RenderPlan {
   args: string[];
   /** Names under the output folder that the run commits (files, or a plate's folder). */
   outputs: string[];
+  /** Those of `outputs` that are folders (created in staging before ffmpeg writes into them). */
+  folders?: string[];
   /** Frames the run will write, for progress. */
   frames?: number;
   /** Files to write into the staging folder before ffmpeg runs (the baked LUT). */
@@ -169,6 +171,7 @@ export function buildPlate(inv: Invocation, staging: string, o: BuildOptions = {
       join(staging, folder, `${name}.%07d.${format}`),
     ],
     outputs: [folder],
+    folders: [folder],
     frames: count,
     files: [],
     warnings: [],

@@ -68,7 +68,7 @@ export async function runInvocation(value: unknown, o: RunOptions = {}): Promise
   const plan = BUILDERS[inv.fn](inv, staging, { fontFile: FONT_CANDIDATES.find((f) => existsSync(f)), threads: o.threads });
   try {
     await fsp.mkdir(staging, { recursive: true });
-    for (const d of plan.outputs) if (!/\.[a-z0-9]+$/.test(d)) await fsp.mkdir(join(staging, d), { recursive: true });
+    for (const d of plan.folders ?? []) await fsp.mkdir(join(staging, d), { recursive: true });
     for (const f of plan.files) await fsp.writeFile(join(staging, f.name), f.content);
   } catch (e) {
     await fsp.rm(staging, { recursive: true, force: true });
@@ -197,15 +197,19 @@ async function commit(from: string, to: string, name: string): Promise<RenderOut
     files = names.length;
     xxh64 = h.digest();
   } else xxh64 = await xxh64File(from);
+  await moveIntoPlace(from, to);
+  return { name, path: to, size, files, xxh64 };
+}
+
+/** Renames a finished output to its final name, replacing an earlier run's (a folder cannot be renamed over a non-empty one: the old one steps aside first, and goes once the new one is in). */
+export async function moveIntoPlace(from: string, to: string): Promise<void> {
   try {
-    // A folder cannot be renamed over a non-empty one: the old output steps aside first, and goes once the new one is in.
     const aside = `${to}.rushes-old`;
-    const hadOld = st.isDirectory() && existsSync(to);
+    const hadOld = (await fsp.stat(from)).isDirectory() && existsSync(to);
     if (hadOld) await fsp.rename(to, aside);
     await fsp.rename(from, to);
     if (hadOld) await fsp.rm(aside, { recursive: true, force: true });
   } catch (e) {
     throw destinationError(e, to);
   }
-  return { name, path: to, size, files, xxh64 };
 }

@@ -7,12 +7,12 @@
  * Both return the same result for the same invocation.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, promises as fsp } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { destinationError, RushesError, type ErrorCode } from '../errors.ts';
 import { dirUri, fileUri, inputPath, outputDir, type Invocation } from '../render/invocation.ts';
-import { DEFAULT_RENDER_TIMEOUT_MS, runInvocation, type RenderProgress, type RenderResult } from '../render/run.ts';
+import { DEFAULT_RENDER_TIMEOUT_MS, moveIntoPlace, runInvocation, type RenderProgress, type RenderResult } from '../render/run.ts';
 import { codeForFnExit } from '../render/exit-codes.ts';
 import { DockerEngine } from './docker.ts';
 
@@ -172,16 +172,8 @@ async function commitFromWork(result: RenderResult, work: string, out: string): 
   for (const o of result.outputs) {
     const from = join(work, o.name);
     const to = join(out, o.name);
-    try {
-      if (process.getuid?.() === 0) await chownTree(from, owner.uid, owner.gid);
-      const aside = `${to}.rushes-old`;
-      const hadOld = o.files > 1 && existsSync(to);
-      if (hadOld) await fsp.rename(to, aside);
-      await fsp.rename(from, to);
-      if (hadOld) await fsp.rm(aside, { recursive: true, force: true });
-    } catch (e) {
-      throw destinationError(e, to);
-    }
+    if (process.getuid?.() === 0) await chownTree(from, owner.uid, owner.gid);
+    await moveIntoPlace(from, to);
     outputs.push({ ...o, path: to });
   }
   return { ...result, outputs };
