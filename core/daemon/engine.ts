@@ -15,24 +15,15 @@ import { RushesError } from '../errors.ts';
 import { findClips } from '../inspect/tree.ts';
 import { runTask } from '../runtime/pool.ts';
 import { hasPosterFrame } from '../render/thumbnail.ts';
-import { buildInvocation, type RenderRequest } from '../render/request.ts';
+import { buildInvocation, type PlainParams, type RenderRequest } from '../render/request.ts';
 import type { RuntimeName } from '../runtime/render.ts';
 
 /** The body of POST /api/renders (schemas/render-request.schema.json). */
-export interface RenderApiRequest {
+export interface RenderApiRequest extends PlainParams {
   fn: RenderRequest['fn'];
   clipId?: number;
   path?: string;
   out: string;
-  codec?: RenderRequest['codec'];
-  height?: number;
-  burnIn?: boolean;
-  audio?: boolean;
-  frames?: [number, number];
-  handles?: number;
-  format?: 'exr' | 'dpx';
-  width?: number;
-  count?: number;
   fdl?: string;
   framingDecision?: string;
   canvasTemplate?: string;
@@ -147,11 +138,8 @@ export class Engine {
     const clip = this.clips.get(clipId);
     if (!clip) throw new RushesError('USAGE', `no clip ${clipId} in the store`);
     if (!hasPosterFrame(clip.record)) throw new RushesError('INPUT_UNDECODABLE', `${clip.record.source.path} cannot be rendered: ffmpeg has no decoder for ${clip.record.container ?? 'it'}`, { path: clip.record.source.path });
-    const request: RenderRequest = {
-      fn: body.fn, outDir: resolve(body.out), codec: body.codec, height: body.height, burnIn: body.burnIn, audio: body.audio, frames: body.frames, handles: body.handles,
-      format: body.format, width: body.width, count: body.count, fdlFile: body.fdl, framingDecision: body.framingDecision, canvasTemplate: body.canvasTemplate,
-      cdlFile: body.cdl, cdlId: body.cdlId, lutFile: body.lut, amfFile: body.amf,
-    };
+    const { clipId: _c, path: _p, out, fdl, cdl, lut, amf, runtime: _r, priority: _pr, ...rest } = body;
+    const request: RenderRequest = { ...rest, outDir: resolve(out), fdlFile: fdl, cdlFile: cdl, lutFile: lut, amfFile: amf };
     const { invocation, warnings } = await buildInvocation(clip.record, request);
     const payload: RenderJobPayload = { clipId, request, runtime: body.runtime };
     const { id } = this.queue.enqueue({ kind: 'render', payload, priority: body.priority ?? 0, maxAttempts: 2, idempotencyKey: `api:render:${invocation.id}:${body.runtime ?? ''}` });

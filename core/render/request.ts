@@ -17,7 +17,9 @@ import { dirUri, fileUri, parseInvocation, type ClipFacts, type FnName, type Inv
 /** Plain parameters pass through to the invocation as they are; files are read and parsed here. */
 const PLAIN_PARAMS = ['codec', 'height', 'burnIn', 'audio', 'frames', 'handles', 'format', 'width', 'count'] as const;
 
-export interface RenderRequest extends Pick<Invocation['params'], (typeof PLAIN_PARAMS)[number]> {
+export type PlainParams = Pick<Invocation['params'], (typeof PLAIN_PARAMS)[number]>;
+
+export interface RenderRequest extends PlainParams {
   fn: FnName;
   outDir: string;
   fdlFile?: string;
