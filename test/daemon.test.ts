@@ -170,7 +170,8 @@ describe('rushes daemon', () => {
     const home = join(base, 'home');
     const card = bigCard(base, 'D004');
     const d = await startDaemon(home);
-    const id = (await d.api<{ job: Job }>('POST', '/api/offloads', { source: card, destinations: [join(base, 'raid')] })).body.job.id;
+    // Two destinations and a source re-read: long enough that the CLI (a new Node process, slow to start on a busy machine) arrives mid-offload.
+    const id = (await d.api<{ job: Job }>('POST', '/api/offloads', { source: card, destinations: [join(base, 'raid'), join(base, 'raid2')], sourceVerify: true })).body.job.id;
     await jobIn(d, id, ['running']);
     const t0 = Date.now();
     const cancel = await runCli(['--home', home, 'jobs', 'cancel', String(id)]);
