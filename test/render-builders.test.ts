@@ -3,7 +3,7 @@
  * the specification's rounding, ASC CDL and .cube parsing and baking, AMF looks.
  */
 import { describe, expect, it } from 'vitest';
-import { buildContact, buildPlate, buildProxy, filterValue } from '../core/render/builders.ts';
+import { buildContact, buildPlate, buildProxy, buildThumbnail, filterValue } from '../core/render/builders.ts';
 import { applyCdl, bakeCube, parseAmf, parseCdlXml, parseCube, sampleCube } from '../core/render/colour.ts';
 import { parseFdl, resolveFdl } from '../core/render/fdl.ts';
 import { parseInvocation, type Invocation } from '../core/render/invocation.ts';
@@ -42,6 +42,26 @@ describe('proxy arguments', () => {
 
   it('escapes text for both levels of ffmpeg parsing', () => {
     expect(filterValue("a:b'c\\d,e[f]")).toBe("a\\\\:b\\\\\\'c\\\\\\\\d\\,e\\[f\\]");
+  });
+
+  it('pads after the grade (bars stay black), converts back with the 709 matrix and tags it; an FDL without a template uses the proxy height', () => {
+    const doc = { ...fdlDocument({ pad: true, fit: 'fit_all' }) };
+    const p = buildProxy(inv({ params: { fdl: { document: doc }, cdl: { slope: [1, 1, 1], offset: [0.1, 0.1, 0.1], power: [1, 1, 1], saturation: 1 } } }), '/s');
+    const vf = p.args[p.args.indexOf('-vf') + 1]!;
+    expect(vf.indexOf('pad=')).toBeGreaterThan(vf.indexOf('lut3d='));
+    expect(vf).toContain('scale=out_color_matrix=bt709:out_range=tv,format=yuv420p');
+    expect(p.args).toEqual(expect.arrayContaining(['-colorspace', 'bt709', '-color_trc', 'bt709']));
+    const noTemplate = { ...fdlDocument() };
+    delete noTemplate.canvas_templates;
+    const q = buildProxy(inv({ params: { fdl: { document: noTemplate } } }), '/s');
+    expect(q.geometry!.scale.height).toBe(1080);
+  });
+
+  it('a % in a path is literal to ffmpeg: doubled for image2, single images written with -update', () => {
+    const seq = buildPlate(inv({ fn: 'plate', input: { uri: 'file:///p/100%25/s.0001.dpx', clip: { clipName: 'A%03d', sequencePattern: 's.####.dpx', firstFrameNumber: 1, durationFrames: 10 } }, params: { frames: [0, 1] } }), '/out 50%/.s');
+    expect(seq.args).toEqual(expect.arrayContaining(['-i', '/p/100%%/s.%04d.dpx', '/out 50%%/.s/A%%03d_0-1/A%%03d.%07d.exr']));
+    const thumb = buildThumbnail(inv({ fn: 'thumbnail' }), '/s');
+    expect(thumb.args.slice(-3)).toEqual(['-update', '1', "/s/A001C003 it's 100%: ok.jpg"]);
   });
 
   it('each codec and de-squeeze', () => {

@@ -5,7 +5,7 @@
  * final name.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli, RUSHES_BIN } from './helpers/cli.ts';
@@ -70,11 +70,20 @@ describe('rushes render (process runtime)', () => {
     const fromClip = execFileSync('ffmpeg', ['-v', 'error', '-i', clip, '-vf', 'select=eq(n\\,8)', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gbrpf32le', '-'], { maxBuffer: 1 << 26 });
     expect(fromPlate.equals(fromClip)).toBe(true);
 
-    const seq = join(dir, 'seq', 'B_plate');
+    // Video that starts after the audio (an offset edit): frames still count from the first picture.
+    const late = join(dir, 'late.mov');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-itsoffset', '0.2', '-f', 'lavfi', '-i', 'testsrc2=size=160x90:rate=25', '-f', 'lavfi', '-i', 'sine=r=48000', '-t', '2', '-map', '0:v', '-map', '1:a', '-c:v', 'prores_ks', '-c:a', 'pcm_s16le', late]);
+    expect((await runCli(['render', 'plate', late, '--out', out, '--frames', '10-12'])).code).toBe(0);
+    const lateFrame = execFileSync('ffmpeg', ['-v', 'error', '-i', join(out, 'late_10-12', 'late.0000010.exr'), '-f', 'rawvideo', '-pix_fmt', 'gbrpf32le', '-'], { maxBuffer: 1 << 26 });
+    const lateRef = execFileSync('ffmpeg', ['-v', 'error', '-i', late, '-vf', 'select=eq(n\\,10)', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gbrpf32le', '-'], { maxBuffer: 1 << 26 });
+    expect(lateFrame.equals(lateRef)).toBe(true);
+
+    // A sequence in a folder whose name holds a %, into an output folder that does too.
+    const seq = join(dir, 'seq 100%', 'B_plate');
     writeDpxSequence(seq, 'B_plate', { start: 1001, frames: 10 });
-    const s = await runCli(['render', 'plate', seq, '--out', out, '--frames', '2-4', '--format', 'dpx']);
+    const s = await runCli(['render', 'plate', seq, '--out', join(out, '50%'), '--frames', '2-4', '--format', 'dpx']);
     expect(s.code, s.stderr).toBe(0);
-    expect(readdirSync(join(out, 'B_plate_2-4'))).toEqual(['B_plate.0001003.dpx', 'B_plate.0001004.dpx', 'B_plate.0001005.dpx']);
+    expect(readdirSync(join(out, '50%', 'B_plate_2-4'))).toEqual(['B_plate.0001003.dpx', 'B_plate.0001004.dpx', 'B_plate.0001005.dpx']);
     noLeftovers(out);
   });
 
@@ -110,6 +119,12 @@ describe('rushes render (process runtime)', () => {
       expect(r.stderr).toMatch(message);
     }
     expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+    // The final name is taken by a folder: the commit fails by name and the staging folder goes.
+    mkdirSync(join(out, 'A001C003_261123_R1AB.jpg', 'x'), { recursive: true });
+    const blocked = await runCli(['render', 'thumbnail', clip, '--out', out]);
+    expect(blocked.code).toBe(3);
+    expect(blocked.stderr).toMatch(/A001C003_261123_R1AB\.jpg/);
+    expect(readdirSync(out)).toEqual(['A001C003_261123_R1AB.jpg']);
   });
 });
 

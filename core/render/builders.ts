@@ -58,13 +58,18 @@ function fps(inv: Invocation): { num: number; denom: number } | undefined {
 function inputArgs(inv: Invocation, offset = 0, seekSeconds?: number): string[] {
   const clip = inv.input.clip;
   if (clip?.sequencePattern) {
-    const dir = dirname(inputPath(inv));
-    const pattern = clip.sequencePattern.replace(/#+/, (h) => `%0${h.length}d`);
+    const dir = image2Literal(dirname(inputPath(inv)));
+    const pattern = image2Pattern(clip.sequencePattern);
     const rate = fps(inv);
     return ['-f', 'image2', ...(rate ? ['-framerate', `${rate.num}/${rate.denom}`] : []), '-start_number', String((clip.firstFrameNumber ?? 0) + offset), '-i', join(dir, pattern)];
   }
-  return [...(seekSeconds ? ['-ss', seekSeconds.toFixed(6)] : []), '-i', inputPath(inv)];
+  return [...(seekSeconds ? ['-ss', (Math.floor(seekSeconds * 1e6) / 1e6).toFixed(6)] : []), '-i', inputPath(inv)];
 }
+
+/** A path the image2 demuxer and muxer read literally: its own % doubled (a single % would be a frame number). */
+const image2Literal = (s: string) => s.replace(/%/g, '%%');
+/** A sequence pattern with # for the frame number, as an image2 pattern. */
+const image2Pattern = (pattern: string) => image2Literal(pattern).replace(/#+/, (h) => `%0${h.length}d`);
 
 /** Seconds at which frame `n` starts, rounded down so an accurate seek never skips it. */
 function frameSeconds(n: number, rate: { num: number; denom: number }): number {
@@ -96,29 +101,30 @@ function burnIn(inv: Invocation, o: BuildOptions, height: number): string[] {
 }
 
 /** Crop / de-squeeze / scale: from the FDL when there is one, else the picture scaled to `height` with square pixels. */
-function geometry(inv: Invocation, height: number): { filters: string[]; geometry?: Geometry; outHeight: number } {
+function geometry(inv: Invocation, height: number): { filters: string[]; pad: string[]; geometry?: Geometry; outHeight: number } {
   const clip = inv.input.clip ?? {};
   const p = inv.params;
   if (p.fdl) {
     if (!clip.width || !clip.height) throw new RushesError('USAGE', 'an FDL needs the source picture size (input.clip.width and height)');
-    const g = resolveFdl(parseFdl(p.fdl.document), { width: clip.width, height: clip.height }, { framingDecision: p.fdl.framingDecision, canvasTemplate: p.fdl.canvasTemplate, height: p.height });
-    return { filters: geometryFilters(g), geometry: g, outHeight: g.pad?.height ?? g.scale.height };
+    const g = resolveFdl(parseFdl(p.fdl.document), { width: clip.width, height: clip.height }, { framingDecision: p.fdl.framingDecision, canvasTemplate: p.fdl.canvasTemplate, height });
+    const f = geometryFilters(g);
+    return { filters: f.picture, pad: f.pad, geometry: g, outHeight: g.pad?.height ?? g.scale.height };
   }
   const squeeze = clip.anamorphicSqueeze ?? 1;
   if (clip.width && clip.height) {
     const even = (v: number) => Math.max(2, Math.round(v / 2) * 2);
     const w = even((clip.width * squeeze * height) / clip.height);
-    return { filters: [`scale=${w}:${even(height)}:flags=lanczos`, 'setsar=1'], outHeight: even(height) };
+    return { filters: [`scale=${w}:${even(height)}:flags=lanczos`, 'setsar=1'], pad: [], outHeight: even(height) };
   }
-  return { filters: [`scale=-2:${height}:flags=lanczos`, 'setsar=1'], outHeight: height };
+  return { filters: [`scale=-2:${height}:flags=lanczos`, 'setsar=1'], pad: [], outHeight: height };
 }
 
 /** The CDL-then-LUT as one baked LUT, applied to RGB after scaling. */
-function colour(inv: Invocation, staging: string): { filters: string[]; files: RenderPlan['files'] } {
+function colour(inv: Invocation, staging: string): { filters: string[]; files: RenderPlan['files']; graded?: boolean } {
   const lut = inv.params.lut ? parseCube(inv.params.lut.cube, inv.params.lut.name) : undefined;
   const cube = bakeCube(inv.params.cdl, lut);
   if (!cube) return { filters: [], files: [] };
-  return { filters: ['format=gbrp16le', `lut3d=file=${filterValue(join(staging, LUT_FILE))}:interp=tetrahedral`], files: [{ name: LUT_FILE, content: cube }] };
+  return { filters: ['format=gbrp16le', `lut3d=file=${filterValue(join(staging, LUT_FILE))}:interp=tetrahedral`], files: [{ name: LUT_FILE, content: cube }], graded: true };
 }
 
 export function buildProxy(inv: Invocation, staging: string, o: BuildOptions = {}): RenderPlan {
@@ -128,11 +134,14 @@ export function buildProxy(inv: Invocation, staging: string, o: BuildOptions = {
   const height = p.height ?? Math.min(1080, sourceHeight ?? 1080);
   const g = geometry(inv, height);
   const c = colour(inv, staging);
-  const filters = [...g.filters, ...c.filters, ...(p.burnIn === false ? [] : burnIn(inv, o, g.outHeight)), `format=${codec.video[codec.video.indexOf('-pix_fmt') + 1]}`];
+  // A graded picture is display-referred Rec. 709 RGB: back to YUV with the 709 matrix, and tagged so players agree.
+  const toYuv = c.graded ? ['scale=out_color_matrix=bt709:out_range=tv'] : [];
+  const tags = c.graded ? ['-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709'] : [];
+  const filters = [...g.filters, ...c.filters, ...g.pad, ...(p.burnIn === false ? [] : burnIn(inv, o, g.outHeight)), ...toYuv, `format=${codec.video[codec.video.indexOf('-pix_fmt') + 1]}`];
   const name = `${clipNameOf(inv)}.${codec.ext}`;
   const audio = p.audio === false || inv.input.clip?.sequencePattern ? ['-an'] : ['-map', '0:a?', ...codec.audio];
   return {
-    args: [...COMMON, ...inputArgs(inv), '-map', '0:v:0', ...audio, '-vf', filters.join(','), ...codec.video, ...(o.threads ? ['-threads', String(o.threads)] : []), ...BITEXACT, join(staging, name)],
+    args: [...COMMON, ...inputArgs(inv), '-map', '0:v:0', ...audio, '-vf', filters.join(','), ...codec.video, ...tags, ...(o.threads ? ['-threads', String(o.threads)] : []), ...BITEXACT, join(staging, name)],
     outputs: [name],
     frames: inv.input.clip?.durationFrames,
     files: c.files,
@@ -164,11 +173,11 @@ export function buildPlate(inv: Invocation, staging: string, o: BuildOptions = {
   return {
     args: [
       ...COMMON,
-      ...inputArgs(inv, first, clip.sequencePattern ? undefined : frameSeconds(first, rate!)),
+      ...inputArgs(inv, first, clip.sequencePattern ? undefined : frameSeconds(first, rate!) + (clip.videoStartSeconds ?? 0)),
       '-map', '0:v:0', '-an', '-frames:v', String(count),
       ...encode, ...(o.threads ? ['-threads', String(o.threads)] : []), ...BITEXACT,
       '-f', 'image2', '-start_number', String(number),
-      join(staging, folder, `${name}.%07d.${format}`),
+      join(image2Literal(staging), image2Literal(folder), `${image2Literal(name)}.%07d.${format}`),
     ],
     outputs: [folder],
     folders: [folder],
@@ -187,7 +196,7 @@ export function buildThumbnail(inv: Invocation, staging: string, o: BuildOptions
   const c = colour(inv, staging);
   const name = `${clipNameOf(inv)}.jpg`;
   return {
-    args: [...COMMON, ...inputArgs(inv, 0, seconds || undefined), '-map', '0:v:0', '-frames:v', '1', '-vf', [`scale=${width}:-2:flags=lanczos`, ...c.filters, 'format=yuvj444p'].join(','), '-c:v', 'mjpeg', '-q:v', '3', ...(o.threads ? ['-threads', String(o.threads)] : []), ...BITEXACT, '-f', 'image2', join(staging, name)],
+    args: [...COMMON, ...inputArgs(inv, 0, seconds || undefined), '-map', '0:v:0', '-frames:v', '1', '-vf', [`scale=${width}:-2:flags=lanczos`, ...c.filters, 'format=yuvj444p'].join(','), '-c:v', 'mjpeg', '-q:v', '3', ...(o.threads ? ['-threads', String(o.threads)] : []), ...BITEXACT, '-f', 'image2', '-update', '1', join(staging, name)],
     outputs: [name],
     frames: 1,
     files: c.files,
@@ -206,7 +215,7 @@ export function buildContact(inv: Invocation, staging: string, o: BuildOptions =
   const name = `${clipNameOf(inv)}_contact.jpg`;
   const filters = [`select=${filterValue(`not(mod(n,${step}))`)}`, `scale=${width}:-2:flags=lanczos`, ...c.filters, 'format=yuvj444p', `tile=${tiles}x1`];
   return {
-    args: [...COMMON, ...inputArgs(inv), '-map', '0:v:0', '-frames:v', '1', '-vf', filters.join(','), '-fps_mode', 'passthrough', '-c:v', 'mjpeg', '-q:v', '3', ...(o.threads ? ['-threads', String(o.threads)] : []), ...BITEXACT, '-f', 'image2', join(staging, name)],
+    args: [...COMMON, ...inputArgs(inv), '-map', '0:v:0', '-frames:v', '1', '-vf', filters.join(','), '-fps_mode', 'passthrough', '-c:v', 'mjpeg', '-q:v', '3', ...(o.threads ? ['-threads', String(o.threads)] : []), ...BITEXACT, '-f', 'image2', '-update', '1', join(staging, name)],
     outputs: [name],
     frames: clip.durationFrames,
     files: c.files,

@@ -152,11 +152,13 @@ export function parseCube(text: string, file: string): Cube {
   return { size, domainMin, domainMax, data };
 }
 
-/** ASC CDL on one RGB value: slope, offset, clamp, power, then saturation with Rec. 709 weights. */
+const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
+
+/** ASC CDL (v1.2, clamped) on one RGB value: slope, offset, clamp, power, then saturation with Rec. 709 weights, clamped. */
 export function applyCdl(c: Cdl, rgb: [number, number, number]): [number, number, number] {
-  const sop = rgb.map((v, i) => Math.max(0, v * c.slope[i]! + c.offset[i]!) ** c.power[i]!) as [number, number, number];
+  const sop = rgb.map((v, i) => clamp01(v * c.slope[i]! + c.offset[i]!) ** c.power[i]!) as [number, number, number];
   const luma = 0.2126 * sop[0] + 0.7152 * sop[1] + 0.0722 * sop[2];
-  return sop.map((v) => luma + c.saturation * (v - luma)) as [number, number, number];
+  return sop.map((v) => clamp01(luma + c.saturation * (v - luma))) as [number, number, number];
 }
 
 /** A LUT at any input, trilinearly interpolated; inputs outside its domain are clamped to it. */
@@ -190,7 +192,7 @@ export function bakeCube(cdl: Cdl | undefined, lut: Cube | undefined, size = BAK
     for (let g = 0; g < size; g++)
       for (let r = 0; r < size; r++) {
         let v: [number, number, number] = [r / (size - 1), g / (size - 1), b / (size - 1)];
-        if (cdl) v = applyCdl(cdl, v).map((x) => Math.min(1, Math.max(0, x))) as [number, number, number];
+        if (cdl) v = applyCdl(cdl, v);
         if (lut) v = sampleCube(lut, v);
         lines.push(v.map((x) => x.toFixed(6)).join(' '));
       }

@@ -131,9 +131,10 @@ export function resolveFdl(doc: FdlDocument, source: Size, o: { framingDecision?
   return geometry;
 }
 
-/** The ffmpeg filters for a geometry: crop, scale (Lanczos), pad. */
-export function geometryFilters(g: Geometry): string[] {
-  const f = [`crop=${g.crop.width}:${g.crop.height}:${g.crop.x}:${g.crop.y}`, `scale=${g.scale.width}:${g.scale.height}:flags=lanczos`, 'setsar=1'];
-  if (g.pad) f.push(`pad=${g.pad.width}:${g.pad.height}:${g.pad.x}:${g.pad.y}:black`);
-  return f;
+/** The ffmpeg filters for a geometry: crop and scale (Lanczos) — and, apart, the pad, which goes after any grade so the bars stay black. */
+export function geometryFilters(g: Geometry): { picture: string[]; pad: string[] } {
+  return {
+    picture: [`crop=${g.crop.width}:${g.crop.height}:${g.crop.x}:${g.crop.y}`, `scale=${g.scale.width}:${g.scale.height}:flags=lanczos`, 'setsar=1'],
+    pad: g.pad ? [`pad=${g.pad.width}:${g.pad.height}:${g.pad.x}:${g.pad.y}:black`] : [],
+  };
 }

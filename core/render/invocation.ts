@@ -22,6 +22,7 @@ export interface ClipFacts {
   width?: number;
   height?: number;
   anamorphicSqueeze?: number;
+  videoStartSeconds?: number;
   firstFrameNumber?: number;
   sequencePattern?: string;
 }

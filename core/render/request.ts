@@ -43,11 +43,20 @@ export function clipFacts(rec: ClipRecord): ClipFacts {
     width: rec.video.width,
     height: rec.video.height,
     anamorphicSqueeze: squeeze && squeeze.num !== squeeze.denom ? squeeze.num / squeeze.denom : undefined,
+    videoStartSeconds: videoStartOffset(rec),
     firstFrameNumber: rec.sequence?.firstFrame,
     sequencePattern: rec.sequence?.pattern,
   };
   for (const k of Object.keys(f) as (keyof ClipFacts)[]) if (f[k] === undefined) delete f[k];
   return f;
+}
+
+/** How far the video stream starts after the file's first stream (ffmpeg seeks count from the latter). */
+function videoStartOffset(rec: ClipRecord): number | undefined {
+  const ff = rec.raw.ffprobe as { format?: { start_time?: string }; streams?: { codec_type?: string; start_time?: string }[] } | undefined;
+  const video = ff?.streams?.find((s) => s.codec_type === 'video');
+  const offset = Number(video?.start_time ?? 0) - Number(ff?.format?.start_time ?? 0);
+  return Number.isFinite(offset) && offset > 0 ? Math.round(offset * 1e6) / 1e6 : undefined;
 }
 
 /** The file a function reads: the clip, or a sequence's first frame. */

@@ -5,6 +5,7 @@
  * under a final name. Running an invocation again replaces its outputs with the same bytes.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { destinationError, errno, RushesError } from '../errors.ts';
@@ -51,8 +52,9 @@ export interface RunOptions {
 export const DEFAULT_RENDER_TIMEOUT_MS = 6 * 60 * 60 * 1000;
 const FONT_CANDIDATES = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/TTF/DejaVuSans.ttf', '/System/Library/Fonts/Supplemental/Arial.ttf'];
 
+/** A staging folder of this run alone: two runs of one invocation (a CLI beside the daemon) never share one. */
 export function stagingDir(inv: Invocation): string {
-  return join(outputDir(inv), `.rushes-fn-${inv.id}.tmp`);
+  return join(outputDir(inv), `.rushes-fn-${inv.id}-${process.pid}-${randomBytes(3).toString('hex')}.tmp`);
 }
 
 export async function runInvocation(value: unknown, o: RunOptions = {}): Promise<RenderResult> {
@@ -64,7 +66,6 @@ export async function runInvocation(value: unknown, o: RunOptions = {}): Promise
     throw destinationError(e, out);
   });
   const staging = stagingDir(inv);
-  await fsp.rm(staging, { recursive: true, force: true });
   const plan = BUILDERS[inv.fn](inv, staging, { fontFile: FONT_CANDIDATES.find((f) => existsSync(f)), threads: o.threads });
   try {
     await fsp.mkdir(staging, { recursive: true });
@@ -84,8 +85,11 @@ export async function runInvocation(value: unknown, o: RunOptions = {}): Promise
   }
   const ffmpegMs = Date.now() - t0;
   const outputs: RenderOutput[] = [];
-  for (const name of plan.outputs) outputs.push(await commit(join(staging, name), join(out, name), name));
-  await fsp.rm(staging, { recursive: true, force: true });
+  try {
+    for (const name of plan.outputs) outputs.push(await commit(join(staging, name), join(out, name), name));
+  } finally {
+    await fsp.rm(staging, { recursive: true, force: true });
+  }
   return { ok: true, id: inv.id, fn: inv.fn, outputs, warnings: plan.warnings, frames: plan.frames, timings: { startedAt: new Date(started).toISOString(), ms: Date.now() - started, ffmpegMs } };
 }
 
@@ -203,13 +207,18 @@ async function commit(from: string, to: string, name: string): Promise<RenderOut
 
 /** Renames a finished output to its final name, replacing an earlier run's (a folder cannot be renamed over a non-empty one: the old one steps aside first, and goes once the new one is in). */
 export async function moveIntoPlace(from: string, to: string): Promise<void> {
+  const aside = `${to}.rushes-old-${process.pid}-${randomBytes(3).toString('hex')}`;
+  let movedAside = false;
   try {
-    const aside = `${to}.rushes-old`;
-    const hadOld = (await fsp.stat(from)).isDirectory() && existsSync(to);
-    if (hadOld) await fsp.rename(to, aside);
+    if ((await fsp.stat(from)).isDirectory() && existsSync(to)) {
+      await fsp.rename(to, aside);
+      movedAside = true;
+    }
     await fsp.rename(from, to);
-    if (hadOld) await fsp.rm(aside, { recursive: true, force: true });
   } catch (e) {
+    // The earlier output goes back under its name: a failed commit never leaves the final name empty.
+    if (movedAside) await fsp.rename(aside, to).catch(() => undefined);
     throw destinationError(e, to);
   }
+  if (movedAside) await fsp.rm(aside, { recursive: true, force: true });
 }

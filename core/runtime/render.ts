@@ -39,6 +39,7 @@ export interface DockerRuntimeOptions {
 }
 
 export const DEFAULT_WORKER_IMAGE = 'rushes-worker:latest';
+const DEFAULT_MEMORY = 4 * 1024 ** 3;
 /** The image's user (workers/Dockerfile); a non-root host user runs as itself instead. */
 const IMAGE_USER = 10001;
 
@@ -65,8 +66,7 @@ export function dockerRuntime(options: DockerRuntimeOptions = {}): RenderRuntime
       const hostUid = process.getuid?.() ?? IMAGE_USER;
       const user = hostUid === 0 ? `${IMAGE_USER}:${IMAGE_USER}` : `${hostUid}:${process.getgid?.() ?? hostUid}`;
       // The container writes only here; the runtime moves its committed outputs into place.
-      const work = join(out, `.rushes-docker-${inv.id}`);
-      await fsp.rm(work, { recursive: true, force: true });
+      const work = join(out, `.rushes-docker-${inv.id}-${process.pid}-${randomBytes(3).toString('hex')}`);
       await fsp.mkdir(work);
       if (hostUid === 0) await fsp.chown(work, IMAGE_USER, IMAGE_USER);
       const job = await fsp.mkdtemp(join(tmpdir(), 'rushes-job-'));
@@ -104,7 +104,7 @@ export function dockerRuntime(options: DockerRuntimeOptions = {}): RenderRuntime
             CapDrop: ['ALL'],
             SecurityOpt: ['no-new-privileges'],
             PidsLimit: 512,
-            Memory: options.memoryBytes ?? 4 * 1024 ** 3,
+            Memory: options.memoryBytes ?? DEFAULT_MEMORY,
             ...(options.cpus ? { NanoCpus: Math.round(options.cpus * 1e9) } : {}),
           },
         })) as DockerResponseLike;
@@ -113,6 +113,8 @@ export function dockerRuntime(options: DockerRuntimeOptions = {}): RenderRuntime
         id = (created.body as { Id: string }).Id;
         if (stopped) throw stopped;
         await engine.ok('POST', `/containers/${id}/start`, undefined, 'to start the container');
+        // A cancel that came while the engine was starting it could not kill it yet: now it can.
+        if (stopped) await engine.call('POST', `/containers/${id}/kill`).catch(() => undefined);
         const stdout: string[] = [];
         await engine.followLogs(id, (stream, line) => {
           if (stream === 'stdout') stdout.push(line);
@@ -130,9 +132,13 @@ export function dockerRuntime(options: DockerRuntimeOptions = {}): RenderRuntime
         const reply = parseReply(stdout);
         if (exit !== 0 || !reply || reply.ok !== true) {
           const err = reply?.error;
-          const code: ErrorCode = (err?.code as ErrorCode | undefined) ?? codeForFnExit(exit);
+          const code: ErrorCode = (err?.code as ErrorCode | undefined) ?? (exit === 137 ? 'RENDER_FAILED' : codeForFnExit(exit));
           // Paths inside the container mean nothing outside it: say the host's.
-          let message = (err?.message ?? `rushes-fn exited ${exit} without a result`).split(`/in/${basename(input)}`).join(input);
+          const fallback =
+            exit === 137
+              ? `the container rendering ${input} was killed (exit 137): most likely it ran out of its ${Math.round((options.memoryBytes ?? DEFAULT_MEMORY) / 1024 ** 2)} MiB memory limit`
+              : `rushes-fn exited ${exit} without a result rendering ${input}`;
+          let message = (err?.message ?? fallback).split(`/in/${basename(input)}`).join(input);
           if (/\(EACCES\)/.test(message)) message += `; the container runs as ${user}, which must be able to read the input folder (make it world-readable, or run Rushes as the owner)`;
           throw new RushesError(code === ('CANCELLED' as ErrorCode) ? 'RENDER_FAILED' : code, message, { path: input });
         }

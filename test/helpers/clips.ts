@@ -92,7 +92,7 @@ export function sonyM01Xml(o: { ltc?: string; duration?: number; squeeze?: numbe
 export function writeDpxSequence(dir: string, name: string, o: { start?: number; frames?: number; skip?: number[] } = {}): void {
   mkdirSync(dir, { recursive: true });
   const start = o.start ?? 86400;
-  execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=256x144:rate=24', '-frames:v', String(o.frames ?? 5), '-pix_fmt', 'rgb48be', '-start_number', String(start), '-f', 'image2', join(dir, `${name}.%07d.dpx`)]);
+  execFileSync('ffmpeg', ['-v', 'error', '-nostdin', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=256x144:rate=24', '-frames:v', String(o.frames ?? 5), '-pix_fmt', 'rgb48be', '-start_number', String(start), '-f', 'image2', join(dir.replace(/%/g, '%%'), `${name}.%07d.dpx`)]);
   for (const n of o.skip ?? []) execFileSync('rm', [join(dir, `${name}.${String(n).padStart(7, '0')}.dpx`)]);
 }
 
