@@ -194,13 +194,14 @@ describe('automatic ingest', () => {
       { folder: 'PLATES', make: makeDpxCard, camera: 'dpx-sequence', layoutName: 'DPX', roll: 'PLATES' },
       { folder: 'E005', make: makeBrawCard, camera: 'blackmagic', layoutName: 'Blackmagic', roll: 'E005' },
     ];
-    await Promise.all(
-      cards.map(async (c, i) => {
-        const staging = join(base, 'staging', c.folder);
-        c.make(staging, { roll: c.roll, seed: 10 + i });
-        await slowCopy(staging, join(watch, c.folder), { chunkBytes: 64 * 1024, pauseMs: 20 });
-      }),
-    );
+    // Every card is generated before any copy starts: generation runs ffmpeg synchronously,
+    // and a copy frozen behind it for longer than the window would look like a finished card.
+    const staged = cards.map((c, i) => {
+      const staging = join(base, 'staging', c.folder);
+      c.make(staging, { roll: c.roll, seed: 10 + i });
+      return staging;
+    });
+    await Promise.all(cards.map((c, i) => slowCopy(staged[i]!, join(watch, c.folder), { chunkBytes: 64 * 1024, pauseMs: 20 })));
     for (const c of cards) {
       const card = await cardIn(daemon, join(watch, c.folder), ['verified', 'failed', 'conflict', 'duplicate']);
       expect(card, c.folder).toMatchObject({ state: 'verified', camera: c.camera, roll: c.roll, safeToEject: true });
