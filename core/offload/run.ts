@@ -26,6 +26,7 @@ import { walkSource, type SourceFile, type SourceTree } from './walk.ts';
 import { DEFAULT_IGNORE, classifyHashes, expectationFor } from '../mhl/index.ts';
 import { carryOverHistory, missingFromCard, readSourceHistory } from './history.ts';
 import { assertDestinationsOutsideSource, tempPathFor } from './paths.ts';
+import { changesSinceListing } from './relist.ts';
 
 export interface OffloadOptions {
   source: string;
@@ -120,7 +121,8 @@ export async function offload(o: OffloadOptions): Promise<OffloadSummary> {
   if (roots.length !== o.destinations.length) throw new RushesError('USAGE', 'the same destination is given twice');
   await assertDestinationsOutsideSource(source, roots);
 
-  const tree = await walkSource(source, ignoreMatcher(o.ignore ?? DEFAULT_IGNORE));
+  const ignore = ignoreMatcher(o.ignore ?? DEFAULT_IGNORE);
+  const tree = await walkSource(source, ignore);
   const card = await readSourceHistory(source);
   // Problems with the card's history do not make a copy incomplete, but the offload reports them and does not succeed.
   const historyProblems = [...(card.problem ? [card.problem] : []), ...(card.history ? missingFromCard(card.history, new Set(tree.files.map((f) => f.path)), source) : [])];
@@ -301,6 +303,10 @@ export async function offload(o: OffloadOptions): Promise<OffloadSummary> {
   const error = copyError ?? checkError;
   if (error !== undefined && !o.signal?.aborted) throw error;
   const cancelled = error !== undefined;
+  if (!cancelled) {
+    const reported = new Set(failures.map((f) => f.path));
+    for (const change of await changesSinceListing(source, tree, ignore, reported)) report(failure(change, change.path ?? source));
+  }
   progress.flush();
 
   const summaries: DestinationSummary[] = [];
