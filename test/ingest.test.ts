@@ -185,6 +185,40 @@ describe('automatic ingest', () => {
     expect(verify.code, verify.stderr).toBe(0);
   }, 120_000);
 
+  it('a card that gains a file after it was marked safe loses that mark and is offloaded again into the same folders', async () => {
+    const base = scratch();
+    const { daemon, watch, r1, r2 } = await ingestDaemon(base);
+    const original = join(base, 'staging', 'A001R1AB');
+    makeSmallCard(original);
+    const inserted = join(watch, 'A001R1AB');
+    cpSync(original, inserted, { recursive: true, preserveTimestamps: true });
+    const first = await cardIn(daemon, inserted, ['verified', 'failed', 'conflict', 'duplicate']);
+    expect(first).toMatchObject({ state: 'verified', safeToEject: true });
+
+    // The copy into the watch folder goes on after a pause longer than the window.
+    writeFile(inserted, 'A001C004_260314_R1AB.mxf', pseudoRandomBytes(2_000_000, 99));
+    await waitFor('the card to lose safe-to-eject', async () => ((await daemon.api<{ card: Card }>('GET', `/api/cards/${first.id}`)).body.card.safeToEject ? undefined : true));
+    const again = await waitFor('the card verified again', async () => {
+      const { card, events } = (await daemon.api<{ card: Card; events: CardEvent[] }>('GET', `/api/cards/${first.id}`)).body;
+      return card.state === 'verified' && events.filter((e) => e.type === 'card.safe-to-eject').length === 2 ? { card, events } : undefined;
+    });
+    expect(again.card).toMatchObject({ id: first.id, safeToEject: true, files: 7, targets: first.targets });
+    const changed = again.events.find((e) => e.type === 'card.changed')!;
+    expect(changed.data).toMatchObject({ files: 1, first: ['A001C004_260314_R1AB.mxf'] });
+    expect(again.events.map((e) => e.type)).toEqual([
+      'card.detected', 'card.identified', 'card.offload-started', 'card.safe-to-eject',
+      'card.changed', 'card.identified', 'card.offload-started', 'card.safe-to-eject',
+    ]);
+    const jobs = await daemon.api<{ jobs: Job[] }>('GET', '/api/jobs?kind=offload');
+    expect(jobs.body.jobs).toHaveLength(2);
+    for (const root of [r1, r2]) {
+      const dest = join(root, 'Show', 'ARRI', 'A001');
+      expect(readFileSync(join(dest, 'A001C004_260314_R1AB.mxf')).equals(readFileSync(join(inserted, 'A001C004_260314_R1AB.mxf')))).toBe(true);
+      const verify = await runCli(['verify', dest]);
+      expect(verify.code, verify.stderr).toBe(0);
+    }
+  }, 120_000);
+
   it('offloads cards of several cameras arriving together, each once, into its camera folder', async () => {
     const base = scratch();
     const { daemon, watch, r2 } = await ingestDaemon(base);

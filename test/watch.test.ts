@@ -7,6 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/daemon/config.ts';
+import { filesNotCopied } from '../core/watch/growth.ts';
 import { checkLayout, renderLayout } from '../core/watch/layout.ts';
 import { scanCard } from '../core/watch/scan.ts';
 import { waitUntilStable } from '../core/watch/stability.ts';
@@ -104,5 +105,28 @@ describe('layout and config', () => {
     expect(() => loadConfig(file)).toThrow(/ingest: layout "\{roll\}\/\{take\}" uses unknown field \{take\}/);
     writeFileSync(file, JSON.stringify({ webhooks: [{ url: 'ftp://x' }] }));
     expect(() => loadConfig(file)).toThrow(/\/webhooks\/0\/url must match/);
+  });
+});
+
+describe('a card after its offload', () => {
+  it('names files that are new, resized or touched since they were copied, and not files that are gone', () => {
+    const copied = new Map([
+      ['A.mov', { size: 10, mtimeMs: 1000 }],
+      ['B.mov', { size: 10, mtimeMs: 1000 }],
+      ['C.mov', { size: 10, mtimeMs: 1000 }],
+      ['gone.mov', { size: 10, mtimeMs: 1000 }],
+    ]);
+    const now = {
+      root: '/card',
+      bytes: 0,
+      files: [
+        { path: 'A.mov', size: 10, mtimeMs: 1000 },
+        { path: 'B.mov', size: 11, mtimeMs: 1000 },
+        { path: 'C.mov', size: 10, mtimeMs: 1000.5 },
+        { path: 'D.mov', size: 1, mtimeMs: 1000 },
+      ],
+    };
+    expect(filesNotCopied(now, copied)).toEqual(['B.mov', 'C.mov', 'D.mov']);
+    expect(filesNotCopied({ ...now, files: now.files.slice(0, 1) }, copied)).toEqual([]);
   });
 });

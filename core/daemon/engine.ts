@@ -93,11 +93,13 @@ export class Engine {
     attachRules(this.queue, enabledRules(options.rules ?? standardRules(options.home, options.render), Object.keys(handlers)));
     attachWebhooks(this.cards, this.queue, options.webhooks ?? []);
     if (options.ingest) {
+      const offloads = new OffloadStore(this.db);
       this.ingest = new Ingest({
         cards: this.cards,
         queue: this.queue,
         settings: ingestSettings(options.ingest),
         planOffload: (req) => planOffloadJob(req, this.maxAttempts),
+        copiedFiles: (offloadId) => offloads.sourceFiles(offloadId),
         log: log.child({ part: 'ingest' }),
       });
     }

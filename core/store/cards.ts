@@ -21,6 +21,7 @@ export type CardEventType =
   | 'card.progress' // live only, not stored
   | 'card.safe-to-eject' // every destination verified from the medium
   | 'card.copied' // copied, but the verify mode did not read every byte back: not safe to format
+  | 'card.changed' // gained or changed a file after its offload: not safe to eject, offloaded again
   | 'card.failed'
   | 'card.removed'; // pulled or unmounted
 

@@ -2,7 +2,9 @@
  * Automatic ingest: a card appears, settles, is identified and fingerprinted, and — unless
  * it is a duplicate or conflicts with what a destination already holds — its offload is
  * queued. When the offload ends, the card is marked safe to eject (every destination read
- * back from the medium) or failed. The card's record and events live in the store, so a
+ * back from the medium) or failed. While an offloaded card stays inserted it is looked at
+ * again now and then: one that gained or changed a file since loses "safe to eject" and is
+ * offloaded again (growth.ts). The card's record and events live in the store, so a
  * restart picks up where it was: offloads resume through the queue, and cards still
  * settling are looked at again when the watcher reports them.
  */
@@ -19,6 +21,7 @@ import { fingerprintCard } from './fingerprint.ts';
 import { identifyCard, sanitizeRoll } from './identify.ts';
 import { renderLayout } from './layout.ts';
 import { copyHistoryToCard } from './card-history.ts';
+import { waitForUncopiedFiles, type CopiedFiles } from './growth.ts';
 import { scanCard } from './scan.ts';
 import { waitUntilStable } from './stability.ts';
 import type { IngestSettings } from './settings.ts';
@@ -30,6 +33,8 @@ export interface IngestDeps {
   settings: IngestSettings;
   /** Checks an offload request against the disks and makes its job (planOffloadJob). */
   planOffload(req: OffloadRequest): Promise<JobSpec>;
+  /** What an offload read of each file it copied (OffloadStore.sourceFiles). */
+  copiedFiles(offloadId: string): CopiedFiles;
   log?: Logger;
 }
 
@@ -40,6 +45,8 @@ export class Ingest {
   private readonly watcher: CardWatcher;
   /** Cards settling now, by path: aborting stops the wait. */
   private readonly settling = new Map<string, AbortController>();
+  /** Offloaded cards still inserted, by card id: aborting stops looking at them. */
+  private readonly afterOffload = new Map<number, AbortController>();
   private readonly lastProgress = new Map<number, number>();
   private readonly log: Logger;
   private unsubscribe?: () => void;
@@ -66,7 +73,7 @@ export class Ingest {
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
-    for (const c of this.settling.values()) c.abort();
+    for (const c of [...this.settling.values(), ...this.afterOffload.values()]) c.abort();
     await this.watcher.stop();
   }
 
@@ -111,7 +118,10 @@ export class Ingest {
     if (card && card.state !== 'detected') {
       const again = await this.settle(path, card);
       if (!again) return;
-      if (again.fingerprint === card.fingerprint) return;
+      if (again.fingerprint === card.fingerprint) {
+        if (card.state === 'verified' || card.state === 'copied') this.watchAfterOffload(card.id);
+        return;
+      }
       // Another card under the same mount name while we were not looking: the old one left.
       this.markRemoved(card);
       card = undefined;
@@ -174,8 +184,13 @@ export class Ingest {
       this.log.warn('card conflicts with a destination; not copied', { card: card.id, reason: conflict.reason });
       return;
     }
+    await this.startOrWait(card);
+  }
+
+  /** Queues the card's offload, or (autoStart off) leaves it waiting for someone to start it. */
+  private async startOrWait(card: Card): Promise<void> {
     if (!this.d.settings.autoStart) {
-      this.d.cards.update(card.id, { state: 'waiting' }, { type: 'card.waiting', data: { targets } });
+      this.d.cards.update(card.id, { state: 'waiting' }, { type: 'card.waiting', data: { targets: card.targets } });
       return;
     }
     try {
@@ -194,7 +209,54 @@ export class Ingest {
     if (card?.present) this.markRemoved(card);
   }
 
+  // ---- after the offload --------------------------------------------------------------
+
+  /** Looks at an offloaded card until it is pulled; if it gains or changes a file, it is offloaded again. */
+  private watchAfterOffload(cardId: number): void {
+    const card = this.d.cards.get(cardId);
+    const offloadId = card?.jobId === undefined ? undefined : (this.d.queue.get(card.jobId)?.result as OffloadSummary | undefined)?.offloadId;
+    if (!card?.present || (card.state !== 'verified' && card.state !== 'copied') || !offloadId || this.afterOffload.has(cardId)) return;
+    const controller = new AbortController();
+    this.afterOffload.set(cardId, controller);
+    const ignore = ignoreMatcher(this.d.settings.ignore);
+    waitForUncopiedFiles(card.path, this.d.copiedFiles(offloadId), {
+      intervalMs: Math.max(this.d.settings.pollMs, this.d.settings.stableMs),
+      signal: controller.signal,
+      scan: (root) => scanCard(root, ignore),
+    })
+      .then(
+        (changed) => this.grew(cardId, changed),
+        // Aborted, or the card cannot be listed any more: the watcher reports a pulled card.
+        () => undefined,
+      )
+      .catch((e: unknown) => this.log.error('offloading a changed card again failed', { card: cardId, error: (e as Error).message }))
+      .finally(() => {
+        if (this.afterOffload.get(cardId) === controller) this.afterOffload.delete(cardId);
+      });
+  }
+
+  /**
+   * The card holds files its offload did not copy. It is no longer safe to eject; once it
+   * settles again it is offloaded again into the same folders (files already there are
+   * read back and kept, the new ones copied, a new ASC MHL generation records them all).
+   */
+  private async grew(cardId: number, changed: string[]): Promise<void> {
+    let card = this.d.cards.get(cardId);
+    if (!card?.present || (card.state !== 'verified' && card.state !== 'copied')) return;
+    card = this.d.cards.update(card.id, { state: 'detected', safeToEject: false }, { type: 'card.changed', data: { files: changed.length, first: changed.slice(0, 20), targets: card.targets } });
+    this.log.warn('card changed after its offload; no longer safe to eject, offloading it again', { card: card.id, files: changed.length, first: changed[0] });
+    const settled = await this.settle(card.path, card);
+    if (!settled) return;
+    card = this.d.cards.update(
+      card.id,
+      { clips: settled.identity.clipCount, fingerprint: settled.fingerprint, files: settled.files, bytes: settled.bytes, identifiedAt: Date.now() },
+      { type: 'card.identified', data: { camera: card.camera, roll: card.roll, clips: settled.identity.clipCount, files: settled.files, bytes: settled.bytes, fingerprint: settled.fingerprint, evidence: card.evidence } },
+    );
+    await this.startOrWait(card);
+  }
+
   private markRemoved(card: Card): void {
+    this.afterOffload.get(card.id)?.abort();
     const unsettled = card.state === 'detected';
     const error: JobError | undefined = unsettled ? { code: 'SOURCE_MISSING', message: `${card.path} was removed before it stopped changing`, path: card.path } : card.error;
     this.d.cards.update(card.id, { present: false, ...(unsettled ? { state: 'failed' as const, error, finishedAt: Date.now() } : {}) }, { type: 'card.removed', data: { path: card.path, state: unsettled ? 'failed' : card.state, safeToEject: card.safeToEject } });
@@ -217,7 +279,9 @@ export class Ingest {
       const users = this.d.cards.withTarget(target, card.id).filter((c) => c.fingerprint !== undefined && c.jobId !== undefined);
       const other = users.find((c) => c.fingerprint !== card.fingerprint);
       if (other) return { target, with: other.id, reason: `${target} already holds roll ${other.roll} from card ${other.id} with other content` };
-      if (users.length === 0 && (await holdsFiles(target))) return { target, reason: `${target} already exists and holds files that no card with this content put there` };
+      // What the card's own earlier offload put there (it grew and goes again) is no conflict.
+      const ownEarlier = card.jobId !== undefined && card.targets.includes(target);
+      if (users.length === 0 && !ownEarlier && (await holdsFiles(target))) return { target, reason: `${target} already exists and holds files that no card with this content put there` };
     }
     return undefined;
   }
@@ -274,6 +338,8 @@ export class Ingest {
     } else {
       this.d.cards.update(card.id, { state: 'copied', finishedAt: now }, { type: 'card.copied', data: { job: job.id, targets: card.targets, verify: payload.verify, reason: `verify mode "${payload.verify}" does not read every byte back, so the card is not marked safe to format` } });
     }
+    // Once this transaction has committed, the card's new state is what is read.
+    setImmediate(() => this.watchAfterOffload(card.id));
   }
 
   private progress(e: JobEvent): void {

@@ -26,7 +26,8 @@ export function listingDigest(s: CardSnapshot): string {
   return h.digest('hex');
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
+/** Waits `ms`; rejects with the abort reason if `signal` aborts first. */
+export const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const t = setTimeout(() => {
