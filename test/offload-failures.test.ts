@@ -5,7 +5,7 @@
  * recorded as verified, and a second run that finishes the job.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { OffloadEvent } from '../core/offload/events.ts';
@@ -243,7 +243,10 @@ describe('a source that changes after it was listed', () => {
       onEvent: (e) => {
         // A copy into the card's folder still running: a clip lands after the listing,
         // and an already copied clip is touched again.
-        if (e.type === 'offload.started') writeFile(card, 'G016C003.mov', pseudoRandomBytes(1_000_000, 3));
+        if (e.type === 'offload.started') {
+          writeFile(card, 'G016C003.mov', pseudoRandomBytes(1_000_000, 3));
+          symlinkSync(join(base, 'nowhere.mov'), join(card, 'G016C005.mov'));
+        }
         if (e.type === 'file.completed' && e.path === 'G016C001.mov') utimesSync(join(card, 'G016C001.mov'), new Date(), new Date('2026-01-01T00:00:00Z'));
       },
     });
@@ -252,12 +255,14 @@ describe('a source that changes after it was listed', () => {
     expect(first.failures.map((f) => [f.code, f.path]).sort()).toEqual([
       ['SOURCE_CHANGED', join(card, 'G016C001.mov')],
       ['SOURCE_CHANGED', join(card, 'G016C003.mov')],
+      ['SOURCE_UNREADABLE', join(card, 'G016C005.mov')],
     ]);
     expect(first.failures.find((f) => f.path.endsWith('C003.mov'))!.message).toMatch(/appeared after the source was listed and was not copied/);
     expect(first.failures.find((f) => f.path.endsWith('C001.mov'))!.message).toMatch(/changed after it was listed \(modification time moved\)/);
     expect(existsSync(join(dst, 'G016', 'G016C003.mov'))).toBe(false);
 
     // Once the folder stops changing, a second run resumes and takes the new clip in.
+    rmSync(join(card, 'G016C005.mov'));
     utimesSync(join(card, 'G016C001.mov'), new Date(), statSync(join(dst, 'G016', 'G016C001.mov')).mtime);
     const again = await runCli(['offload', card, '--to', dst, '--json'], { RUSHES_HOME: home });
     expect(again.code, again.stderr).toBe(0);

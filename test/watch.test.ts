@@ -7,7 +7,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../core/daemon/config.ts';
-import { filesNotCopied } from '../core/watch/growth.ts';
+import { filesNotCopied, waitForUncopiedFiles } from '../core/watch/growth.ts';
+import { ingestSettings } from '../core/watch/settings.ts';
 import { checkLayout, renderLayout } from '../core/watch/layout.ts';
 import { scanCard } from '../core/watch/scan.ts';
 import { waitUntilStable } from '../core/watch/stability.ts';
@@ -128,5 +129,32 @@ describe('a card after its offload', () => {
     };
     expect(filesNotCopied(now, copied)).toEqual(['B.mov', 'C.mov', 'D.mov']);
     expect(filesNotCopied({ ...now, files: now.files.slice(0, 1) }, copied)).toEqual([]);
+  });
+
+  it('keeps looking through a listing that fails, and stops after its time without a change', async () => {
+    const copied = new Map([['A.mov', { size: 10, mtimeMs: 1000 }]]);
+    const unchanged = { root: '/card', bytes: 10, files: [{ path: 'A.mov', size: 10, mtimeMs: 1000 }] };
+    const grown = { ...unchanged, files: [...unchanged.files, { path: 'B.mov', size: 5, mtimeMs: 2000 }] };
+    const looks = [unchanged, new Error('EIO'), unchanged, grown];
+    const errors: unknown[] = [];
+    const signal = new AbortController().signal;
+    const scan = async () => {
+      const next = looks.shift()!;
+      if (next instanceof Error) throw next;
+      return next;
+    };
+    await expect(waitForUncopiedFiles('/card', copied, { intervalMs: 5, signal, scan, onError: (e) => errors.push(e) })).resolves.toEqual(['B.mov']);
+    expect(errors).toHaveLength(1);
+    expect(looks).toHaveLength(0);
+    await expect(waitForUncopiedFiles('/card', copied, { intervalMs: 5, forMs: 50, signal, scan: async () => unchanged })).resolves.toEqual([]);
+    const aborted = new AbortController();
+    const waiting = waitForUncopiedFiles('/card', copied, { intervalMs: 5, signal: aborted.signal, scan: async () => unchanged });
+    aborted.abort();
+    await expect(waiting).rejects.toBeDefined();
+  });
+
+  it('never counts the ascmhl history as card content, whatever the ignore list says', () => {
+    const s = ingestSettings({ destinations: ['/raid'], ignore: ['*.tmp'] });
+    expect(s.ignore).toEqual(expect.arrayContaining(['ascmhl/', '.DS_Store', '*.tmp']));
   });
 });

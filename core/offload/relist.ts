@@ -26,7 +26,9 @@ export async function changesSinceListing(root: string, listed: SourceTree, igno
     return [];
   }
   const before = new Map(listed.files.map((f) => [f.path, f]));
-  const changes: RushesError[] = [];
+  const knownProblems = new Set(listed.problems.map((p) => p.path));
+  // Something that appeared but cannot be listed or read may be footage too.
+  const changes: RushesError[] = now.problems.filter((p) => !knownProblems.has(p.path) && !alreadyReported.has(p.path ?? ''));
   for (const file of now.files) {
     const abs = join(root, file.path);
     if (alreadyReported.has(abs)) continue;

@@ -19,15 +19,36 @@ export function filesNotCopied(now: CardSnapshot, copied: CopiedFiles): string[]
   }).map((f) => f.path);
 }
 
+/** Looking stops after this long without a change: a copy that stalled for an hour is not coming back. */
+export const WATCH_AFTER_OFFLOAD_MS = 60 * 60_000;
+/** The longest gap between two looks, reached by doubling from the first. */
+const LONGEST_INTERVAL_MS = 60_000;
+
 /**
- * Looks at the card every `intervalMs` until it holds a file the offload did not copy, and
- * resolves with those paths. Rejects when `signal` aborts or the card cannot be listed
- * (pulled: the watcher reports that separately).
+ * Looks at the card until it holds a file the offload did not copy, and resolves with
+ * those paths; resolves with none once `forMs` passed without a change. The first look
+ * comes after `intervalMs`, then the gap doubles up to a minute: a copy that goes on does
+ * so soon, and a shelf of offloaded folders must not be listed every few seconds forever.
+ * A look that fails (a network share's hiccup) is reported and the next one comes anyway;
+ * a pulled card is the watcher's to report. Rejects only when `signal` aborts.
  */
-export async function waitForUncopiedFiles(root: string, copied: CopiedFiles, o: { intervalMs: number; signal: AbortSignal; scan: (root: string) => Promise<CardSnapshot> }): Promise<string[]> {
-  for (;;) {
-    await sleep(o.intervalMs, o.signal);
-    const changed = filesNotCopied(await o.scan(root), copied);
-    if (changed.length > 0) return changed;
+export async function waitForUncopiedFiles(
+  root: string,
+  copied: CopiedFiles,
+  o: { intervalMs: number; forMs?: number; signal: AbortSignal; scan: (root: string) => Promise<CardSnapshot>; onError?: (e: unknown) => void },
+): Promise<string[]> {
+  const until = Date.now() + (o.forMs ?? WATCH_AFTER_OFFLOAD_MS);
+  let interval = o.intervalMs;
+  while (Date.now() < until) {
+    await sleep(interval, o.signal);
+    interval = Math.min(interval * 2, Math.max(o.intervalMs, LONGEST_INTERVAL_MS));
+    try {
+      const changed = filesNotCopied(await o.scan(root), copied);
+      if (changed.length > 0) return changed;
+    } catch (e) {
+      o.signal.throwIfAborted();
+      o.onError?.(e);
+    }
   }
+  return [];
 }

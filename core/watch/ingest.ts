@@ -49,6 +49,8 @@ export class Ingest {
   private readonly afterOffload = new Map<number, AbortController>();
   private readonly lastProgress = new Map<number, number>();
   private readonly log: Logger;
+  /** Set by stop(): nothing new is started after it (a job can still end in the runner's grace period). */
+  private stopped = false;
   private unsubscribe?: () => void;
 
   constructor(private readonly d: IngestDeps) {
@@ -72,6 +74,7 @@ export class Ingest {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.unsubscribe?.();
     for (const c of [...this.settling.values(), ...this.afterOffload.values()]) c.abort();
     await this.watcher.stop();
@@ -85,7 +88,7 @@ export class Ingest {
     const card = this.d.cards.get(id);
     if (!card) throw new RushesError('USAGE', `no card ${id}`);
     if (!card.present) throw new RushesError('SOURCE_MISSING', `card ${id} (${card.path}) is no longer there`, { path: card.path });
-    if (!card.fingerprint || !card.camera || !card.roll) throw new RushesError('USAGE', `card ${id} is still settling; it can start once it is identified`);
+    if (!card.fingerprint || !card.camera || !card.roll || card.state === 'detected' || this.settling.has(card.path)) throw new RushesError('USAGE', `card ${id} is still settling; it can start once it is identified`);
     if (card.state === 'offloading' || card.state === 'verified') throw new RushesError('USAGE', `card ${id} is ${card.state}; there is nothing to start`);
     if (card.state === 'duplicate' && !o.force) throw new RushesError('USAGE', `card ${id} duplicates card ${card.relatedCard}, which was offloaded and verified; send {"force": true} to copy it again`);
     if (card.state === 'conflict' && !o.roll) throw new RushesError('USAGE', `card ${id} conflicts with what ${card.targets.join(', ')} hold${card.targets.length === 1 ? 's' : ''}; send {"roll": "<another roll name>"} to offload it under another name`);
@@ -215,7 +218,7 @@ export class Ingest {
   private watchAfterOffload(cardId: number): void {
     const card = this.d.cards.get(cardId);
     const offloadId = card?.jobId === undefined ? undefined : (this.d.queue.get(card.jobId)?.result as OffloadSummary | undefined)?.offloadId;
-    if (!card?.present || (card.state !== 'verified' && card.state !== 'copied') || !offloadId || this.afterOffload.has(cardId)) return;
+    if (this.stopped || !card?.present || (card.state !== 'verified' && card.state !== 'copied') || !offloadId || this.afterOffload.has(cardId)) return;
     const controller = new AbortController();
     this.afterOffload.set(cardId, controller);
     const ignore = ignoreMatcher(this.d.settings.ignore);
@@ -223,11 +226,11 @@ export class Ingest {
       intervalMs: Math.max(this.d.settings.pollMs, this.d.settings.stableMs),
       signal: controller.signal,
       scan: (root) => scanCard(root, ignore),
+      onError: (e) => this.log.warn('could not look at an offloaded card again', { card: cardId, error: (e as Error).message }),
     })
       .then(
-        (changed) => this.grew(cardId, changed),
-        // Aborted, or the card cannot be listed any more: the watcher reports a pulled card.
-        () => undefined,
+        (changed) => (changed.length > 0 ? this.grew(cardId, changed) : undefined),
+        () => undefined, // aborted: pulled, or the daemon stops
       )
       .catch((e: unknown) => this.log.error('offloading a changed card again failed', { card: cardId, error: (e as Error).message }))
       .finally(() => {
@@ -242,11 +245,12 @@ export class Ingest {
    */
   private async grew(cardId: number, changed: string[]): Promise<void> {
     let card = this.d.cards.get(cardId);
-    if (!card?.present || (card.state !== 'verified' && card.state !== 'copied')) return;
+    // A folder being settled by appeared() (a restart) is decided there.
+    if (this.stopped || !card?.present || (card.state !== 'verified' && card.state !== 'copied') || this.settling.has(card.path)) return;
     card = this.d.cards.update(card.id, { state: 'detected', safeToEject: false }, { type: 'card.changed', data: { files: changed.length, first: changed.slice(0, 20), targets: card.targets } });
     this.log.warn('card changed after its offload; no longer safe to eject, offloading it again', { card: card.id, files: changed.length, first: changed[0] });
     const settled = await this.settle(card.path, card);
-    if (!settled) return;
+    if (!settled || this.stopped) return;
     card = this.d.cards.update(
       card.id,
       { clips: settled.identity.clipCount, fingerprint: settled.fingerprint, files: settled.files, bytes: settled.bytes, identifiedAt: Date.now() },
@@ -279,9 +283,7 @@ export class Ingest {
       const users = this.d.cards.withTarget(target, card.id).filter((c) => c.fingerprint !== undefined && c.jobId !== undefined);
       const other = users.find((c) => c.fingerprint !== card.fingerprint);
       if (other) return { target, with: other.id, reason: `${target} already holds roll ${other.roll} from card ${other.id} with other content` };
-      // What the card's own earlier offload put there (it grew and goes again) is no conflict.
-      const ownEarlier = card.jobId !== undefined && card.targets.includes(target);
-      if (users.length === 0 && !ownEarlier && (await holdsFiles(target))) return { target, reason: `${target} already exists and holds files that no card with this content put there` };
+      if (users.length === 0 && (await holdsFiles(target))) return { target, reason: `${target} already exists and holds files that no card with this content put there` };
     }
     return undefined;
   }
@@ -339,7 +341,13 @@ export class Ingest {
       this.d.cards.update(card.id, { state: 'copied', finishedAt: now }, { type: 'card.copied', data: { job: job.id, targets: card.targets, verify: payload.verify, reason: `verify mode "${payload.verify}" does not read every byte back, so the card is not marked safe to format` } });
     }
     // Once this transaction has committed, the card's new state is what is read.
-    setImmediate(() => this.watchAfterOffload(card.id));
+    setImmediate(() => {
+      try {
+        this.watchAfterOffload(card.id);
+      } catch (e) {
+        this.log.warn('could not start looking at an offloaded card', { card: card.id, error: (e as Error).message });
+      }
+    });
   }
 
   private progress(e: JobEvent): void {

@@ -7,6 +7,7 @@ import { RushesError } from '../errors.ts';
 import { isHashFormat, type HashFormat } from '../hash/index.ts';
 import type { VerifyMode } from '../store/offloads.ts';
 import { checkLayout, DEFAULT_LAYOUT } from './layout.ts';
+import { DEFAULT_IGNORE } from '../mhl/index.ts';
 import { CARD_IGNORE } from './scan.ts';
 import { defaultMountRoots } from './watcher.ts';
 
@@ -75,7 +76,9 @@ export function ingestSettings(c: IngestConfig): IngestSettings {
     hashes: [...new Set(hashes)] as HashFormat[],
     verify: c.verify ?? 'full',
     sourceVerify: c.sourceVerify ?? false,
-    ignore: c.ignore ?? [...CARD_IGNORE],
+    // The ascmhl history is never card content, whatever the list says: a card whose history
+    // Rushes writes back (writeCardHistory) must not look changed, nor copy it as footage.
+    ignore: c.ignore ? [...new Set([...DEFAULT_IGNORE, ...c.ignore])] : [...CARD_IGNORE],
     ignoreVolumes: c.ignoreVolumes ?? DEFAULT_IGNORED_VOLUMES,
     autoStart: c.autoStart ?? true,
     writeCardHistory: c.writeCardHistory ?? false,
