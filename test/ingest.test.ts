@@ -219,6 +219,34 @@ describe('automatic ingest', () => {
     }
   }, 120_000);
 
+  it('a card that gained a file while the daemon was down is offloaded again after the restart, not taken for another card', async () => {
+    const base = scratch();
+    const { daemon, watch, r1 } = await ingestDaemon(base);
+    const inserted = join(watch, 'A001R1AB');
+    makeSmallCard(inserted);
+    const first = await cardIn(daemon, inserted, ['verified', 'failed', 'conflict', 'duplicate']);
+    expect(first.state).toBe('verified');
+    daemon.child.kill('SIGTERM');
+    expect(await daemon.exited).toBe(0);
+
+    writeFile(inserted, 'A001C004_260314_R1AB.mxf', pseudoRandomBytes(1_000_000, 98));
+    const restarted = await startDaemon(join(base, 'home'), ['--config', join(base, 'rushes.json')]);
+    cleanup.push(() => {
+      restarted.child.kill('SIGTERM');
+      return restarted.exited;
+    });
+    const again = await waitFor('the card verified again', async () => {
+      const { card, events } = (await restarted.api<{ card: Card; events: CardEvent[] }>('GET', `/api/cards/${first.id}`)).body;
+      return events.filter((e) => e.type === 'card.safe-to-eject').length === 2 && card.state === 'verified' ? { card, events } : undefined;
+    });
+    expect(again.card).toMatchObject({ present: true, safeToEject: true, files: 7 });
+    expect(again.events.find((e) => e.type === 'card.changed')!.data).toMatchObject({ files: 1, first: ['A001C004_260314_R1AB.mxf'] });
+    const { body } = await restarted.api<{ cards: Card[] }>('GET', '/api/cards');
+    expect(body.cards.map((c) => c.id)).toEqual([first.id]);
+    const verify = await runCli(['verify', join(r1, 'Show', 'ARRI', 'A001')]);
+    expect(verify.code, verify.stderr).toBe(0);
+  }, 120_000);
+
   it('offloads cards of several cameras arriving together, each once, into its camera folder', async () => {
     const base = scratch();
     const { daemon, watch, r2 } = await ingestDaemon(base);

@@ -21,7 +21,7 @@ import { fingerprintCard } from './fingerprint.ts';
 import { identifyCard, sanitizeRoll } from './identify.ts';
 import { renderLayout } from './layout.ts';
 import { copyHistoryToCard } from './card-history.ts';
-import { waitForUncopiedFiles, type CopiedFiles } from './growth.ts';
+import { filesNotCopied, waitForUncopiedFiles, type CopiedFiles } from './growth.ts';
 import { scanCard } from './scan.ts';
 import { waitUntilStable } from './stability.ts';
 import type { IngestSettings } from './settings.ts';
@@ -125,6 +125,12 @@ export class Ingest {
         if (card.state === 'verified' || card.state === 'copied') this.watchAfterOffload(card.id);
         return;
       }
+      // Everything its offload copied is still there, and more: the card grew while we were down.
+      const changed = await this.uncopiedOnSameCard(card);
+      if (changed && !this.stopped) {
+        await this.offloadAgain(this.markChanged(card, changed), again);
+        return;
+      }
       // Another card under the same mount name while we were not looking: the old one left.
       this.markRemoved(card);
       card = undefined;
@@ -217,7 +223,7 @@ export class Ingest {
   /** Looks at an offloaded card until it is pulled; if it gains or changes a file, it is offloaded again. */
   private watchAfterOffload(cardId: number): void {
     const card = this.d.cards.get(cardId);
-    const offloadId = card?.jobId === undefined ? undefined : (this.d.queue.get(card.jobId)?.result as OffloadSummary | undefined)?.offloadId;
+    const offloadId = card && this.offloadIdOf(card);
     if (this.stopped || !card?.present || (card.state !== 'verified' && card.state !== 'copied') || !offloadId || this.afterOffload.has(cardId)) return;
     const controller = new AbortController();
     this.afterOffload.set(cardId, controller);
@@ -244,19 +250,52 @@ export class Ingest {
    * read back and kept, the new ones copied, a new ASC MHL generation records them all).
    */
   private async grew(cardId: number, changed: string[]): Promise<void> {
-    let card = this.d.cards.get(cardId);
+    const card = this.d.cards.get(cardId);
     // A folder being settled by appeared() (a restart) is decided there.
     if (this.stopped || !card?.present || (card.state !== 'verified' && card.state !== 'copied') || this.settling.has(card.path)) return;
-    card = this.d.cards.update(card.id, { state: 'detected', safeToEject: false }, { type: 'card.changed', data: { files: changed.length, first: changed.slice(0, 20), targets: card.targets } });
+    const changing = this.markChanged(card, changed);
+    const settled = await this.settle(changing.path, changing);
+    if (settled) await this.offloadAgain(changing, settled);
+  }
+
+  private markChanged(card: Card, changed: string[]): Card {
     this.log.warn('card changed after its offload; no longer safe to eject, offloading it again', { card: card.id, files: changed.length, first: changed[0] });
-    const settled = await this.settle(card.path, card);
-    if (!settled || this.stopped) return;
+    return this.d.cards.update(card.id, { state: 'detected', safeToEject: false }, { type: 'card.changed', data: { files: changed.length, first: changed.slice(0, 20), targets: card.targets } });
+  }
+
+  /** Records the settled card's new content and offloads it again into its roll folders. */
+  private async offloadAgain(card: Card, settled: NonNullable<Awaited<ReturnType<Ingest['settle']>>>): Promise<void> {
+    if (this.stopped) return;
     card = this.d.cards.update(
       card.id,
       { clips: settled.identity.clipCount, fingerprint: settled.fingerprint, files: settled.files, bytes: settled.bytes, identifiedAt: Date.now() },
       { type: 'card.identified', data: { camera: card.camera, roll: card.roll, clips: settled.identity.clipCount, files: settled.files, bytes: settled.bytes, fingerprint: settled.fingerprint, evidence: card.evidence } },
     );
     await this.startOrWait(card);
+  }
+
+  /**
+   * The files on an offloaded card that its offload did not copy — when every file it did
+   * copy is still there as it was; otherwise (another card under the same mount name, a
+   * file gone) undefined.
+   */
+  private async uncopiedOnSameCard(card: Card): Promise<string[] | undefined> {
+    const offloadId = this.offloadIdOf(card);
+    if ((card.state !== 'verified' && card.state !== 'copied') || !offloadId) return undefined;
+    const copied = this.d.copiedFiles(offloadId);
+    const now = await scanCard(card.path, ignoreMatcher(this.d.settings.ignore)).catch(() => undefined);
+    if (!now) return undefined;
+    const onCard = new Map(now.files.map((f) => [f.path, f]));
+    for (const [path, was] of copied) {
+      const is = onCard.get(path);
+      if (!is || is.size !== was.size || is.mtimeMs !== was.mtimeMs) return undefined;
+    }
+    const changed = filesNotCopied(now, copied);
+    return changed.length > 0 ? changed : undefined;
+  }
+
+  private offloadIdOf(card: Card): string | undefined {
+    return card.jobId === undefined ? undefined : (this.d.queue.get(card.jobId)?.result as OffloadSummary | undefined)?.offloadId;
   }
 
   private markRemoved(card: Card): void {
