@@ -15,10 +15,11 @@ import type { OffloadPayload, OffloadRequest } from '../daemon/offload-job.ts';
 import type { OffloadSummary } from '../offload/events.ts';
 import { FINAL_STATES, type Job, type JobError, type JobEvent, type JobQueue, type JobSpec } from '../queue/index.ts';
 import type { Card, CardStore } from '../store/cards.ts';
-import { ignoreMatcher } from '../util/ignore.ts';
+import { ignoreMatcher, type IgnoreMatcher } from '../util/ignore.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import { fingerprintCard } from './fingerprint.ts';
 import { identifyCard, sanitizeRoll } from './identify.ts';
+import type { CardIdentity } from './types.ts';
 import { renderLayout } from './layout.ts';
 import { copyHistoryToCard } from './card-history.ts';
 import { filesNotCopied, waitForUncopiedFiles, type CopiedFiles } from './growth.ts';
@@ -38,6 +39,14 @@ export interface IngestDeps {
   log?: Logger;
 }
 
+/** What settling a card found. */
+interface Settled {
+  identity: CardIdentity;
+  fingerprint: string;
+  files: number;
+  bytes: number;
+}
+
 /** How often a card's offload progress is passed on. */
 const PROGRESS_EVERY_MS = 1000;
 
@@ -51,10 +60,15 @@ export class Ingest {
   private readonly log: Logger;
   /** Set by stop(): nothing new is started after it (a job can still end in the runner's grace period). */
   private stopped = false;
+  /** What is never card content, and volumes that are never cards. */
+  private readonly ignore: IgnoreMatcher;
+  private readonly ignoreVolumes: IgnoreMatcher;
   private unsubscribe?: () => void;
 
   constructor(private readonly d: IngestDeps) {
     this.log = d.log ?? silentLogger;
+    this.ignore = ignoreMatcher(d.settings.ignore);
+    this.ignoreVolumes = ignoreMatcher(d.settings.ignoreVolumes);
     this.watcher = new CardWatcher({
       roots: d.settings.roots,
       usePolling: d.settings.usePolling,
@@ -142,16 +156,15 @@ export class Ingest {
   }
 
   /** Waits for the folder to stop changing, then identifies and fingerprints it. */
-  private async settle(path: string, card: Card): Promise<{ identity: ReturnType<typeof identifyCard>; fingerprint: string; files: number; bytes: number } | undefined> {
+  private async settle(path: string, card: Card): Promise<Settled | undefined> {
     const controller = new AbortController();
     this.settling.set(path, controller);
-    const ignore = ignoreMatcher(this.d.settings.ignore);
     try {
       const snapshot = await waitUntilStable(path, {
         stableMs: this.d.settings.stableMs,
         pollMs: this.d.settings.pollMs,
         signal: controller.signal,
-        scan: (root) => scanCard(root, ignore),
+        scan: (root) => scanCard(root, this.ignore),
       });
       const identity = identifyCard(snapshot, { volumeLabel: card.label, folderName: basename(path) });
       const fingerprint = await fingerprintCard(snapshot);
@@ -167,15 +180,9 @@ export class Ingest {
     }
   }
 
-  private async identified(card: Card, s: NonNullable<Awaited<ReturnType<Ingest['settle']>>>): Promise<void> {
-    const { identity } = s;
-    const targets = this.targetsFor(identity, new Date(card.detectedAt));
-    card = this.d.cards.update(
-      card.id,
-      { camera: identity.camera, roll: identity.roll, clips: identity.clipCount, evidence: identity.evidence, fingerprint: s.fingerprint, files: s.files, bytes: s.bytes, targets, identifiedAt: Date.now() },
-      { type: 'card.identified', data: { camera: identity.camera, roll: identity.roll, label: identity.volumeLabel, clips: identity.clipCount, files: s.files, bytes: s.bytes, fingerprint: s.fingerprint, evidence: identity.evidence } },
-    );
-    this.log.info('card identified', { card: card.id, camera: identity.camera, roll: identity.roll, files: s.files, bytes: s.bytes });
+  private async identified(card: Card, s: Settled): Promise<void> {
+    const targets = this.targetsFor(s.identity, new Date(card.detectedAt));
+    card = this.recordSettled(card, s, targets);
 
     const earlier = this.d.cards.withFingerprint(s.fingerprint, card.id);
     const verified = earlier.find((c) => c.state === 'verified');
@@ -194,6 +201,17 @@ export class Ingest {
       return;
     }
     await this.startOrWait(card);
+  }
+
+  /** Stores what settling found, with the folders the card goes to. */
+  private recordSettled(card: Card, s: Settled, targets: string[]): Card {
+    const { identity } = s;
+    this.log.info('card identified', { card: card.id, camera: identity.camera, roll: identity.roll, files: s.files, bytes: s.bytes });
+    return this.d.cards.update(
+      card.id,
+      { camera: identity.camera, roll: identity.roll, clips: identity.clipCount, evidence: identity.evidence, fingerprint: s.fingerprint, files: s.files, bytes: s.bytes, targets, identifiedAt: Date.now() },
+      { type: 'card.identified', data: { camera: identity.camera, roll: identity.roll, label: identity.volumeLabel, clips: identity.clipCount, files: s.files, bytes: s.bytes, fingerprint: s.fingerprint, evidence: identity.evidence } },
+    );
   }
 
   /** Queues the card's offload, or (autoStart off) leaves it waiting for someone to start it. */
@@ -227,11 +245,10 @@ export class Ingest {
     if (this.stopped || !card?.present || (card.state !== 'verified' && card.state !== 'copied') || !offloadId || this.afterOffload.has(cardId)) return;
     const controller = new AbortController();
     this.afterOffload.set(cardId, controller);
-    const ignore = ignoreMatcher(this.d.settings.ignore);
     waitForUncopiedFiles(card.path, this.d.copiedFiles(offloadId), {
       intervalMs: Math.max(this.d.settings.pollMs, this.d.settings.stableMs),
       signal: controller.signal,
-      scan: (root) => scanCard(root, ignore),
+      scan: (root) => scanCard(root, this.ignore),
       onError: (e) => this.log.warn('could not look at an offloaded card again', { card: cardId, error: (e as Error).message }),
     })
       .then(
@@ -264,14 +281,11 @@ export class Ingest {
   }
 
   /** Records the settled card's new content and offloads it again into its roll folders. */
-  private async offloadAgain(card: Card, settled: NonNullable<Awaited<ReturnType<Ingest['settle']>>>): Promise<void> {
+  private async offloadAgain(card: Card, s: Settled): Promise<void> {
     if (this.stopped) return;
-    card = this.d.cards.update(
-      card.id,
-      { clips: settled.identity.clipCount, fingerprint: settled.fingerprint, files: settled.files, bytes: settled.bytes, identifiedAt: Date.now() },
-      { type: 'card.identified', data: { camera: card.camera, roll: card.roll, clips: settled.identity.clipCount, files: settled.files, bytes: settled.bytes, fingerprint: settled.fingerprint, evidence: card.evidence } },
-    );
-    await this.startOrWait(card);
+    // It keeps the camera, roll and folders it was offloaded under, whatever the new files suggest.
+    const kept = { ...s.identity, camera: card.camera ?? s.identity.camera, roll: card.roll ?? s.identity.roll, evidence: card.evidence ?? s.identity.evidence };
+    await this.startOrWait(this.recordSettled(card, { ...s, identity: kept }, card.targets));
   }
 
   /**
@@ -283,7 +297,7 @@ export class Ingest {
     const offloadId = this.offloadIdOf(card);
     if ((card.state !== 'verified' && card.state !== 'copied') || !offloadId) return undefined;
     const copied = this.d.copiedFiles(offloadId);
-    const now = await scanCard(card.path, ignoreMatcher(this.d.settings.ignore)).catch(() => undefined);
+    const now = await scanCard(card.path, this.ignore).catch(() => undefined);
     if (!now) return undefined;
     const onCard = new Map(now.files.map((f) => [f.path, f]));
     for (const [path, was] of copied) {
@@ -308,7 +322,7 @@ export class Ingest {
 
   // ---- decisions --------------------------------------------------------------------
 
-  private targetsFor(identity: ReturnType<typeof identifyCard>, date: Date): string[] {
+  private targetsFor(identity: CardIdentity, date: Date): string[] {
     return this.d.settings.destinations.map((root) => renderLayout(root, this.d.settings.layout, { project: this.d.settings.project, date, identity }));
   }
 
@@ -417,7 +431,7 @@ export class Ingest {
   /** Destinations (a RAID mounted beside the cards) and volumes the config names are never cards. */
   private excluded(path: string): boolean {
     const name = basename(path);
-    if (ignoreMatcher(this.d.settings.ignoreVolumes).ignores(name, true)) return true;
+    if (this.ignoreVolumes.ignores(name, true)) return true;
     return this.d.settings.destinations.some((d) => within(d, path) || within(path, d));
   }
 }
