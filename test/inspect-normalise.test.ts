@@ -127,6 +127,7 @@ describe('headers and sidecars', () => {
     const s = parseSonyXml(sonyM01Xml());
     expect(s).toMatchObject({ 'Device.modelName': 'MPC-3610', 'Ltc.start': '10:21:25:12', 'LtcChangeTable.tcFps': '24', 'Duration.value': '240', ISOSensitivity: '2500', AnamorphicLensSqueezeRatio: '200' });
     expect(() => parseSonyXml('<NonRealTimeMeta><Duration')).toThrow(/not well-formed|NonRealTimeMeta/);
+    expect(() => parseSonyXml('<!DOCTYPE x [<!ENTITY a "aaaa">]><NonRealTimeMeta><Duration value="&a;"/></NonRealTimeMeta>')).toThrow(/DOCTYPE is not allowed/);
     expect(() => parseSonyXml('<Other/>')).toThrow(/not a Sony NonRealTimeMeta/);
   });
 

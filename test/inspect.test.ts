@@ -4,7 +4,7 @@
  * of every kind, through `rushes inspect` as a user runs it. Every record is checked
  * against schemas/clip.schema.json.
  */
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTool } from '../core/inspect/tools.ts';
@@ -120,13 +120,20 @@ describe('rushes inspect', () => {
     writeFileSync(join(dir, 'halfheader.exr'), exrBytes().subarray(0, 100));
     writeMxf(join(dir, 'Clip/B001C001.MXF'));
     writeFileSync(join(dir, 'Clip/B001C001M01.XML'), '<NonRealTimeMeta><Duration value="1"'); // cut off mid-element
+    writeMxf(join(dir, 'Clip/B002C001.MXF'));
+    writeFileSync(join(dir, 'Clip/B002C001M01.XML'), `<NonRealTimeMeta>${' '.repeat(5 << 20)}</NonRealTimeMeta>`);
+    // A good EXR whose header (a long comment) is larger than the first read.
+    writeFileSync(join(dir, 'longheader.exr'), exrBytes({ comments: 'c'.repeat(200_000) }));
+    symlinkSync(join(dir, 'nowhere.mov'), join(dir, 'lost.mov'));
     const { code, records, stderr } = await inspect(dir);
     expect(code).toBe(3);
     expect(records.map((r) => [r.clipName, r.inspection.status])).toEqual([
       ['B001C001', 'partial'],
+      ['B002C001', 'partial'],
       ['empty', 'failed'],
       ['good', 'ok'],
       ['halfheader', 'failed'],
+      ['longheader', 'ok'],
       ['random', 'failed'],
       // ffprobe cannot open it; ExifTool still reads the header that survived.
       ['truncated', 'partial'],
@@ -137,8 +144,11 @@ describe('rushes inspect', () => {
     expect(issue('truncated')).toMatchObject({ code: 'UNREADABLE', message: expect.stringMatching(/truncated\.mov.*moov atom not found/) });
     expect(issue('halfheader')).toMatchObject({ code: 'TRUNCATED', message: expect.stringContaining('halfheader.exr') });
     expect(issue('B001C001')).toMatchObject({ code: 'SIDECAR_INVALID', message: expect.stringContaining('B001C001M01.XML') });
+    expect(issue('B002C001')).toMatchObject({ code: 'SIDECAR_INVALID', message: expect.stringMatching(/B002C001M01\.XML .*more than the 4194304 a sidecar may have/) });
+    expect(byName(records, 'longheader').video.width).toBe(2048);
     expect(byName(records, 'B001C001').timecode?.start).toBe('10:00:00:00');
-    expect(stderr).toBe('');
+    // What the walk could not read is named, and makes the run incomplete.
+    expect(stderr).toMatch(/^rushes: broken symbolic link .*lost\.mov: ENOENT$/m);
   });
 
   it('an unknown format still gets a basic record; a missing path is a clear error', async () => {

@@ -14,6 +14,7 @@ import { dataHome } from '../store/home.ts';
 import { formatBytes } from '../util/format.ts';
 import { EXIT } from './exit-codes.ts';
 import { cancelOnSignals, type Io } from './io.ts';
+import { wholeNumber } from './options.ts';
 
 const fps = (r?: Rational) => (r ? `${Math.round((r.num / r.denom) * 1000) / 1000}` : undefined);
 
@@ -42,12 +43,13 @@ export function clipLine(rec: ClipRecord, id?: number): string {
 }
 
 export async function inspectCommand(path: string, o: { json?: boolean; timeout?: string }, io: Io): Promise<number> {
-  const timeoutMs = o.timeout === undefined ? undefined : Number(o.timeout);
-  if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) throw new RushesError('USAGE', `--timeout must be a whole number of milliseconds (got "${o.timeout}")`);
+  const timeoutMs = wholeNumber(o.timeout, 'timeout (milliseconds)', 1, 24 * 3600 * 1000);
   const set = await findClips(path);
+  for (const p of set.problems) io.stderr.write(`rushes: ${p.message}\n`);
+  const complete = set.problems.length === 0 ? EXIT.OK : EXIT.INCOMPLETE;
   if (set.units.length === 0) {
     io.stderr.write(`rushes: no clips found under ${set.root}\n`);
-    return EXIT.OK;
+    return complete;
   }
   const { signal, dispose } = cancelOnSignals(io);
   try {
@@ -57,20 +59,15 @@ export async function inspectCommand(path: string, o: { json?: boolean; timeout?
       onClip: (r) => io.stdout.write(o.json ? JSON.stringify(r) + '\n' : clipLine(r) + '\n'),
     });
     const failed = records.filter((r) => r.inspection.status === 'failed').length;
-    if (!o.json) io.stderr.write(`${records.length} clip(s) inspected${failed ? `, ${failed} could not be read` : ''}\n`);
-    return failed ? EXIT.INCOMPLETE : EXIT.OK;
+    if (!o.json) io.stderr.write(`${records.length} clip(s) inspected${failed ? `, ${failed} could not be read` : ''}${set.problems.length ? `, ${set.problems.length} path(s) could not be listed` : ''}\n`);
+    return failed ? EXIT.INCOMPLETE : complete;
   } finally {
     dispose();
     await destroyPool();
   }
 }
 
-function limitOption(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new RushesError('USAGE', `--limit must be a whole number from 1 to 1000 (got "${v}")`);
-  return n;
-}
+const limitOption = (v: string | undefined) => wholeNumber(v, 'limit', 1, 1000);
 
 function withClips<T>(home: string | undefined, fn: (clips: ClipStore) => T): T {
   const db = openStore(home ?? dataHome());

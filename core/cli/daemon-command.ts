@@ -4,7 +4,6 @@
  * and go back to the queue, leases are released; a second signal exits at once.
  */
 import { resolve } from 'node:path';
-import { RushesError } from '../errors.ts';
 import { Engine } from '../daemon/engine.ts';
 import { loadConfig, type DaemonConfig } from '../daemon/config.ts';
 import { claimDaemonHome, publishDaemonUrl, releaseDaemonHome } from '../daemon/pidfile.ts';
@@ -14,6 +13,7 @@ import { TOOL } from '../version.ts';
 import { jsonLogger, type Logger } from '../util/log.ts';
 import { EXIT } from './exit-codes.ts';
 import type { Io } from './io.ts';
+import { wholeNumber } from './options.ts';
 
 export interface DaemonFlags {
   home?: string;
@@ -25,18 +25,12 @@ export interface DaemonFlags {
 
 export const DEFAULT_PORT = 7420;
 
-function parsePort(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new RushesError('USAGE', `--port must be a whole number from 0 to 65535 (got "${v}")`);
-  return n;
-}
 
 export async function daemonCommand(flags: DaemonFlags, io: Io): Promise<number> {
   const config: DaemonConfig = flags.config ? loadConfig(resolve(flags.config)) : {};
   const home = resolve(flags.home ?? dataHome());
   const host = flags.host ?? config.host ?? '127.0.0.1';
-  const port = parsePort(flags.port) ?? config.port ?? DEFAULT_PORT;
+  const port = wholeNumber(flags.port, 'port', 0, 65535) ?? config.port ?? DEFAULT_PORT;
   const token = flags.token || process.env.RUSHES_TOKEN || config.token || undefined;
   const log = jsonLogger(io.stdout, config.logLevel ?? 'info');
   claimDaemonHome(home);

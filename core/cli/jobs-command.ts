@@ -11,6 +11,7 @@ import { openStore } from '../store/db.ts';
 import { dataHome } from '../store/home.ts';
 import { EXIT } from './exit-codes.ts';
 import type { Io } from './io.ts';
+import { oneOf, wholeNumber } from './options.ts';
 
 export interface JobDetail {
   job: Job;
@@ -161,11 +162,10 @@ export function registerJobsCommands(program: Command, io: Io, setExit: (code: n
     .option('--limit <n>', 'at most this many (default 50)', '50')
     .option('--json', 'print JSON')
     .action(async (flags: JobsFlags & { state?: string; kind?: string; limit: string }) => {
-      if (flags.state && !(JOB_STATES as readonly string[]).includes(flags.state)) throw new RushesError('USAGE', `--state must be one of ${JOB_STATES.join(', ')}`);
-      const limit = Number(flags.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new RushesError('USAGE', `--limit must be a whole number from 1 to 10000 (got "${flags.limit}")`);
+      const state = oneOf(flags.state, 'state', JOB_STATES);
+      const limit = wholeNumber(flags.limit, 'limit', 1, 10_000);
       await run(flags, async (b) => {
-        const list = await b.list({ state: flags.state as JobState | undefined, kind: flags.kind, limit });
+        const list = await b.list({ state, kind: flags.kind, limit });
         return json(flags, list, list.length ? list.map(jobLine).join('\n') : 'no jobs');
       });
     });

@@ -7,6 +7,7 @@ import { RushesError } from '../errors.ts';
 import { EXIT } from './exit-codes.ts';
 import { summaryText, TerminalProgress } from './progress.ts';
 import { cancelOnSignals, type Io } from './io.ts';
+import { wholeNumber } from './options.ts';
 
 export interface OffloadFlags {
   to: string[];
@@ -22,13 +23,6 @@ export interface OffloadFlags {
   concurrency?: string;
 }
 
-function parseConcurrency(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new RushesError('USAGE', `--concurrency must be a whole number from 1 to 256 (got "${v}")`);
-  return n;
-}
-
 function parseVerifyMode(v: string): VerifyMode {
   if (v === 'full' || v === 'size' || v === 'none') return v;
   throw new RushesError('USAGE', `--verify must be full, size or none (got "${v}")`);
@@ -37,7 +31,7 @@ function parseVerifyMode(v: string): VerifyMode {
 export async function offloadCommand(source: string, flags: OffloadFlags, io: Io): Promise<number> {
   const formats = parseHashFormats(flags.hash);
   const verify = parseVerifyMode(flags.verify);
-  const concurrency = parseConcurrency(flags.concurrency);
+  const concurrency = wholeNumber(flags.concurrency, 'concurrency', 1, 256);
   const db = openStore(flags.home);
   const terminal = !flags.json && io.stdout.isTTY ? new TerminalProgress(io.stdout) : undefined;
   terminal?.setVerifies(verify === 'full');

@@ -6,11 +6,12 @@
  */
 import type { Command } from 'commander';
 import { RushesError, isRushesError } from '../errors.ts';
-import { findClips } from '../inspect/tree.ts';
+import { findClips, inspectInPool } from '../inspect/tree.ts';
 import { buildInvocation, type RenderRequest } from '../render/request.ts';
 import type { RenderResult } from '../render/run.ts';
 import { hasPosterFrame } from '../render/thumbnail.ts';
-import { destroyPool, runTask } from '../runtime/pool.ts';
+import { destroyPool } from '../runtime/pool.ts';
+import { oneOf, wholeNumber } from './options.ts';
 import { renderRuntime, type RuntimeName } from '../runtime/render.ts';
 import { formatBytes } from '../util/format.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
@@ -41,19 +42,6 @@ interface RenderFlags {
   json?: boolean;
 }
 
-function int(v: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new RushesError('USAGE', `--${name} must be a whole number from ${min} to ${max} (got "${v}")`);
-  return n;
-}
-
-function oneOf<T extends string>(v: string | undefined, name: string, allowed: readonly T[]): T | undefined {
-  if (v === undefined) return undefined;
-  if (!allowed.includes(v as T)) throw new RushesError('USAGE', `--${name} must be one of ${allowed.join(', ')} (got "${v}")`);
-  return v as T;
-}
-
 /** "100-147" → [100, 147]. */
 export function parseFrames(v: string | undefined): [number, number] | undefined {
   if (v === undefined) return undefined;
@@ -67,14 +55,14 @@ export function renderRequest(fn: RenderRequest['fn'], f: RenderFlags): RenderRe
     fn,
     outDir: f.out,
     codec: oneOf(f.codec, 'codec', ['h264', 'prores_proxy', 'prores_lt', 'dnxhr_lb'] as const),
-    height: int(f.height, 'height', 16, 8640),
+    height: wholeNumber(f.height, 'height', 16, 8640),
     burnIn: f.burnIn === false ? false : undefined,
     audio: f.audio === false ? false : undefined,
     frames: parseFrames(f.frames),
-    handles: int(f.handles, 'handles', 0, 1000),
+    handles: wholeNumber(f.handles, 'handles', 0, 1000),
     format: oneOf(f.format, 'format', ['exr', 'dpx'] as const),
-    width: int(f.width, 'width', 16, 4096),
-    count: int(f.count, 'count', 1, 64),
+    width: wholeNumber(f.width, 'width', 16, 4096),
+    count: wholeNumber(f.count, 'count', 1, 64),
     fdlFile: f.fdl,
     framingDecision: f.framing,
     canvasTemplate: f.template,
@@ -88,14 +76,14 @@ export function renderRequest(fn: RenderRequest['fn'], f: RenderFlags): RenderRe
 export async function renderCommand(fn: RenderRequest['fn'], input: string, f: RenderFlags, io: Io): Promise<number> {
   const req = renderRequest(fn, f);
   const runtime = renderRuntime(oneOf(f.runtime, 'runtime', ['process', 'docker'] as const) ?? 'process', { image: f.image });
-  const timeoutMs = f.timeout === undefined ? undefined : int(f.timeout, 'timeout', 1, 7 * 24 * 3600)! * 1000;
+  const timeoutMs = f.timeout === undefined ? undefined : wholeNumber(f.timeout, 'timeout', 1, 7 * 24 * 3600)! * 1000;
   const set = await findClips(input);
   if (set.units.length === 0) throw new RushesError('USAGE', `no clips under ${set.root}`, { path: set.root });
   const { signal, dispose } = cancelOnSignals(io);
   let failed = 0;
   try {
     for (const unit of set.units) {
-      const record = await runTask('inspectClip', { root: set.root, unit }, { signal });
+      const record = await inspectInPool({ root: set.root, unit }, { signal });
       const where = record.source.path;
       try {
         if (!hasPosterFrame(record)) {

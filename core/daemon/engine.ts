@@ -12,8 +12,7 @@ import { standardRules } from './rules.ts';
 import { renderHandler, type RenderConfig, type RenderJobPayload } from './render-job.ts';
 import { resolve } from 'node:path';
 import { RushesError } from '../errors.ts';
-import { findClips } from '../inspect/tree.ts';
-import { runTask } from '../runtime/pool.ts';
+import { findClips, inspectInPool } from '../inspect/tree.ts';
 import { hasPosterFrame } from '../render/thumbnail.ts';
 import { buildInvocation, type PlainParams, type RenderRequest } from '../render/request.ts';
 import type { RuntimeName } from '../runtime/render.ts';
@@ -135,7 +134,7 @@ export class Engine {
     if (clipId === undefined) {
       const set = await findClips(body.path!);
       if (set.units.length !== 1) throw new RushesError('USAGE', `${body.path} holds ${set.units.length} clips; render one clip at a time`, { path: body.path });
-      clipId = this.clips.upsert(await runTask('inspectClip', { root: set.root, unit: set.units[0]! }));
+      clipId = this.clips.upsert(await inspectInPool({ root: set.root, unit: set.units[0]! }));
     }
     const clip = this.clips.get(clipId);
     if (!clip) throw new RushesError('USAGE', `no clip ${clipId} in the store`);

@@ -9,10 +9,10 @@
  * offload queues the same clip jobs (by key), and re-inspecting a clip replaces its record.
  */
 import { groupClips } from '../inspect/clips.ts';
-import { failedRecord, type InspectInput } from '../inspect/inspect.ts';
+import type { InspectInput } from '../inspect/inspect.ts';
+import { inspectInPool } from '../inspect/tree.ts';
 import { PermanentJobError, type JobHandler, type JobQueue } from '../queue/index.ts';
 import { hasPosterFrame } from '../render/thumbnail.ts';
-import { runTask } from '../runtime/pool.ts';
 import type { ClipStore } from '../store/clips.ts';
 import type { DestinationSummary, OffloadSummary } from '../offload/events.ts';
 import type { OffloadStore } from '../store/offloads.ts';
@@ -22,6 +22,11 @@ export interface InspectOffloadPayload {
   /** The destination roll folder to read the clips from (inspectionRoot). */
   root: string;
   roll: string;
+}
+
+/** One clip's job: what the worker needs, and the offload's hashes, which only the record needs. */
+export interface InspectJobPayload extends InspectInput {
+  hashes?: Record<string, Record<string, string>>;
 }
 
 export interface InspectJobResult {
@@ -49,7 +54,7 @@ export function inspectOffloadHandler(queue: JobQueue, offloads: OffloadStore): 
     const units = groupClips([...files.values()].map((f) => ({ path: f.path, size: f.size })));
     queue.enqueueMany(
       units.map((unit) => {
-        const payload: InspectInput = {
+        const payload: InspectJobPayload = {
           root,
           unit,
           roll,
@@ -67,12 +72,10 @@ export function inspectOffloadHandler(queue: JobQueue, offloads: OffloadStore): 
 
 export function inspectHandler(clips: ClipStore): JobHandler {
   return async ({ job, signal }) => {
-    const input = job.payload as InspectInput;
-    const record = await runTask('inspectClip', input, { signal }).catch((e: unknown) => {
-      // Bad input never throws (it becomes a record); this is a lost worker. Retry, and on the last attempt keep a record that says so.
-      if (signal.aborted || job.attempts < job.maxAttempts) throw e;
-      return failedRecord(input, `inspection of ${input.unit.relativePath} stopped: ${(e as Error).message}`);
-    });
+    const { hashes, ...input } = job.payload as InspectJobPayload;
+    // A lost worker is retried; on the last attempt the clip keeps a record that says so.
+    const record = await inspectInPool(input, { signal, recordLoss: job.attempts >= job.maxAttempts });
+    if (hashes && Object.keys(hashes).length > 0) record.source.hashes = hashes;
     const clipId = clips.upsert(record);
     const result: InspectJobResult = { clipId, status: record.inspection.status, poster: hasPosterFrame(record), roll: record.roll };
     return result;

@@ -32,7 +32,6 @@ export const integer: Converter = (v) => {
   const n = positive(leadingNumber(v));
   return n === undefined ? undefined : Math.round(n);
 };
-export const number: Converter = (v) => positive(leadingNumber(v));
 export const scaled =
   (divisor: number, digits = 3): Converter =>
   (v) => {
@@ -53,13 +52,6 @@ export const ratioTimes =
     const n = positive(num(v));
     return n === undefined ? undefined : reduce({ num: Math.round(n), denom: factor });
   };
-/** "2", "1.33", "2:1", "2.0x" → a ratio. */
-export const ratio: Converter = (v) => {
-  const s = String(v).trim();
-  const pair = /^(\d+(?:\.\d+)?)\s*[:/]\s*(\d+(?:\.\d+)?)$/.exec(s);
-  const n = pair ? Number(pair[1]) / Number(pair[2]) : leadingNumber(s);
-  return n && n > 0 ? reduce({ num: Math.round(n * 100), denom: 100 }) : undefined;
-};
 /** Degrees, from "180", "172.8deg", "180°". */
 export const degrees: Converter = (v) => {
   const n = leadingNumber(v);

@@ -24,11 +24,8 @@ export interface InspectInput {
   unit: ClipUnit;
   roll?: string;
   offloadId?: string;
-  hashes?: Record<string, Record<string, string>>;
   /** Per tool call; a tool that takes longer is killed. */
   timeoutMs?: number;
-  /** Also run MediaInfo on every movie, not only where it knows more than ffprobe (MXF). */
-  mediainfoAlways?: boolean;
 }
 
 /** Formats ffprobe cannot open: their headers are read by ExifTool. */
@@ -36,11 +33,13 @@ const EXIFTOOL_FIRST = new Set(['.r3d', '.braw', '.crm', '.nev', '.ari', '.arx']
 /** Where MediaInfo reads more than ffprobe: MXF descriptors and acquisition metadata. */
 const MEDIAINFO_TOO = new Set(['.mxf']);
 const SIDECAR_MAX_BYTES = 4 * 1024 * 1024;
+/** An EXR header is read in steps up to this: string attributes can make it large, but not endless. */
+const EXR_HEADER_MAX_BYTES = 16 * 1024 * 1024;
 
 export async function inspectClip(input: InspectInput, signal?: { throwIfAborted(): void }): Promise<ClipRecord> {
   const { unit, root } = input;
   const tools: ToolOptions = { timeoutMs: input.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS, signal };
-  const bundle: ProbeBundle = { unit, root, roll: input.roll, offloadId: input.offloadId, hashes: input.hashes, tools: [], issues: [] };
+  const bundle: ProbeBundle = { unit, root, roll: input.roll, offloadId: input.offloadId, tools: [], issues: [] };
   const file = join(root, unit.files[0] ?? unit.relativePath);
   const ext = extname(file).toLowerCase();
   const issue = (i: InspectionIssue) => bundle.issues.push(i);
@@ -49,7 +48,7 @@ export async function inspectClip(input: InspectInput, signal?: { throwIfAborted
   if (typeof size !== 'number') issue({ code: 'UNREADABLE', message: `${file} cannot be read (${size})`, path: file });
   else if (size === 0) issue({ code: 'EMPTY', message: `${file} is empty (0 bytes)`, path: file });
   else if (ext === '.dpx' || ext === '.exr') await readHeader(bundle, file, ext);
-  else await runProbes(bundle, file, ext, tools, input.mediainfoAlways ?? false);
+  else await runProbes(bundle, file, ext, tools);
 
   await readSidecars(bundle, root);
   signal?.throwIfAborted();
@@ -62,12 +61,14 @@ export async function inspectClip(input: InspectInput, signal?: { throwIfAborted
 }
 
 /** The record of a clip that could not be inspected at all: where it is and why. */
-export function failedRecord(input: Pick<InspectInput, 'root' | 'unit' | 'roll' | 'offloadId' | 'hashes'>, message: string, earlier: InspectionIssue[] = []): ClipRecord {
-  return normalise({ unit: input.unit, root: input.root, roll: input.roll, offloadId: input.offloadId, hashes: input.hashes, tools: [], issues: [...earlier, { code: 'INTERNAL', message, path: join(input.root, input.unit.relativePath) }] });
+export function failedRecord(input: InspectInput, message: string, earlier: InspectionIssue[] = []): ClipRecord {
+  return normalise({ unit: input.unit, root: input.root, roll: input.roll, offloadId: input.offloadId, tools: [], issues: [...earlier, { code: 'INTERNAL', message, path: join(input.root, input.unit.relativePath) }] });
 }
 
-async function runProbes(b: ProbeBundle, file: string, ext: string, o: ToolOptions, mediainfoAlways: boolean): Promise<void> {
+async function runProbes(b: ProbeBundle, file: string, ext: string, o: ToolOptions): Promise<void> {
   const attempt = async <T>(tool: string, run: () => Promise<T>): Promise<T | undefined> => {
+    // A cancelled clip starts no further tool.
+    o.signal?.throwIfAborted();
     try {
       const v = await run();
       b.tools.push(tool);
@@ -83,7 +84,7 @@ async function runProbes(b: ProbeBundle, file: string, ext: string, o: ToolOptio
   }
   const [probe, mi] = await Promise.all([
     attempt('ffprobe', () => ffprobe(file, o)),
-    MEDIAINFO_TOO.has(ext) || mediainfoAlways ? attempt('mediainfo', async () => flattenMediainfo(await mediainfo(file, o))) : undefined,
+    MEDIAINFO_TOO.has(ext) ? attempt('mediainfo', async () => flattenMediainfo(await mediainfo(file, o))) : undefined,
   ]);
   b.ffprobe = probe;
   b.mediainfo = mi;
@@ -114,11 +115,9 @@ function toolIssue(e: unknown, tool: string, file: string): InspectionIssue {
 }
 
 async function readHeader(b: ProbeBundle, file: string, ext: string): Promise<void> {
-  const want = ext === '.dpx' ? DPX_HEADER_BYTES : EXR_HEADER_BYTES;
   try {
-    const head = await readStart(file, want);
-    if (ext === '.dpx') b.dpx = parseDpxHeader(head);
-    else b.exr = parseExrHeader(head);
+    if (ext === '.dpx') b.dpx = parseDpxHeader((await readStart(file, DPX_HEADER_BYTES)).bytes);
+    else b.exr = await readExrHeader(file);
     b.tools.push(ext === '.dpx' ? 'dpx-header' : 'exr-header');
   } catch (e) {
     const code = e instanceof HeaderError ? (/truncat/.test(e.message) ? 'TRUNCATED' : 'UNKNOWN_FORMAT') : 'UNREADABLE';
@@ -131,8 +130,9 @@ async function readSidecars(b: ProbeBundle, root: string): Promise<void> {
     const path = join(root, rel);
     if (!/m\d\d\.xml$/i.test(rel)) continue;
     try {
-      const text = (await readStart(path, SIDECAR_MAX_BYTES)).toString('utf8');
-      b.sony = parseSonyXml(text);
+      const { bytes, size } = await readStart(path, SIDECAR_MAX_BYTES);
+      if (size > SIDECAR_MAX_BYTES) throw new Error(`it is ${size} bytes, more than the ${SIDECAR_MAX_BYTES} a sidecar may have`);
+      b.sony = parseSonyXml(bytes.toString('utf8'));
       b.tools.push('sony-xml');
     } catch (e) {
       b.issues.push({ code: 'SIDECAR_INVALID', message: `sidecar ${path} cannot be used: ${(e as Error).message}`, path });
@@ -140,12 +140,28 @@ async function readSidecars(b: ProbeBundle, root: string): Promise<void> {
   }
 }
 
-async function readStart(path: string, bytes: number): Promise<Buffer> {
+/** A header larger than the first read is read again, larger, until it parses or reaches the cap. */
+async function readExrHeader(file: string): Promise<ReturnType<typeof parseExrHeader>> {
+  for (let want = EXR_HEADER_BYTES; ; want *= 16) {
+    const { bytes, size } = await readStart(file, want);
+    try {
+      return parseExrHeader(bytes);
+    } catch (e) {
+      const cutShort = e instanceof HeaderError && /truncat/.test(e.message) && size > bytes.length;
+      if (!cutShort) throw e;
+      if (want >= EXR_HEADER_MAX_BYTES) throw new HeaderError(`OpenEXR header is larger than ${EXR_HEADER_MAX_BYTES} bytes; not read`);
+    }
+  }
+}
+
+/** The first `max` bytes of a file (fewer if it is shorter), and its whole size. */
+async function readStart(path: string, max: number): Promise<{ bytes: Buffer; size: number }> {
   const fh = await fsp.open(path, 'r');
   try {
-    const buf = Buffer.alloc(bytes);
-    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
-    return buf.subarray(0, bytesRead);
+    const { size } = await fh.stat();
+    const buf = Buffer.alloc(Math.min(size, max));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    return { bytes: buf.subarray(0, bytesRead), size };
   } finally {
     await fh.close();
   }

@@ -30,7 +30,6 @@ export interface ProbeBundle {
   tools: string[];
   /** Tools that ran and failed, files that could not be read. */
   issues: InspectionIssue[];
-  hashes?: Record<string, Record<string, string>>;
   offloadId?: string;
 }
 
@@ -119,7 +118,6 @@ export function normalise(b: ProbeBundle, now = new Date()): ClipRecord {
       relativePath: unit.relativePath,
       size: unit.size,
       files: unit.files.length,
-      hashes: b.hashes && Object.keys(b.hashes).length ? b.hashes : undefined,
       offloadId: b.offloadId,
     }),
     raw: rawOf(b),

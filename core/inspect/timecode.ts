@@ -48,7 +48,11 @@ export function formatTimecode(frames: number, base: number, dropFrame = false):
   const f = n % base;
   const s = Math.floor(n / base) % 60;
   const m = Math.floor(n / (base * 60)) % 60;
-  const h = Math.floor(n / (base * 3600));
+  return timecodeText(Math.floor(n / (base * 3600)), m, s, f, dropFrame);
+}
+
+/** "HH:MM:SS:FF", with ";" before the frames for drop-frame. */
+export function timecodeText(h: number, m: number, s: number, f: number, dropFrame: boolean): string {
   const p = (v: number) => String(v).padStart(2, '0');
   return `${p(h)}:${p(m)}:${p(s)}${dropFrame ? ';' : ':'}${p(f)}`;
 }
@@ -76,8 +80,7 @@ export function sonyLtcToTimecode(value: string): { text: string; dropFrame: boo
   const dropFrame = (ff & 0x40) !== 0;
   const [f, s, m, h] = [bcd(ff, 0x30), bcd(ss, 0x70), bcd(mm, 0x70), bcd(hh, 0x30)];
   if (s > 59 || m > 59 || h > 23) return undefined;
-  const p = (v: number) => String(v).padStart(2, '0');
-  return { text: `${p(h)}:${p(m)}:${p(s)}${dropFrame ? ';' : ':'}${p(f)}`, dropFrame };
+  return { text: timecodeText(h, m, s, f, dropFrame), dropFrame };
 }
 
 /** "24000/1001", "23.976", "23.98p", "24" → an exact rational (NTSC rates snap to /1001). */

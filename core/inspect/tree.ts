@@ -4,22 +4,22 @@
  * probed in the worker pool, a few at a time, records reported as they finish.
  */
 import { promises as fsp } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { errno, RushesError } from '../errors.ts';
 import { walkTree } from '../mhl/index.ts';
-import { runTask } from '../runtime/pool.ts';
 import { ignoreMatcher } from '../util/ignore.ts';
 import { forEachLimited } from '../util/limit.ts';
 import { CARD_IGNORE } from '../watch/scan.ts';
 import { groupClips, type ClipUnit } from './clips.ts';
 import type { ClipRecord } from './types.ts';
-import { failedRecord } from './inspect.ts';
+import { failedRecord, type InspectInput } from './inspect.ts';
+import { runTask } from '../runtime/pool.ts';
+
+/** Clips probed at once: two per pool worker on two cores, so one waits on its tool while another parses. */
+const CLIPS_AT_ONCE = 4;
 
 export interface InspectTreeOptions {
-  /** Clips probed at once (default 2 per pool worker: one waits on its tool while another parses). */
-  concurrency?: number;
   timeoutMs?: number;
-  roll?: string;
   signal?: AbortSignal;
   onClip?: (record: ClipRecord) => void;
 }
@@ -27,6 +27,8 @@ export interface InspectTreeOptions {
 export interface ClipSet {
   root: string;
   units: ClipUnit[];
+  /** What the walk could not list or read (a folder without permission, a name that is not UTF-8): clips there are missing. */
+  problems: RushesError[];
 }
 
 /** The clips at a path: a file is always one clip (an unknown format still gets a record); a folder's media files grouped. */
@@ -38,29 +40,38 @@ export async function findClips(path: string): Promise<ClipSet> {
   if (!st.isDirectory()) {
     const entry = { path: basename(abs), size: st.size };
     const units = groupClips([entry]);
-    return { root: dirname(abs), units: units.length ? units : [{ kind: 'file', name: basename(abs).replace(/\.[^.]*$/, ''), relativePath: entry.path, files: [entry.path], size: st.size, sidecars: [] }] };
+    return { root: dirname(abs), units: units.length ? units : [{ kind: 'file', name: basename(abs).replace(/\.[^.]*$/, ''), relativePath: entry.path, files: [entry.path], size: st.size, sidecars: [] }], problems: [] };
   }
   const tree = await walkTree(abs, ignoreMatcher(CARD_IGNORE));
-  return { root: abs, units: groupClips(tree.files.map((f) => ({ path: f.path, size: f.size }))) };
+  const problems = tree.errors.map((e) => new RushesError(e.code, e.message, { path: join(abs, e.path) }));
+  return { root: abs, units: groupClips(tree.files.map((f) => ({ path: f.path, size: f.size }))), problems };
 }
 
 export async function inspectTree(set: ClipSet, o: InspectTreeOptions = {}): Promise<ClipRecord[]> {
   const records: ClipRecord[] = [];
-  const roll = o.roll ?? basename(set.root);
+  const roll = basename(set.root);
   await forEachLimited(
     set.units,
-    o.concurrency ?? 4,
+    CLIPS_AT_ONCE,
     async (unit) => {
       const input = { root: set.root, unit, roll, timeoutMs: o.timeoutMs };
-      const record = await runTask('inspectClip', input, { signal: o.signal }).catch((e: unknown) => {
-        if (o.signal?.aborted) throw e;
-        // A worker lost mid-clip (out of memory on a hostile file): this clip says so, the others go on.
-        return failedRecord(input, `inspection of ${unit.relativePath} stopped: ${(e as Error).message}`);
-      });
+      const record = await inspectInPool(input, { signal: o.signal });
       records.push(record);
       o.onClip?.(record);
     },
     o.signal,
   );
   return records.sort((a, b) => (a.source.relativePath < b.source.relativePath ? -1 : 1));
+}
+
+/**
+ * Inspects a clip in the worker pool. Bad input never throws (it becomes a record); a
+ * worker lost mid-clip (out of memory on a hostile file) does: with `recordLoss` the clip
+ * gets a record that says so instead, so the other clips go on.
+ */
+export async function inspectInPool(input: InspectInput, o: { signal?: AbortSignal; recordLoss?: boolean } = {}): Promise<ClipRecord> {
+  return runTask('inspectClip', input, { signal: o.signal }).catch((e: unknown) => {
+    if (o.signal?.aborted || o.recordLoss === false) throw e;
+    return failedRecord(input, `inspection of ${input.unit.relativePath} stopped: ${(e as Error).message}`);
+  });
 }

@@ -93,16 +93,11 @@ export class ClipStore {
     return r && fromRaw(r);
   }
 
-  byLocation(location: string): ClipRow | undefined {
-    const r = this.db.prepare(`SELECT ${COLUMNS} FROM clips WHERE location = ?`).get(location) as Raw | undefined;
-    return r && fromRaw(r);
-  }
-
   setThumbnail(id: number, path: string): void {
     this.db.prepare('UPDATE clips SET thumbnail = ? WHERE id = ?').run(path, id);
   }
 
-  /** Clips matching a search (query.ts), newest roll first; every clip when `q` is empty. Throws USAGE on a bad query. */
+  /** Clips matching a search (query.ts), by roll and clip name; every clip when `q` is empty. Throws USAGE on a bad query. */
   search(q = '', o: { limit?: number; offset?: number; roll?: string; offloadId?: string } = {}): { clips: ClipRow[]; total: number } {
     const parsed = parseClipQuery(q);
     const where = [...parsed.where];

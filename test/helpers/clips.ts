@@ -97,7 +97,7 @@ export function writeDpxSequence(dir: string, name: string, o: { start?: number;
 }
 
 /** An OpenEXR file: a real header (channels, windows, compression, fps, timecode, owner) and a token body. */
-export function exrBytes(o: { width?: number; height?: number; timecode?: [number, number, number, number]; fps?: [number, number] } = {}): Buffer {
+export function exrBytes(o: { width?: number; height?: number; timecode?: [number, number, number, number]; fps?: [number, number]; comments?: string } = {}): Buffer {
   const w = o.width ?? 2048;
   const h = o.height ?? 858;
   const attr = (name: string, type: string, value: Buffer) => {
@@ -129,6 +129,7 @@ export function exrBytes(o: { width?: number; height?: number; timecode?: [numbe
     attr('framesPerSecond', 'rational', fps),
     attr('timeCode', 'timecode', tc),
     attr('owner', 'string', Buffer.from('Rushes test comp')),
+    ...(o.comments ? [attr('comments', 'string', Buffer.from(o.comments))] : []),
     Buffer.from([0]),
   ]);
   return Buffer.concat([header, Buffer.alloc(1024)]);

@@ -3,6 +3,7 @@
  * windows, pixel aspect, compression, channels, and the standard optional attributes
  * cameras and comp packages set (framesPerSecond, timeCode, owner, capDate, …). Pure.
  */
+import { timecodeText } from '../timecode.ts';
 import { HeaderError } from './dpx.ts';
 
 export const EXR_HEADER_BYTES = 64 * 1024;
@@ -85,6 +86,5 @@ export function exrTimecode(timeAndFlags: number): { text: string; dropFrame: bo
   const s = ((timeAndFlags >> 8) & 0x0f) + ((timeAndFlags >> 12) & 0x07) * 10;
   const m = ((timeAndFlags >> 16) & 0x0f) + ((timeAndFlags >> 20) & 0x07) * 10;
   const h = ((timeAndFlags >> 24) & 0x0f) + ((timeAndFlags >> 28) & 0x03) * 10;
-  const p = (x: number) => String(x).padStart(2, '0');
-  return { text: `${p(h)}:${p(m)}:${p(s)}${dropFrame ? ';' : ':'}${p(f)}`, dropFrame };
+  return { text: timecodeText(h, m, s, f, dropFrame), dropFrame };
 }

@@ -12,6 +12,8 @@ const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '',
 type Node = Record<string, unknown>;
 
 export function parseSonyXml(text: string): Record<string, string> {
+  // The file comes from a card: no DTD, so no entity a hostile file could expand.
+  if (/<!DOCTYPE/i.test(text)) throw new HeaderError('a DOCTYPE is not allowed in a camera sidecar');
   let doc: Node;
   try {
     doc = parser.parse(text, true) as Node;
