@@ -146,6 +146,11 @@ describe('rushes-fn', () => {
     writeFileSync(join(dir, 'random.mov'), Buffer.alloc(30_000, 9));
     const undecodable = fn(JSON.stringify({ ...inv, input: { uri: `file://${dir}/random.mov` } }));
     expect({ status: undecodable.status, code: JSON.parse(undecodable.stdout).error.code }).toEqual({ status: 3, code: 'INPUT_UNDECODABLE' });
+    // A bad invocation file or deadline is a usage error naming it, not a crash.
+    const unreadable = fn('', [join(dir, 'no-such-invocation.json')]);
+    expect({ status: unreadable.status, error: JSON.parse(unreadable.stdout).error }).toMatchObject({ status: 2, error: { code: 'USAGE', message: expect.stringMatching(/no-such-invocation\.json cannot be read \(ENOENT\)/) } });
+    const badDeadline = spawnSync(process.execPath, [FN_BIN], { input: JSON.stringify(inv), encoding: 'utf8', env: { ...process.env, RUSHES_FN_TIMEOUT_MS: 'soon' } });
+    expect({ status: badDeadline.status, message: JSON.parse(badDeadline.stdout).error.message }).toEqual({ status: 2, message: 'RUSHES_FN_TIMEOUT_MS must be a whole number of milliseconds (got "soon")' });
     noLeftovers(out);
   });
 });

@@ -8,19 +8,21 @@
  * not writable · 5 render failed · 6 timed out · 130 cancelled (SIGTERM / SIGINT).
  */
 import { readFileSync } from 'node:fs';
-import { errno, isRushesError } from '../core/errors.ts';
+import { errno, isRushesError, RushesError } from '../core/errors.ts';
 import { FN_EXIT } from '../core/render/exit-codes.ts';
 import { runInvocation } from '../core/render/run.ts';
 
 export async function fnMain(argv: string[], io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const controller = new AbortController();
-  const stop = (sig: string) => controller.abort(new Error(`stopped by ${sig}`));
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  const onTerm = () => controller.abort(new Error('stopped by SIGTERM'));
+  const onInt = () => controller.abort(new Error('stopped by SIGINT'));
+  process.once('SIGTERM', onTerm);
+  process.once('SIGINT', onInt);
   const reply = (o: unknown) => io.stdout.write(JSON.stringify(o) + '\n');
   try {
     const file = argv[0] && argv[0] !== '-' ? argv[0] : undefined;
-    const text = file ? readFileSync(file, 'utf8') : await readAll(io.stdin);
+    const text = file ? readInvocationFile(file) : await readAll(io.stdin);
+    const timeoutMs = timeoutFromEnv(process.env.RUSHES_FN_TIMEOUT_MS);
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -30,7 +32,7 @@ export async function fnMain(argv: string[], io = { stdin: process.stdin, stdout
     }
     const result = await runInvocation(value, {
       signal: controller.signal,
-      timeoutMs: process.env.RUSHES_FN_TIMEOUT_MS ? Number(process.env.RUSHES_FN_TIMEOUT_MS) : undefined,
+      timeoutMs,
       onProgress: (p) => io.stderr.write(JSON.stringify({ type: 'progress', ...p }) + '\n'),
     });
     reply(result);
@@ -44,13 +46,28 @@ export async function fnMain(argv: string[], io = { stdin: process.stdin, stdout
       reply({ ok: false, error: { code: e.code, message: e.message, path: e.path } });
       return FN_EXIT[e.code] ?? FN_EXIT.INTERNAL;
     }
-    if (errno(e) === 'ENOENT') {
-      reply({ ok: false, error: { code: 'USAGE', message: (e as Error).message } });
-      return FN_EXIT.USAGE!;
-    }
     reply({ ok: false, error: { code: 'INTERNAL', message: (e as Error).stack ?? String(e) } });
     return FN_EXIT.INTERNAL;
+  } finally {
+    process.removeListener('SIGTERM', onTerm);
+    process.removeListener('SIGINT', onInt);
   }
+}
+
+function readInvocationFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new RushesError('USAGE', `the invocation ${file} cannot be read (${errno(e) ?? (e as Error).message})`, { path: file });
+  }
+}
+
+/** RUSHES_FN_TIMEOUT_MS: the deadline the caller (the docker runtime) sets, in whole milliseconds. */
+function timeoutFromEnv(v: string | undefined): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new RushesError('USAGE', `RUSHES_FN_TIMEOUT_MS must be a whole number of milliseconds (got "${v}")`);
+  return n;
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

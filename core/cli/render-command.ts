@@ -9,7 +9,7 @@ import { RushesError, isRushesError } from '../errors.ts';
 import { findClips, inspectInPool } from '../inspect/tree.ts';
 import { buildInvocation, type RenderRequest } from '../render/request.ts';
 import type { RenderResult } from '../render/run.ts';
-import { hasPosterFrame } from '../render/thumbnail.ts';
+import { assertRenderable } from '../render/thumbnail.ts';
 import { destroyPool } from '../runtime/pool.ts';
 import { oneOf, wholeNumber } from './options.ts';
 import { renderRuntime, type RuntimeName } from '../runtime/render.ts';
@@ -43,14 +43,14 @@ interface RenderFlags {
 }
 
 /** "100-147" → [100, 147]. */
-export function parseFrames(v: string | undefined): [number, number] | undefined {
+function parseFrames(v: string | undefined): [number, number] | undefined {
   if (v === undefined) return undefined;
   const m = /^(\d+)-(\d+)$/.exec(v.trim());
   if (!m) throw new RushesError('USAGE', `--frames wants FIRST-LAST, frames counted from the clip's first (0), e.g. 100-147 (got "${v}")`);
   return [Number(m[1]), Number(m[2])];
 }
 
-export function renderRequest(fn: RenderRequest['fn'], f: RenderFlags): RenderRequest {
+function renderRequest(fn: RenderRequest['fn'], f: RenderFlags): RenderRequest {
   return {
     fn,
     outDir: f.out,
@@ -84,12 +84,8 @@ export async function renderCommand(fn: RenderRequest['fn'], input: string, f: R
   try {
     for (const unit of set.units) {
       const record = await inspectInPool({ root: set.root, unit }, { signal });
-      const where = record.source.path;
       try {
-        if (!hasPosterFrame(record)) {
-          const why = record.inspection.issues[0]?.message ?? `ffmpeg has no decoder for ${record.container ?? 'this format'}`;
-          throw new RushesError('INPUT_UNDECODABLE', `${where} cannot be rendered: ${why}`, { path: where });
-        }
+        assertRenderable(record);
         const { invocation, warnings } = await buildInvocation(record, req);
         if (!f.json) for (const w of warnings) io.stderr.write(`rushes: warning: ${w}\n`);
         if (f.json) for (const w of warnings) io.stdout.write(JSON.stringify({ type: 'warning', clip: record.clipName, message: w }) + '\n');
@@ -119,7 +115,6 @@ export async function renderCommand(fn: RenderRequest['fn'], input: string, f: R
   }
   return failed ? EXIT.INCOMPLETE : EXIT.OK;
 }
-
 
 function report(r: RenderResult, clip: string, runtime: string, f: RenderFlags, io: Io): void {
   if (f.json) {

@@ -9,30 +9,13 @@ import { silentLogger, type Logger } from '../util/log.ts';
 import { destroyPool } from '../runtime/pool.ts';
 import { offloadHandler, planOffloadJob, type OffloadRequest } from './offload-job.ts';
 import { standardRules } from './rules.ts';
-import { renderHandler, type RenderConfig, type RenderJobPayload } from './render-job.ts';
+import { renderHandler, type RenderApiRequest, type RenderConfig, type RenderJobPayload } from './render-job.ts';
 import { resolve } from 'node:path';
 import { RushesError } from '../errors.ts';
 import { findClips, inspectInPool } from '../inspect/tree.ts';
-import { hasPosterFrame } from '../render/thumbnail.ts';
-import { buildInvocation, type PlainParams, type RenderRequest } from '../render/request.ts';
-import type { RuntimeName } from '../runtime/render.ts';
+import { assertRenderable } from '../render/thumbnail.ts';
+import { buildInvocation, type RenderRequest } from '../render/request.ts';
 
-/** The body of POST /api/renders (schemas/render-request.schema.json). */
-export interface RenderApiRequest extends PlainParams {
-  fn: RenderRequest['fn'];
-  clipId?: number;
-  path?: string;
-  out: string;
-  fdl?: string;
-  framingDecision?: string;
-  canvasTemplate?: string;
-  cdl?: string;
-  cdlId?: string;
-  lut?: string;
-  amf?: string;
-  runtime?: RuntimeName;
-  priority?: number;
-}
 import { attachWebhooks, webhookHandler, type WebhookConfig } from './webhooks.ts';
 import { CardStore } from '../store/cards.ts';
 import { ClipStore } from '../store/clips.ts';
@@ -138,7 +121,7 @@ export class Engine {
     }
     const clip = this.clips.get(clipId);
     if (!clip) throw new RushesError('USAGE', `no clip ${clipId} in the store`);
-    if (!hasPosterFrame(clip.record)) throw new RushesError('INPUT_UNDECODABLE', `${clip.record.source.path} cannot be rendered: ffmpeg has no decoder for ${clip.record.container ?? 'it'}`, { path: clip.record.source.path });
+    assertRenderable(clip.record);
     const { clipId: _c, path: _p, out, fdl, cdl, lut, amf, runtime: _r, priority: _pr, ...rest } = body;
     const request: RenderRequest = { ...rest, outDir: resolve(out), fdlFile: fdl, cdlFile: cdl, lutFile: lut, amfFile: amf };
     const { invocation, warnings } = await buildInvocation(clip.record, request);

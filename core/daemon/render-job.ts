@@ -7,9 +7,26 @@
  */
 import { join } from 'node:path';
 import { PermanentJobError, type JobHandler } from '../queue/index.ts';
-import { buildInvocation, type RenderRequest } from '../render/request.ts';
+import { buildInvocation, type PlainParams, type RenderRequest } from '../render/request.ts';
 import { renderRuntime, type DockerRuntimeOptions, type RuntimeName } from '../runtime/render.ts';
 import type { ClipStore } from '../store/clips.ts';
+
+/** The body of POST /api/renders (schemas/render-request.schema.json). */
+export interface RenderApiRequest extends PlainParams {
+  fn: RenderRequest['fn'];
+  clipId?: number;
+  path?: string;
+  out: string;
+  fdl?: string;
+  framingDecision?: string;
+  canvasTemplate?: string;
+  cdl?: string;
+  cdlId?: string;
+  lut?: string;
+  amf?: string;
+  runtime?: RuntimeName;
+  priority?: number;
+}
 
 export interface RenderConfig {
   runtime?: RuntimeName;
@@ -30,11 +47,11 @@ export interface RenderJobPayload {
 /** Below inspection and offloads: pictures come after the footage is safe and catalogued. */
 export const RENDER_PRIORITY = -2;
 
-export function runtimeFor(config: RenderConfig, fn: RenderRequest['fn'], asked?: RuntimeName): RuntimeName {
+function runtimeFor(config: RenderConfig, fn: RenderRequest['fn'], asked?: RuntimeName): RuntimeName {
   return asked ?? config.runtimes?.[fn] ?? config.runtime ?? 'process';
 }
 
-export function dockerOptions(config: RenderConfig): DockerRuntimeOptions {
+function dockerOptions(config: RenderConfig): DockerRuntimeOptions {
   return { image: config.image, cpus: config.cpus, memoryBytes: config.memoryMiB ? config.memoryMiB * 1024 * 1024 : undefined };
 }
 

@@ -26,34 +26,27 @@ export function standardRules(home: string, render: RenderConfig = {}): Rule[] {
       },
     },
   ];
-  const decodable = (job: { result?: unknown }) => (job.result as InspectJobResult | undefined)?.poster === true;
-  if (render.thumbnails !== false) {
-    rules.push({
-      name: 'thumbnail-after-inspect',
-      on: { type: 'succeeded', kind: 'inspect' },
-      produces: ['render'],
-      when: decodable,
-      then: (job) => {
-        const { clipId } = job.result as InspectJobResult;
-        const payload: RenderJobPayload = { clipId, request: { fn: 'thumbnail', outDir: thumbnailDir(home, clipId) } };
-        return [{ key: 'thumbnail', kind: 'render', payload, priority: RENDER_PRIORITY, maxAttempts: 2 }];
-      },
-    });
-  }
+  if (render.thumbnails !== false) rules.push(renderAfterInspect('thumbnail', ({ clipId }) => ({ fn: 'thumbnail', outDir: thumbnailDir(home, clipId) })));
   const proxies = render.proxies;
   if (proxies) {
-    rules.push({
-      name: 'proxy-after-inspect',
-      on: { type: 'succeeded', kind: 'inspect' },
-      produces: ['render'],
-      when: decodable,
-      then: (job) => {
-        const { clipId, roll } = job.result as InspectJobResult;
-        const request = { fn: 'proxy' as const, outDir: join(proxies.out, roll ?? 'unknown-roll'), codec: proxies.codec, height: proxies.height, burnIn: proxies.burnIn, lutFile: proxies.lut, cdlFile: proxies.cdl };
-        const payload: RenderJobPayload = { clipId, request };
-        return [{ key: 'proxy', kind: 'render', payload, priority: RENDER_PRIORITY, maxAttempts: 2 }];
-      },
-    });
+    rules.push(
+      renderAfterInspect('proxy', ({ roll }) => ({ fn: 'proxy', outDir: join(proxies.out, roll ?? 'unknown-roll'), codec: proxies.codec, height: proxies.height, burnIn: proxies.burnIn, lutFile: proxies.lut, cdlFile: proxies.cdl })),
+    );
   }
   return rules;
+}
+
+/** A render of every inspected clip ffmpeg can decode, below offloads and inspection in priority. */
+function renderAfterInspect(fn: 'thumbnail' | 'proxy', request: (clip: InspectJobResult) => RenderJobPayload['request']): Rule {
+  return {
+    name: `${fn}-after-inspect`,
+    on: { type: 'succeeded', kind: 'inspect' },
+    produces: ['render'],
+    when: (job) => (job.result as InspectJobResult | undefined)?.poster === true,
+    then: (job) => {
+      const clip = job.result as InspectJobResult;
+      const payload: RenderJobPayload = { clipId: clip.clipId, request: request(clip) };
+      return [{ key: fn, kind: 'render', payload, priority: RENDER_PRIORITY, maxAttempts: 2 }];
+    },
+  };
 }

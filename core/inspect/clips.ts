@@ -28,9 +28,9 @@ export interface ClipUnit {
 }
 
 /** Formats written one file per frame. */
-export const FRAME_EXTENSIONS = new Set(['.dpx', '.exr', '.ari', '.tif', '.tiff', '.cin', '.arx']);
+const FRAME_EXTENSIONS = new Set(['.dpx', '.exr', '.ari', '.tif', '.tiff', '.cin', '.arx']);
 /** Formats where one file holds a clip (or a segment of one). */
-export const MOVIE_EXTENSIONS = new Set(['.mov', '.mxf', '.mp4', '.m4v', '.mts', '.m2ts', '.avi', '.mkv', '.braw', '.crm', '.r3d', '.nev', '.wav', '.bwf']);
+const MOVIE_EXTENSIONS = new Set(['.mov', '.mxf', '.mp4', '.m4v', '.mts', '.m2ts', '.avi', '.mkv', '.braw', '.crm', '.r3d', '.nev', '.wav', '.bwf']);
 const SIDECAR_EXTENSIONS = new Set(['.xml', '.rmd', '.rtn', '.sidecar', '.ale']);
 const MAX_MISSING_LISTED = 1000;
 

@@ -36,7 +36,7 @@ export interface ProbeBundle {
 type Values = Partial<Record<Field, unknown>>;
 
 /** Every raw key → value, namespaced by source (see vendors.ts). */
-export function rawFacts(b: ProbeBundle): Map<string, Raw> {
+function rawFacts(b: ProbeBundle): Map<string, Raw> {
   const facts = new Map<string, Raw>();
   const put = (prefix: string, obj: Record<string, unknown> | undefined) => {
     for (const [k, v] of Object.entries(obj ?? {})) if ((typeof v === 'string' || typeof v === 'number') && !facts.has(prefix + k)) facts.set(prefix + k, v);
@@ -50,7 +50,7 @@ export function rawFacts(b: ProbeBundle): Map<string, Raw> {
 }
 
 /** Applies the vendor tables: the first row with a usable value wins each field. */
-export function tableValues(facts: Map<string, Raw>): { values: Values; make?: string } {
+function tableValues(facts: Map<string, Raw>): { values: Values; make?: string } {
   const keys = new Set(facts.keys());
   const vendor = VENDORS.find((v) => isVendor(v, keys));
   const values: Values = {};

@@ -44,7 +44,7 @@ const PROXY_CODECS = {
 } as const;
 
 /** The clip's name for output files: the invocation's, else the input file's (a sequence's without its frame number). */
-export function clipNameOf(inv: Invocation): string {
+function clipNameOf(inv: Invocation): string {
   if (inv.input.clip?.clipName) return inv.input.clip.clipName;
   const stem = basename(inputPath(inv), extname(inputPath(inv)));
   return inv.input.clip?.sequencePattern ? stem.replace(/[._-]?\d+$/, '') : stem;

@@ -182,7 +182,7 @@ export function sampleCube(l: Cube, rgb: [number, number, number]): [number, num
   return out;
 }
 
-export const BAKED_SIZE = 33;
+const BAKED_SIZE = 33;
 
 /** One LUT doing the CDL, then the LUT: what ffmpeg's lut3d applies. Undefined when there is no colour to apply. */
 export function bakeCube(cdl: Cdl | undefined, lut: Cube | undefined, size = BAKED_SIZE): string | undefined {

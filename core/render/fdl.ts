@@ -109,13 +109,14 @@ export function resolveFdl(doc: FdlDocument, source: Size, o: { framingDecision?
   const k = t.fit_method === 'width' ? T.width / w : t.fit_method === 'height' ? T.height / h : t.fit_method === 'fit_all' ? Math.min(T.width / w, T.height / h) : Math.max(T.width / w, T.height / h);
   const scale = { width: round(w * k, t.round), height: round(h * k, t.round) };
   const geometry: Geometry = { crop, scale, framingDecision: fd.id, canvasTemplate: t.id };
+  // Where what is cut off or padded goes: 0 = left/top, 0.5 = centred, 1 = right/bottom.
+  const ax = { left: 0, center: 0.5, right: 1 }[t.alignment_method_horizontal ?? 'center'];
+  const ay = { top: 0, center: 0.5, bottom: 1 }[t.alignment_method_vertical ?? 'center'];
   // `fill` overshoots the target in one direction: crop that back (in source pixels), aligned as the template says.
   const over = { width: Math.max(0, scale.width - T.width), height: Math.max(0, scale.height - T.height) };
   if (over.width || over.height) {
     const keepW = Math.round(((scale.width - over.width) / scale.width) * crop.width);
     const keepH = Math.round(((scale.height - over.height) / scale.height) * crop.height);
-    const ax = { left: 0, center: 0.5, right: 1 }[t.alignment_method_horizontal ?? 'center'];
-    const ay = { top: 0, center: 0.5, bottom: 1 }[t.alignment_method_vertical ?? 'center'];
     geometry.crop = { x: crop.x + Math.round((crop.width - keepW) * ax), y: crop.y + Math.round((crop.height - keepH) * ay), width: keepW, height: keepH };
     geometry.scale = { width: Math.min(scale.width, T.width), height: Math.min(scale.height, T.height) };
   }
@@ -123,8 +124,6 @@ export function resolveFdl(doc: FdlDocument, source: Size, o: { framingDecision?
   if (max) {
     geometry.scale = { width: Math.min(geometry.scale.width, max.width), height: Math.min(geometry.scale.height, max.height) };
     if (t.pad_to_maximum) {
-      const ax = { left: 0, center: 0.5, right: 1 }[t.alignment_method_horizontal ?? 'center'];
-      const ay = { top: 0, center: 0.5, bottom: 1 }[t.alignment_method_vertical ?? 'center'];
       geometry.pad = { width: max.width, height: max.height, x: Math.round((max.width - geometry.scale.width) * ax), y: Math.round((max.height - geometry.scale.height) * ay) };
     }
   }

@@ -32,7 +32,7 @@ export interface RenderRequest extends PlainParams {
 }
 
 /** The facts of a clip record a function uses. */
-export function clipFacts(rec: ClipRecord): ClipFacts {
+function clipFacts(rec: ClipRecord): ClipFacts {
   const squeeze = rec.camera.anamorphicSqueeze;
   const f: ClipFacts = {
     clipName: rec.clipName,
@@ -60,7 +60,7 @@ function videoStartOffset(rec: ClipRecord): number | undefined {
 }
 
 /** The file a function reads: the clip, or a sequence's first frame. */
-export function inputFile(rec: ClipRecord): string {
+function inputFile(rec: ClipRecord): string {
   if (!rec.sequence) return rec.source.path;
   const s = rec.sequence;
   return join(rec.source.path, s.pattern.replace(/#+/, (h) => String(s.firstFrame).padStart(h.length, '0')));

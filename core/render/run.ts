@@ -10,6 +10,7 @@ import { createReadStream, existsSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { destinationError, errno, RushesError } from '../errors.ts';
 import { createHasher } from '../hash/index.ts';
+import { forEachLimited } from '../util/limit.ts';
 import { BUILDERS, type RenderPlan } from './builders.ts';
 import { inputPath, outputDir, parseInvocation, type Invocation } from './invocation.ts';
 
@@ -41,19 +42,30 @@ export interface RenderProgress {
   speed?: string;
 }
 
+/** Hashes one finished file: its xxh64 and size. */
+export type OutputHasher = (path: string) => Promise<{ xxh64: string; bytes: number }>;
+
 export interface RunOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
   onProgress?: (p: RenderProgress) => void;
   ffmpeg?: string;
   threads?: number;
+  /**
+   * How outputs are hashed. The default reads them on this thread, right for `rushes-fn`
+   * (a process of its own); the daemon and CLI pass the worker pool's, so their event loop
+   * does no hashing.
+   */
+  hashOutput?: OutputHasher;
 }
 
 export const DEFAULT_RENDER_TIMEOUT_MS = 6 * 60 * 60 * 1000;
+/** A plate's frames hashed at once: enough to keep the pool's workers busy. */
+const FRAMES_HASHED_AT_ONCE = 4;
 const FONT_CANDIDATES = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/TTF/DejaVuSans.ttf', '/System/Library/Fonts/Supplemental/Arial.ttf'];
 
 /** A staging folder of this run alone: two runs of one invocation (a CLI beside the daemon) never share one. */
-export function stagingDir(inv: Invocation): string {
+function stagingDir(inv: Invocation): string {
   return join(outputDir(inv), `.rushes-fn-${inv.id}-${process.pid}-${randomBytes(3).toString('hex')}.tmp`);
 }
 
@@ -76,9 +88,10 @@ export async function runInvocation(value: unknown, o: RunOptions = {}): Promise
     throw destinationError(e, staging);
   }
   const t0 = Date.now();
+  let written: WrittenOutput[];
   try {
     await runFfmpeg(inv, plan, o);
-    await checkOutputs(inv, plan, staging);
+    written = await checkOutputs(inv, plan, staging);
   } catch (e) {
     await fsp.rm(staging, { recursive: true, force: true });
     throw e;
@@ -86,7 +99,7 @@ export async function runInvocation(value: unknown, o: RunOptions = {}): Promise
   const ffmpegMs = Date.now() - t0;
   const outputs: RenderOutput[] = [];
   try {
-    for (const name of plan.outputs) outputs.push(await commit(join(staging, name), join(out, name), name));
+    for (const w of written) outputs.push(await commit(w, join(out, w.name), o.hashOutput ?? hashHere));
   } finally {
     await fsp.rm(staging, { recursive: true, force: true });
   }
@@ -157,60 +170,75 @@ function runFfmpeg(inv: Invocation, plan: RenderPlan, o: RunOptions): Promise<vo
 }
 
 /** What went wrong, from ffmpeg's own words: a clip it cannot decode is the input's fault, anything else the render's. */
-export function ffmpegError(input: string, stderr: string, code: number | null, sig: NodeJS.Signals | null): RushesError {
+function ffmpegError(input: string, stderr: string, code: number | null, sig: NodeJS.Signals | null): RushesError {
   const lines = stderr.trim().split('\n').map((l) => l.replace(/^\[[^\]]*@ 0x[0-9a-f]+\]\s*/, '')).filter(Boolean);
   const first = lines.find((l) => /invalid|error|could not|no such|not supported|failed|unable/i.test(l)) ?? lines[0] ?? 'no message';
   const undecodable = /invalid data found|could not find codec parameters|moov atom not found|no decoder|decoder .* not found|does not contain any stream|unknown format|end of file/i.test(stderr);
   return new RushesError(undecodable ? 'INPUT_UNDECODABLE' : 'RENDER_FAILED', `ffmpeg ${undecodable ? 'cannot decode' : 'failed on'} ${input} (${sig ?? `exit ${code}`}): ${first.slice(0, 300)}`, { path: input });
 }
 
+/** An output ffmpeg wrote into staging: a file, or a plate's folder with its frame names. */
+interface WrittenOutput {
+  name: string;
+  path: string;
+  frames?: string[];
+}
+
 /** Every promised output is there and not empty; a plate has every frame. */
-async function checkOutputs(inv: Invocation, plan: RenderPlan, staging: string): Promise<void> {
+async function checkOutputs(inv: Invocation, plan: RenderPlan, staging: string): Promise<WrittenOutput[]> {
+  const written: WrittenOutput[] = [];
   for (const name of plan.outputs) {
     const path = join(staging, name);
     const st = await fsp.stat(path).catch(() => undefined);
     if (!st) throw new RushesError('RENDER_FAILED', `ffmpeg finished but wrote no ${name} for ${inputPath(inv)}`, { path: inputPath(inv) });
     if (st.isDirectory()) {
-      const n = (await fsp.readdir(path)).length;
-      if (plan.frames !== undefined && n !== plan.frames)
-        throw new RushesError('RENDER_FAILED', `ffmpeg wrote ${n} of ${plan.frames} frames of ${inputPath(inv)} (the range may run past the clip's end)`, { path: inputPath(inv) });
+      const frames = (await fsp.readdir(path)).sort();
+      if (plan.frames !== undefined && frames.length !== plan.frames)
+        throw new RushesError('RENDER_FAILED', `ffmpeg wrote ${frames.length} of ${plan.frames} frames of ${inputPath(inv)} (the range may run past the clip's end)`, { path: inputPath(inv) });
+      written.push({ name, path, frames });
     } else if (st.size === 0) throw new RushesError('RENDER_FAILED', `ffmpeg wrote an empty ${name} for ${inputPath(inv)}`, { path: inputPath(inv) });
+    else written.push({ name, path });
   }
+  return written;
 }
 
-async function xxh64File(path: string): Promise<string> {
+/** The default OutputHasher: reads the file on this thread. */
+async function hashHere(path: string): Promise<{ xxh64: string; bytes: number }> {
   const h = await createHasher('xxh64');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
-  return h.digest();
+  let bytes = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    h.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { xxh64: h.digest(), bytes };
 }
 
-/** Moves a finished output to its final name, replacing an earlier run's; hashes it for the result. */
-async function commit(from: string, to: string, name: string): Promise<RenderOutput> {
-  const st = await fsp.stat(from);
-  let size = st.size;
-  let files = 1;
-  let xxh64: string;
-  if (st.isDirectory()) {
-    const names = (await fsp.readdir(from)).sort();
+/** Hashes a finished output for the result (a folder: its frames' names and digests, in order), then moves it to its final name. */
+async function commit(w: WrittenOutput, to: string, hashOutput: OutputHasher): Promise<RenderOutput> {
+  let result: Omit<RenderOutput, 'name' | 'path'>;
+  if (w.frames) {
+    const frames = w.frames;
+    const digests: { xxh64: string; bytes: number }[] = [];
+    await forEachLimited(frames.keys(), FRAMES_HASHED_AT_ONCE, async (i) => {
+      digests[i] = await hashOutput(join(w.path, frames[i]!));
+    });
     const h = await createHasher('xxh64');
-    size = 0;
-    for (const n of names) {
-      size += (await fsp.stat(join(from, n))).size;
-      h.update(Buffer.from(`${n} ${await xxh64File(join(from, n))}\n`));
-    }
-    files = names.length;
-    xxh64 = h.digest();
-  } else xxh64 = await xxh64File(from);
-  await moveIntoPlace(from, to);
-  return { name, path: to, size, files, xxh64 };
+    w.frames.forEach((n, i) => h.update(Buffer.from(`${n} ${digests[i]!.xxh64}\n`)));
+    result = { size: digests.reduce((sum, d) => sum + d.bytes, 0), files: w.frames.length, xxh64: h.digest() };
+  } else {
+    const d = await hashOutput(w.path);
+    result = { size: d.bytes, files: 1, xxh64: d.xxh64 };
+  }
+  await moveIntoPlace(w.path, to, !!w.frames);
+  return { name: w.name, path: to, ...result };
 }
 
 /** Renames a finished output to its final name, replacing an earlier run's (a folder cannot be renamed over a non-empty one: the old one steps aside first, and goes once the new one is in). */
-export async function moveIntoPlace(from: string, to: string): Promise<void> {
+export async function moveIntoPlace(from: string, to: string, isFolder: boolean): Promise<void> {
   const aside = `${to}.rushes-old-${process.pid}-${randomBytes(3).toString('hex')}`;
   let movedAside = false;
   try {
-    if ((await fsp.stat(from)).isDirectory() && existsSync(to)) {
+    if (isFolder && existsSync(to)) {
       await fsp.rename(to, aside);
       movedAside = true;
     }

@@ -6,7 +6,7 @@
 import { request } from 'node:http';
 import { RushesError } from '../errors.ts';
 
-export const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
+const DEFAULT_DOCKER_SOCKET = '/var/run/docker.sock';
 const API = '/v1.41';
 
 export interface DockerResponse {

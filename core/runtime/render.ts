@@ -15,6 +15,7 @@ import { dirUri, fileUri, inputPath, outputDir, type Invocation } from '../rende
 import { DEFAULT_RENDER_TIMEOUT_MS, moveIntoPlace, runInvocation, type RenderProgress, type RenderResult } from '../render/run.ts';
 import { codeForFnExit } from '../render/exit-codes.ts';
 import { DockerEngine } from './docker.ts';
+import { hashFile } from '../hash/read.ts';
 
 export type RuntimeName = 'process' | 'docker';
 
@@ -43,8 +44,14 @@ const DEFAULT_MEMORY = 4 * 1024 ** 3;
 /** The image's user (workers/Dockerfile); a non-root host user runs as itself instead. */
 const IMAGE_USER = 10001;
 
+/** Outputs of the process runtime are hashed in the worker pool: the daemon's event loop does no hashing. */
+async function hashInPool(path: string): Promise<{ xxh64: string; bytes: number }> {
+  const r = await hashFile(path, ['xxh64'], { direct: false });
+  return { xxh64: r.digests.xxh64!, bytes: r.bytes };
+}
+
 export function processRuntime(): RenderRuntime {
-  return { name: 'process', run: (inv, o = {}) => runInvocation(inv, o) };
+  return { name: 'process', run: (inv, o = {}) => runInvocation(inv, { ...o, hashOutput: hashInPool }) };
 }
 
 export function renderRuntime(name: RuntimeName, docker: DockerRuntimeOptions = {}): RenderRuntime {
@@ -67,12 +74,7 @@ export function dockerRuntime(options: DockerRuntimeOptions = {}): RenderRuntime
       const user = hostUid === 0 ? `${IMAGE_USER}:${IMAGE_USER}` : `${hostUid}:${process.getgid?.() ?? hostUid}`;
       // The container writes only here; the runtime moves its committed outputs into place.
       const work = join(out, `.rushes-docker-${inv.id}-${process.pid}-${randomBytes(3).toString('hex')}`);
-      await fsp.mkdir(work);
-      if (hostUid === 0) await fsp.chown(work, IMAGE_USER, IMAGE_USER);
-      const job = await fsp.mkdtemp(join(tmpdir(), 'rushes-job-'));
-      await fsp.chmod(job, 0o755);
-      const inside: Invocation = { ...inv, input: { ...inv.input, uri: fileUri(`/in/${basename(input)}`) }, output: { uri: dirUri('/out') } };
-      await fsp.writeFile(join(job, 'invocation.json'), JSON.stringify(inside), { mode: 0o644 });
+      let job: string | undefined;
 
       let id: string | undefined;
       const timeoutMs = o.timeoutMs ?? DEFAULT_RENDER_TIMEOUT_MS;
@@ -85,7 +87,17 @@ export function dockerRuntime(options: DockerRuntimeOptions = {}): RenderRuntime
       const onAbort = () => kill(o.signal!.reason instanceof Error ? o.signal!.reason : new Error('cancelled'));
       o.signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        const created = (await engine.call('POST', `/containers/create?name=rushes-fn-${inv.id}-${randomBytes(3).toString('hex')}`, {
+        try {
+          await fsp.mkdir(work);
+          if (hostUid === 0) await fsp.chown(work, IMAGE_USER, IMAGE_USER);
+        } catch (e) {
+          throw destinationError(e, work);
+        }
+        job = await fsp.mkdtemp(join(tmpdir(), 'rushes-job-'));
+        await fsp.chmod(job, 0o755);
+        const inside: Invocation = { ...inv, input: { ...inv.input, uri: fileUri(`/in/${basename(input)}`) }, output: { uri: dirUri('/out') } };
+        await fsp.writeFile(join(job, 'invocation.json'), JSON.stringify(inside), { mode: 0o644 });
+        const created = await engine.call('POST', `/containers/create?name=rushes-fn-${inv.id}-${randomBytes(3).toString('hex')}`, {
           Image: image,
           Cmd: ['/job/invocation.json'],
           User: user,
@@ -107,7 +119,7 @@ export function dockerRuntime(options: DockerRuntimeOptions = {}): RenderRuntime
             Memory: options.memoryBytes ?? DEFAULT_MEMORY,
             ...(options.cpus ? { NanoCpus: Math.round(options.cpus * 1e9) } : {}),
           },
-        })) as DockerResponseLike;
+        });
         if (created.status === 404) throw new RushesError('RUNTIME_UNAVAILABLE', `the worker image ${image} is not on this Docker engine; build it with scripts/build-image.sh`);
         if (created.status >= 300) throw new RushesError('RUNTIME_UNAVAILABLE', `Docker engine refused to create the container: ${(created.body as { message?: string })?.message ?? created.status}`);
         id = (created.body as { Id: string }).Id;
@@ -147,16 +159,11 @@ export function dockerRuntime(options: DockerRuntimeOptions = {}): RenderRuntime
         clearTimeout(timer);
         o.signal?.removeEventListener('abort', onAbort);
         if (id) await engine.call('DELETE', `/containers/${id}?force=1`).catch(() => undefined);
-        await fsp.rm(job, { recursive: true, force: true });
+        if (job) await fsp.rm(job, { recursive: true, force: true });
         await fsp.rm(work, { recursive: true, force: true });
       }
     },
   };
-}
-
-interface DockerResponseLike {
-  status: number;
-  body: unknown;
 }
 
 function parseReply(lines: string[]): { ok?: boolean; error?: { code?: string; message?: string } } | undefined {
@@ -179,7 +186,7 @@ async function commitFromWork(result: RenderResult, work: string, out: string): 
     const from = join(work, o.name);
     const to = join(out, o.name);
     if (process.getuid?.() === 0) await chownTree(from, owner.uid, owner.gid);
-    await moveIntoPlace(from, to);
+    await moveIntoPlace(from, to, (await fsp.stat(from)).isDirectory());
     outputs.push({ ...o, path: to });
   }
   return { ...result, outputs };

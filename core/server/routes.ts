@@ -3,7 +3,8 @@
  * call on the engine. Request bodies are validated against the JSON Schemas in schemas/.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Engine, RenderApiRequest } from '../daemon/engine.ts';
+import type { Engine } from '../daemon/engine.ts';
+import type { RenderApiRequest } from '../daemon/render-job.ts';
 import type { OffloadRequest } from '../daemon/offload-job.ts';
 import { JOB_STATES, type JobState } from '../queue/index.ts';
 import { TOOL } from '../version.ts';

@@ -48,7 +48,7 @@ function fromRaw(r: Raw): ClipRow {
 }
 
 /** Where a record lives: its roll folder and relative path (a sequence's pattern included). */
-export function clipLocation(rec: ClipRecord): string {
+function clipLocation(rec: ClipRecord): string {
   return `${rec.source.root.replace(/\/+$/, '')}/${rec.source.relativePath}`;
 }
 

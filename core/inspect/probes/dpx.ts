@@ -71,7 +71,7 @@ export function parseDpxHeader(b: Buffer): DpxHeader {
 }
 
 /** A 32-bit BCD timecode (hh mm ss ff, high byte first) as "HH:MM:SS:FF". */
-export function bcdTimecode(v: number): string | undefined {
+function bcdTimecode(v: number): string | undefined {
   const digits = v.toString(16).padStart(8, '0');
   if (!/^\d{8}$/.test(digits)) return undefined;
   return digits.replace(/(\d\d)(\d\d)(\d\d)(\d\d)/, '$1:$2:$3:$4');
