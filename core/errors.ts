@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'DEST_READONLY' // EROFS / EACCES on a destination
   | 'DEST_IO' // any other write error on a destination
   | 'DEST_CONFLICT' // a different file already exists under the final destination name
+  | 'DEST_LOCKED' // another writer (an offload in this or another process) holds the destination folder
   | 'VERIFY_MISMATCH' // read-back hash differs from the source hash
   | 'SOURCE_VERIFY_MISMATCH' // re-reading the source gave a different hash
   | 'MHL_INVALID' // an ASC MHL file that is malformed or hostile

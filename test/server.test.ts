@@ -161,7 +161,27 @@ describe('HTTP API', () => {
     }).catch(() => 413);
     expect(status).toBe(413);
 
+    // Relative paths would be resolved against the daemon's working folder: refused, naming the field.
+    r = await post({ source: 'C001', destinations: [join(base, 'r')] });
+    expect(r.status).toBe(400);
+    expect(r.body.error).toMatchObject({ code: 'RELATIVE_PATH', path: 'C001' });
+    expect(r.body.error.message).toMatch(/source must be an absolute path/);
+    r = await post({ source: card, destinations: [join(base, 'r'), 'raid2/Day01'] });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/destinations must be an absolute path .*raid2\/Day01/);
+    r = await call<ErrorBody>(server, 'POST', '/api/renders', { fn: 'thumbnail', path: 'A001/clip.mov', out: join(base, 'thumbs') });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/path must be an absolute path/);
+    r = await call<ErrorBody>(server, 'POST', '/api/renders', { fn: 'thumbnail', path: join(card, 'clip.mov'), out: 'thumbs' });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/out must be an absolute path/);
+
     expect((await call(server, 'DELETE', '/api/offloads')).status).toBe(405);
+    // A method the route lacks is a 405 with Allow, whatever the body says (not 415 for a missing content-type).
+    const del = await fetch(server.url + '/api/jobs', { method: 'DELETE' });
+    expect(del.status).toBe(405);
+    expect(del.headers.get('allow')).toBe('GET');
+    expect(((await del.json()) as ErrorBody).error.code).toBe('METHOD_NOT_ALLOWED');
     expect((await call(server, 'GET', '/api/nothing')).status).toBe(404);
     expect((await call(server, 'GET', '/api/jobs?state=sleeping')).status).toBe(400);
     expect((await call(server, 'GET', '/api/jobs?limit=-1')).status).toBe(400);

@@ -17,6 +17,8 @@ export const EXIT = {
   NOT_FOUND: 7,
   /** `render --runtime docker` without a Docker engine or the worker image. */
   RUNTIME_UNAVAILABLE: 8,
+  /** Another offload is writing into a destination folder (run again once it is done, or use --wait). */
+  DEST_LOCKED: 9,
   CANCELLED: 130,
 } as const;
 
@@ -36,6 +38,8 @@ export function exitCodeFor(code: ErrorCode): number {
       return EXIT.INTERNAL;
     case 'RUNTIME_UNAVAILABLE':
       return EXIT.RUNTIME_UNAVAILABLE;
+    case 'DEST_LOCKED':
+      return EXIT.DEST_LOCKED;
     default:
       return EXIT.INCOMPLETE;
   }

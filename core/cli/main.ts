@@ -39,6 +39,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--location <text>', 'location recorded in the MHL')
     .option('--comment <text>', 'comment recorded in the MHL')
     .option('--concurrency <n>', 'files copied at once (default 4)')
+    .option('--wait', 'if another offload is writing into a destination folder, wait for it instead of stopping (exit 9)')
     .option('--json', 'print one JSON event per line instead of progress bars')
     .action(async (source: string, flags) => setExit(await offloadCommand(source, { ...flags, home: program.opts().home }, io)));
 

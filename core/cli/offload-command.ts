@@ -21,6 +21,7 @@ export interface OffloadFlags {
   location?: string;
   comment?: string;
   concurrency?: string;
+  wait?: boolean;
 }
 
 function parseVerifyMode(v: string): VerifyMode {
@@ -39,6 +40,7 @@ export async function offloadCommand(source: string, flags: OffloadFlags, io: Io
     if (flags.json) io.stdout.write(JSON.stringify(e) + '\n');
     else if (terminal) terminal.handle(e);
     else if (e.type === 'file.failed') io.stderr.write(`${e.failure.code}: ${e.failure.message}\n`);
+    else if (e.type === 'offload.waiting') io.stderr.write(`waiting: ${e.message}\n`);
   };
   const { signal, dispose } = cancelOnSignals(io);
   try {
@@ -50,6 +52,7 @@ export async function offloadCommand(source: string, flags: OffloadFlags, io: Io
       verify,
       sourceVerify: !!flags.sourceVerify,
       concurrency,
+      waitForLock: !!flags.wait,
       db,
       onEvent,
       signal,

@@ -33,6 +33,8 @@ export class TerminalProgress {
   handle(e: OffloadEvent): void {
     if (e.type === 'offload.started') {
       this.out.write(`Offloading ${e.source} as roll ${e.roll}: ${e.files} files, ${formatBytes(e.bytes)}${e.resumedFiles ? ` (resuming; ${e.resumedFiles} already verified)` : ''}\n`);
+    } else if (e.type === 'offload.waiting') {
+      this.out.write(`Waiting: ${e.message}\n`);
     } else if (e.type === 'offload.progress') {
       this.redraw(e.destinations.map((p) => progressLine(p, this.verifies)));
     } else if (e.type === 'file.failed') {

@@ -114,10 +114,13 @@ export function offloadHandler(db: Db): JobHandler {
       ignore: p.ignore,
       db,
       signal,
+      // Another writer in the folder (a CLI offload of the same card): the job waits its turn, then resumes what that one copied.
+      waitForLock: true,
       creator: { author: p.author ? { name: p.author } : undefined, location: p.location, comment: p.comment },
       onEvent: (e) => {
         if (e.type === 'offload.progress') progress({ offloadId: e.offloadId, destinations: e.destinations });
         else if (e.type === 'file.failed') log.warn('file failed', { ...e.failure });
+        else if (e.type === 'offload.waiting') log.info('waiting for another offload', { destination: e.destination, message: e.message });
         else if (e.type === 'mhl.written') log.info('mhl generation written', { destination: e.destination, manifest: e.manifest });
       },
     });

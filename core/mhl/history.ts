@@ -9,7 +9,7 @@ import { basename, join, resolve } from 'node:path';
 import { RushesError, errno } from '../errors.ts';
 import { runTask } from '../runtime/pool.ts';
 import { parseChain } from './chain.ts';
-import { readMhlFile } from './fsutil.ts';
+import { readMhlFile } from './read-file.ts';
 import { ASCMHL_FOLDER, CHAIN_FILE, DEFAULT_IGNORE, MANIFEST_EXTENSION, problemExitCode, type Generation, type HistoryProblem, type MhlHistory } from './model.ts';
 import { generationOfFileName, isWithin, joinRelative, parentOf, relativeTo } from './paths.ts';
 import { parseManifest } from './xml-read.ts';

@@ -11,14 +11,13 @@
  */
 import { promises as fsp } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { RushesError, destinationError } from '../errors.ts';
 import { HASH_FORMATS, type Digests, type HashFormat } from '../hash/index.ts';
 import { runTask } from '../runtime/pool.ts';
 import { serializeChain } from './chain.ts';
 import { normalizeDigest } from './digest.ts';
 import type { FolderHashes } from './dirhash.ts';
-import { fsyncFolder, writeFileAtomic } from './fsutil.ts';
+import { commitTemporary, temporaryPath, writeFileDurably } from '../fs/durable.ts';
 import { allHistories, historiesFor, latestIgnorePatterns, loadHistory, nextGenerationNumber } from './history.ts';
 import { ASCMHL_FOLDER, CHAIN_FILE, type DirectoryHash, type HashListReference, type MhlFileEntry, type MhlHistory, type NewGeneration } from './model.ts';
 import { baseName, checkRelativePath, compareCodePoints, joinRelative, manifestFileName, parentOf, relativeTo } from './paths.ts';
@@ -202,21 +201,20 @@ async function writeOne(h: MhlHistory, gen: NewGeneration, plan: Plan, ignore: s
   if (isNew) {
     // A new history appears whole: both files are written into a temporary folder that is
     // then renamed to ascmhl/, so a crash never leaves a manifest without its chain.
-    const temp = join(h.root, `.${ASCMHL_FOLDER}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+    const temp = temporaryPath(h.folder, { unique: true });
     try {
       await fsp.mkdir(temp);
-      await writeFileAtomic(join(temp, fileName), bytes, { exclusive: true });
-      await writeFileAtomic(join(temp, CHAIN_FILE), chain);
-      await fsp.rename(temp, h.folder);
-      await fsyncFolder(h.root);
+      await writeFileDurably(join(temp, fileName), bytes, { exclusive: true });
+      await writeFileDurably(join(temp, CHAIN_FILE), chain);
+      await commitTemporary(temp, h.folder);
     } catch (e) {
       await fsp.rm(temp, { recursive: true, force: true }).catch(() => undefined);
       if (e instanceof RushesError) throw e;
       throw destinationError(e, h.folder);
     }
   } else {
-    await writeFileAtomic(manifestPath, bytes, { exclusive: true });
-    await writeFileAtomic(chainPath, chain);
+    await writeFileDurably(manifestPath, bytes, { exclusive: true });
+    await writeFileDurably(chainPath, chain);
   }
   return { root: h.root, manifestPath, chainPath, generation: number, c4 };
 }

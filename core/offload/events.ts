@@ -56,6 +56,7 @@ export interface OffloadSummary {
 
 export type OffloadEvent =
   | { type: 'offload.started'; offloadId: string; source: string; roll: string; destinations: string[]; files: number; bytes: number; resumedFiles: number }
+  | { type: 'offload.waiting'; source: string; destination: string; message: string }
   | { type: 'offload.progress'; offloadId: string; destinations: DestinationProgress[] }
   | { type: 'file.failed'; offloadId: string; failure: FailureReport }
   | { type: 'file.completed'; offloadId: string; path: string; size: number }

@@ -11,7 +11,7 @@ import { RushesError, destinationError, errno } from '../errors.ts';
 import { HASH_FORMATS, type HashFormat } from '../hash/index.ts';
 import { hashFile } from '../hash/read.ts';
 import { expectationFor, formatsToVerify, indexHistory, listHistoryFolders, loadHistory, parseChain, type HistoryIndex } from '../mhl/index.ts';
-import { tempPathFor } from './paths.ts';
+import { copyFileDurably, fsyncFolder } from '../fs/durable.ts';
 
 export interface SourceHistory {
   index: HistoryIndex;
@@ -58,17 +58,14 @@ async function chainExtends(sourceChain: string, destChain: string): Promise<boo
   return theirs.every((e) => ours.some((o) => o.sequence === e.sequence && o.path === e.path && o.format === e.format && o.digest === e.digest));
 }
 
+/** Copies a history file durably; it takes its name only after it read back (from the medium) as the card's bytes. */
 async function copyVerified(from: string, to: string): Promise<void> {
-  const temp = tempPathFor(to);
-  await fsp.copyFile(from, temp);
-  const fh = await fsp.open(temp, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  if (!(await sameBytes(from, temp))) throw new RushesError('VERIFY_MISMATCH', `history file ${to} did not read back as written`, { path: to });
-  await fsp.rename(temp, to);
+  await copyFileDurably(from, to, {
+    exclusive: true,
+    check: async (temp) => {
+      if (!(await sameBytes(from, temp))) throw new RushesError('VERIFY_MISMATCH', `history file ${to} did not read back as written`, { path: to });
+    },
+  });
 }
 
 /**
@@ -98,10 +95,7 @@ export async function carryOverHistory(source: string, destRoot: string, history
         throw e instanceof RushesError ? e : destinationError(e, dst);
       }
     }
-    // The renames inside the folder, and the folder itself, must be durable before a generation builds on them.
-    for (const dir of [to, dirname(to)]) {
-      const fh = await fsp.open(dir, 'r');
-      await fh.sync().finally(() => fh.close());
-    }
+    // Each copy's rename was made durable as it was committed; the new folder itself must be too, before a generation builds on it.
+    await fsyncFolder(dirname(to));
   }
 }

@@ -1,22 +1,6 @@
-import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, join, relative, isAbsolute } from 'node:path';
 import { RushesError } from '../errors.ts';
-
-export const TEMP_SUFFIX = '.rushes-part';
-const MAX_NAME_BYTES = 255;
-
-/**
- * The temporary name a destination file is written under: hidden, beside its final name
- * (so the rename stays on one filesystem), and recognisable as ours. Names too long for
- * the suffix fall back to a digest of the name.
- */
-export function tempPathFor(finalPath: string): string {
-  const name = basename(finalPath);
-  const temp = `.${name}${TEMP_SUFFIX}`;
-  if (Buffer.byteLength(temp) <= MAX_NAME_BYTES) return join(dirname(finalPath), temp);
-  return join(dirname(finalPath), `.${createHash('sha1').update(name).digest('hex')}${TEMP_SUFFIX}`);
-}
 
 /** The real path of `p`, or of its nearest existing ancestor joined with the rest. */
 async function realPathOfMaybeMissing(p: string): Promise<string> {

@@ -25,7 +25,9 @@ import { checkDestinationFile, type CheckResult } from './verify.ts';
 import { walkSource, type SourceFile, type SourceTree } from './walk.ts';
 import { DEFAULT_IGNORE, classifyHashes, expectationFor } from '../mhl/index.ts';
 import { carryOverHistory, missingFromCard, readSourceHistory } from './history.ts';
-import { assertDestinationsOutsideSource, tempPathFor } from './paths.ts';
+import { assertDestinationsOutsideSource } from './paths.ts';
+import { fsyncFolder, temporaryPath } from '../fs/durable.ts';
+import { lockFolders } from '../fs/lock.ts';
 import { changesSinceListing } from './relist.ts';
 
 export interface OffloadOptions {
@@ -43,6 +45,8 @@ export interface OffloadOptions {
   creator?: ManifestOptions['creator'];
   /** Files copied at once; small files gain from more, large ones are bound by the device. */
   concurrency?: number;
+  /** When another writer holds a destination folder: wait for it (true) or fail with DEST_LOCKED (default). */
+  waitForLock?: boolean;
 }
 
 /** A destination for the length of one offload. `error` set means it is out of the running. */
@@ -121,6 +125,28 @@ export async function offload(o: OffloadOptions): Promise<OffloadSummary> {
   if (roots.length !== o.destinations.length) throw new RushesError('USAGE', 'the same destination is given twice');
   await assertDestinationsOutsideSource(source, roots);
 
+  // One writer per roll folder, whichever process it runs in: a second offload of the same
+  // card would write the same temporary files and could overwrite a file already verified.
+  const held = await lockFolders(roots, `rushes offload of ${source}`, o.waitForLock ? { signal: o.signal, onBlocked: (e) => o.onEvent?.({ type: 'offload.waiting', source, destination: e.path ?? '', message: e.message }) } : undefined);
+  try {
+    return await copyCard(o, { started, source, roll, formats, verifyMode, roots, unlockable: held.unlockable });
+  } finally {
+    await held.release();
+  }
+}
+
+interface CardRun {
+  started: number;
+  source: string;
+  roll: string;
+  formats: HashFormat[];
+  verifyMode: VerifyMode;
+  roots: string[];
+  /** Destinations whose lock could not be written: they fail with that cause, the others go on. */
+  unlockable: Map<string, RushesError>;
+}
+
+async function copyCard(o: OffloadOptions, { started, source, roll, formats, verifyMode, roots, unlockable }: CardRun): Promise<OffloadSummary> {
   const ignore = ignoreMatcher(o.ignore ?? DEFAULT_IGNORE);
   const tree = await walkSource(source, ignore);
   const card = await readSourceHistory(source);
@@ -144,7 +170,11 @@ export async function offload(o: OffloadOptions): Promise<OffloadSummary> {
 
   const previousSource = resumable ? store.sourceFiles(offloadId) : new Map<string, SourceFileRecord>();
   const destinations: Destination[] = await Promise.all(
-    roots.map(async (root) => ({ root, records: resumable ? store.destinationFiles(offloadId, root) : new Map(), error: await prepareDestination(root) })),
+    roots.map(async (root) => {
+      const lockError = unlockable.get(root);
+      const error = lockError ? failure(lockError, root, root) : await prepareDestination(root);
+      return { root, records: resumable ? store.destinationFiles(offloadId, root) : new Map(), error };
+    }),
   );
   const createdDirs = new Set<string>();
 
@@ -190,7 +220,7 @@ export async function offload(o: OffloadOptions): Promise<OffloadSummary> {
         }
         return { kind: 'existing', finalPath };
       }
-      return { kind: 'write', target: { destination: d.root, tempPath: tempPathFor(finalPath) }, finalPath };
+      return { kind: 'write', target: { destination: d.root, tempPath: temporaryPath(finalPath) }, finalPath };
     } catch (e) {
       return { kind: 'failed', failure: failure(destinationError(e, finalPath), finalPath, d.root) };
     }
@@ -384,14 +414,7 @@ async function finishDirectories(root: string, tree: SourceTree): Promise<void> 
     const abs = join(root, dir.path);
     await fsp.utimes(abs, Number(dir.atimeNs) / 1e9, Number(dir.mtimeNs) / 1e9).catch(() => undefined);
   }
-  for (const abs of [...tree.directories.map((d) => join(root, d.path)), root, dirname(root)]) {
-    const fh = await fsp.open(abs, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  }
+  for (const abs of [...tree.directories.map((d) => join(root, d.path)), root, dirname(root)]) await fsyncFolder(abs);
 }
 
 function summarise(d: Destination, tree: SourceTree, manifest: string | undefined): DestinationSummary {

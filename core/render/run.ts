@@ -1,14 +1,14 @@
 /**
  * Runs one invocation on this machine's ffmpeg: the body of `rushes-fn`, the same in a
  * container and on the host. Outputs are written into a staging folder beside the final
- * place (`.rushes-fn-<id>.tmp`) and committed last, by rename; a failure leaves nothing
+ * place (`.rushes-fn-<id>.….rushes-part`), fsynced and committed last, by rename; a failure leaves nothing
  * under a final name. Running an invocation again replaces its outputs with the same bytes.
  */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, promises as fsp } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { destinationError, errno, RushesError } from '../errors.ts';
+import { fsyncFile, fsyncFolder, temporaryPath } from '../fs/durable.ts';
 import { createHasher } from '../hash/index.ts';
 import { forEachLimited } from '../util/limit.ts';
 import { BUILDERS, type RenderPlan } from './builders.ts';
@@ -66,7 +66,7 @@ const FONT_CANDIDATES = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/us
 
 /** A staging folder of this run alone: two runs of one invocation (a CLI beside the daemon) never share one. */
 function stagingDir(inv: Invocation): string {
-  return join(outputDir(inv), `.rushes-fn-${inv.id}-${process.pid}-${randomBytes(3).toString('hex')}.tmp`);
+  return temporaryPath(join(outputDir(inv), `rushes-fn-${inv.id}`), { unique: true });
 }
 
 export async function runInvocation(value: unknown, o: RunOptions = {}): Promise<RenderResult> {
@@ -213,7 +213,7 @@ async function hashHere(path: string): Promise<{ xxh64: string; bytes: number }>
   return { xxh64: h.digest(), bytes };
 }
 
-/** Hashes a finished output for the result (a folder: its frames' names and digests, in order), then moves it to its final name. */
+/** Hashes a finished output for the result (a folder: its frames' names and digests, in order), forces it to the device, then moves it to its final name. */
 async function commit(w: WrittenOutput, to: string, hashOutput: OutputHasher): Promise<RenderOutput> {
   let result: Omit<RenderOutput, 'name' | 'path'>;
   if (w.frames) {
@@ -221,21 +221,28 @@ async function commit(w: WrittenOutput, to: string, hashOutput: OutputHasher): P
     const digests: { xxh64: string; bytes: number }[] = [];
     await forEachLimited(frames.keys(), FRAMES_HASHED_AT_ONCE, async (i) => {
       digests[i] = await hashOutput(join(w.path, frames[i]!));
+      await fsyncFile(join(w.path, frames[i]!));
     });
+    await fsyncFolder(w.path);
     const h = await createHasher('xxh64');
     w.frames.forEach((n, i) => h.update(Buffer.from(`${n} ${digests[i]!.xxh64}\n`)));
     result = { size: digests.reduce((sum, d) => sum + d.bytes, 0), files: w.frames.length, xxh64: h.digest() };
   } else {
     const d = await hashOutput(w.path);
+    await fsyncFile(w.path);
     result = { size: d.bytes, files: 1, xxh64: d.xxh64 };
   }
   await moveIntoPlace(w.path, to, !!w.frames);
   return { name: w.name, path: to, ...result };
 }
 
-/** Renames a finished output to its final name, replacing an earlier run's (a folder cannot be renamed over a non-empty one: the old one steps aside first, and goes once the new one is in). */
+/**
+ * Renames a finished output to its final name, replacing an earlier run's (a folder cannot be
+ * renamed over a non-empty one: the old one steps aside first, and goes once the new one is
+ * in), and makes the rename durable.
+ */
 export async function moveIntoPlace(from: string, to: string, isFolder: boolean): Promise<void> {
-  const aside = `${to}.rushes-old-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const aside = temporaryPath(to, { unique: true });
   let movedAside = false;
   try {
     if (isFolder && existsSync(to)) {
@@ -243,6 +250,7 @@ export async function moveIntoPlace(from: string, to: string, isFolder: boolean)
       movedAside = true;
     }
     await fsp.rename(from, to);
+    await fsyncFolder(dirname(to));
   } catch (e) {
     // The earlier output goes back under its name: a failed commit never leaves the final name empty.
     if (movedAside) await fsp.rename(aside, to).catch(() => undefined);

@@ -15,6 +15,7 @@ import { dirUri, fileUri, inputPath, outputDir, type Invocation } from '../rende
 import { DEFAULT_RENDER_TIMEOUT_MS, moveIntoPlace, runInvocation, type RenderProgress, type RenderResult } from '../render/run.ts';
 import { codeForFnExit } from '../render/exit-codes.ts';
 import { DockerEngine } from './docker.ts';
+import { temporaryPath } from '../fs/durable.ts';
 import { hashFile } from '../hash/read.ts';
 
 export type RuntimeName = 'process' | 'docker';
@@ -73,7 +74,7 @@ export function dockerRuntime(options: DockerRuntimeOptions = {}): RenderRuntime
       const hostUid = process.getuid?.() ?? IMAGE_USER;
       const user = hostUid === 0 ? `${IMAGE_USER}:${IMAGE_USER}` : `${hostUid}:${process.getgid?.() ?? hostUid}`;
       // The container writes only here; the runtime moves its committed outputs into place.
-      const work = join(out, `.rushes-docker-${inv.id}-${process.pid}-${randomBytes(3).toString('hex')}`);
+      const work = temporaryPath(join(out, `rushes-docker-${inv.id}`), { unique: true });
       let job: string | undefined;
 
       let id: string | undefined;

@@ -45,9 +45,8 @@ function hostname(hostHeader: string): string {
 }
 
 /**
- * Refuses what a web page in the user's browser could send on their behalf:
- *  - a write (any method but GET/HEAD) without `content-type: application/json` — a page
- *    can post a form cross-site, but not JSON without a CORS preflight, which we never grant;
+ * Refuses what a web page in the user's browser could send on their behalf (writes without
+ * JSON are refused by requireJsonWrites, once the route and method are known):
  *  - a request whose Origin is not this server;
  *  - without a token, a Host that is not a loopback name (DNS rebinding: a page whose
  *    domain resolves to 127.0.0.1 would otherwise read the API as "same origin").
@@ -69,6 +68,14 @@ export function refuseCrossSite(req: IncomingMessage, tokenRequired: boolean): v
   } else if (origin === 'null') {
     throw new HttpError(403, 'FORBIDDEN_ORIGIN', 'requests from an opaque origin (a sandboxed page or file) are not allowed');
   }
+}
+
+/**
+ * A write (any method but GET/HEAD) must say `content-type: application/json`: a page can
+ * post a form cross-site, but not JSON without a CORS preflight, which we never grant.
+ * Checked after the method, so a method the route does not have gets its 405.
+ */
+export function requireJsonWrites(req: IncomingMessage): void {
   const method = req.method ?? 'GET';
   if (method !== 'GET' && method !== 'HEAD') {
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();

@@ -27,6 +27,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   BAD_FILENAME: 422,
   SYMLINK_LOOP: 422,
   DEST_READONLY: 422,
+  DEST_LOCKED: 409,
 };
 
 export function toHttpError(e: unknown): HttpError {

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import type { Engine } from '../daemon/engine.ts';
 import { RushesError } from '../errors.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
-import { assertSafeBinding, checkToken, refuseCrossSite } from './auth.ts';
+import { assertSafeBinding, checkToken, refuseCrossSite, requireJsonWrites } from './auth.ts';
 import { HttpError, sendError, toHttpError } from './http.ts';
 import { ROUTES } from './routes.ts';
 
@@ -44,6 +44,7 @@ export async function startServer(engine: Engine, options: ServerOptions): Promi
       const handler = route.methods[req.method ?? ''];
       const allow = Object.keys(route.methods).join(', ');
       if (!handler) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}; use ${allow}`, undefined, { allow });
+      requireJsonWrites(req);
       const params = url.pathname.match(route.pattern)!.slice(1);
       await handler({ engine, req, res, url, params, maxBodyBytes: options.maxBodyBytes ?? 1 << 20, streams });
     } catch (e) {

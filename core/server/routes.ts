@@ -15,6 +15,7 @@ import { isRushesError } from '../errors.ts';
 import { streamEvents } from './sse.ts';
 import type { ClipRow } from '../store/clips.ts';
 import { readFile } from 'node:fs/promises';
+import { isAbsolute } from 'node:path';
 
 export interface RouteContext {
   engine: Engine;
@@ -65,9 +66,22 @@ function knownParams(url: URL, names: string[]): void {
   }
 }
 
+/**
+ * Paths in a request name places on the daemon's machine; a relative one would be resolved
+ * against whatever folder the daemon was started in, so it is refused rather than guessed.
+ */
+function requireAbsolute(fields: Record<string, string | readonly string[] | undefined>): void {
+  for (const [name, value] of Object.entries(fields)) {
+    for (const p of typeof value === 'string' ? [value] : (value ?? [])) {
+      if (!isAbsolute(p)) throw new HttpError(400, 'RELATIVE_PATH', `${name} must be an absolute path on the daemon's machine (got "${p}")`, p);
+    }
+  }
+}
+
 async function postOffload(c: RouteContext): Promise<void> {
   const body = await readJson(c.req, c.maxBodyBytes);
   if (!validateOffload(body)) throw new HttpError(400, 'INVALID_REQUEST', `invalid offload request: ${describeErrors(validateOffload.errors)}`);
+  requireAbsolute({ source: body.source, destinations: body.destinations });
   const { job, created } = await c.engine.submitOffload(body);
   sendJson(c.res, created ? 202 : 200, { job, created }, { location: `/api/jobs/${job.id}` });
 }
@@ -77,6 +91,7 @@ const validateRender = compileSchema<RenderApiRequest>('render-request.schema.js
 async function postRender(c: RouteContext): Promise<void> {
   const body = await readJson(c.req, c.maxBodyBytes);
   if (!validateRender(body)) throw new HttpError(400, 'INVALID_REQUEST', `invalid render request: ${describeErrors(validateRender.errors)}`);
+  requireAbsolute({ path: body.path, out: body.out, fdl: body.fdl, cdl: body.cdl, lut: body.lut, amf: body.amf });
   const { job, clipId, warnings } = await c.engine.submitRender(body);
   sendJson(c.res, 202, { job, clipId, warnings }, { location: `/api/jobs/${job.id}` });
 }

@@ -6,26 +6,24 @@
  * keeps a valid history.
  */
 import { promises as fsp } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ASCMHL_FOLDER, CHAIN_FILE } from '../mhl/index.ts';
-import { errno } from '../errors.ts';
+import { copyFileDurably, fsyncFolder } from '../fs/durable.ts';
+import { isRushesError } from '../errors.ts';
 
 export async function copyHistoryToCard(rollFolder: string, card: string): Promise<void> {
   const from = join(rollFolder, ASCMHL_FOLDER);
   const to = join(card, ASCMHL_FOLDER);
   await fsp.mkdir(to, { recursive: true });
   const names = await fsp.readdir(from);
-  for (const name of names.filter((n) => n !== CHAIN_FILE).sort()) {
+  for (const name of names.filter((n) => n !== CHAIN_FILE && n.endsWith('.mhl')).sort()) {
     try {
-      await fsp.copyFile(join(from, name), join(to, name), fsp.constants.COPYFILE_EXCL);
+      await copyFileDurably(join(from, name), join(to, name), { exclusive: true });
     } catch (e) {
-      if (errno(e) !== 'EEXIST') throw e;
+      // A manifest the card already has stays as it is: manifests are never rewritten.
+      if (!isRushesError(e) || e.code !== 'DEST_CONFLICT') throw e;
     }
   }
-  const tmp = join(to, `.${CHAIN_FILE}.rushes.tmp`);
-  await fsp.copyFile(join(from, CHAIN_FILE), tmp);
-  const fh = await fsp.open(tmp, 'r+');
-  await fh.sync();
-  await fh.close();
-  await fsp.rename(tmp, join(to, CHAIN_FILE));
+  await copyFileDurably(join(from, CHAIN_FILE), join(to, CHAIN_FILE));
+  await fsyncFolder(dirname(to));
 }
