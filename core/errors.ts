@@ -24,7 +24,76 @@ export type ErrorCode =
   | 'RENDER_FAILED' // ffmpeg failed for another reason, or wrote less than it should
   | 'RENDER_TIMEOUT' // a render took longer than its limit and was killed
   | 'RUNTIME_UNAVAILABLE' // the runtime asked for cannot run here (no Docker engine, no image)
+  | 'WEBHOOK_REFUSED' // a webhook receiver answered a 4xx that retrying cannot change
+  | 'CANCELLED' // someone asked to stop it
+  | 'PARENT_CANCELLED' // a job it waited for was cancelled
+  | 'LEASE_LOST' // a job's last attempt never reported back (its worker died)
+  | 'ERROR' // a failure nothing classified; tried again
   | 'INTERNAL';
+
+/**
+ * What each failure means at every boundary, in one place:
+ * - `exit`: the `rushes` command's exit code when the error ends it (README, "Exit codes");
+ * - `fnExit`: `rushes-fn`'s exit code, the only thing that may cross a process or container
+ *   boundary (the caller reads it back with codeForFnExit);
+ * - `http`: the API's status;
+ * - `retryable`: whether a job that failed with it is tried again (the error is about the
+ *   moment — a full disk, a pulled cable — not about the request).
+ */
+interface ErrorPolicy {
+  exit: number;
+  fnExit: number;
+  http: number;
+  retryable: boolean;
+}
+
+const policy = (exit: number, fnExit: number, http: number, retryable: boolean): ErrorPolicy => ({ exit, fnExit, http, retryable });
+
+/** In this order `codeForFnExit` reads a number back: the first code with that exit wins. */
+export const ERROR_POLICY: Readonly<Record<ErrorCode, ErrorPolicy>> = {
+  USAGE: policy(2, 2, 400, false),
+  SOURCE_MISSING: policy(4, 3, 422, false),
+  INPUT_UNDECODABLE: policy(3, 3, 422, false),
+  SOURCE_CHANGED: policy(3, 3, 500, true),
+  SOURCE_UNREADABLE: policy(3, 3, 500, true),
+  SYMLINK_LOOP: policy(3, 3, 422, false),
+  BAD_FILENAME: policy(3, 3, 422, false),
+  DEST_INSIDE_SOURCE: policy(2, 2, 422, false),
+  DEST_FULL: policy(3, 4, 500, true),
+  DEST_READONLY: policy(3, 4, 422, true),
+  DEST_IO: policy(3, 4, 500, true),
+  DEST_CONFLICT: policy(3, 4, 409, true),
+  DEST_LOCKED: policy(9, 4, 409, true),
+  VERIFY_MISMATCH: policy(3, 4, 500, true),
+  SOURCE_VERIFY_MISMATCH: policy(3, 3, 500, true),
+  MHL_INVALID: policy(6, 1, 500, true),
+  MHL_VERIFY: policy(3, 1, 500, true),
+  STORE: policy(5, 1, 500, true),
+  RENDER_FAILED: policy(3, 5, 500, true),
+  RUNTIME_UNAVAILABLE: policy(8, 5, 500, true),
+  RENDER_TIMEOUT: policy(3, 6, 500, true),
+  WEBHOOK_REFUSED: policy(3, 1, 500, false),
+  CANCELLED: policy(130, 130, 409, false),
+  PARENT_CANCELLED: policy(130, 130, 409, false),
+  LEASE_LOST: policy(1, 1, 500, true),
+  ERROR: policy(1, 1, 500, true),
+  INTERNAL: policy(1, 1, 500, false),
+};
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.prototype.hasOwnProperty.call(ERROR_POLICY, code);
+}
+
+/** The policy of any code a record may carry; one Rushes does not know is an unclassified failure. */
+export function policyOf(code: string): ErrorPolicy {
+  return ERROR_POLICY[isErrorCode(code) ? code : 'ERROR'];
+}
+
+/** The error code a `rushes-fn` exit code stands for, on the caller's side of a process or container boundary. */
+export function codeForFnExit(exit: number): ErrorCode {
+  const hit = (Object.keys(ERROR_POLICY) as ErrorCode[]).find((c) => ERROR_POLICY[c].fnExit === exit);
+  return hit === undefined || hit === 'CANCELLED' ? 'INTERNAL' : hit;
+}
 
 export class RushesError extends Error {
   readonly code: ErrorCode;
@@ -56,4 +125,21 @@ export function destinationError(e: unknown, path: string): RushesError {
     return new RushesError('DEST_READONLY', `destination is not writable: ${path} (${code})`, { path, cause: e });
   const msg = e instanceof Error ? e.message : String(e);
   return new RushesError('DEST_IO', `write failed for ${path}: ${msg}`, { path, cause: e });
+}
+
+/** A failure as stored and sent (job records, card records, API bodies, offload reports). */
+export interface ErrorRecord {
+  code: string;
+  message: string;
+  path?: string;
+}
+
+/**
+ * Any thrown value as a record: a RushesError keeps its code and path; anything else is an
+ * unclassified ERROR naming `path` when the caller knows which file it was about.
+ */
+export function errorRecord(e: unknown, path?: string): ErrorRecord {
+  if (e instanceof RushesError) return { code: e.code, message: e.message, ...((e.path ?? path) !== undefined ? { path: e.path ?? path } : {}) };
+  const message = e instanceof Error ? e.message : String(e);
+  return { code: 'ERROR', message, ...(path !== undefined ? { path } : {}) };
 }

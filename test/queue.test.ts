@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../core/store/db.ts';
-import { JobQueue, Runner, PermanentJobError, backoffDelay, ABORT_LEASE_LOST, type JobEvent, type JobHandler } from '../core/queue/index.ts';
+import { JobQueue, Runner, backoffDelay, ABORT_LEASE_LOST, type JobEvent, type JobHandler } from '../core/queue/index.ts';
 import { RushesError } from '../core/errors.ts';
 import { scratchFolders } from './helpers/scratch.ts';
 import { until } from './helpers/wait.ts';
@@ -299,14 +299,14 @@ describe('runner', () => {
         throw new RushesError('SOURCE_MISSING', '/media/A001 does not exist', { path: '/media/A001' });
       },
       worse: async () => {
-        throw new PermanentJobError('never works');
+        throw new RushesError('INTERNAL', 'never works');
       },
     });
     const a = queue.enqueue({ kind: 'bad' }).id;
     const b = queue.enqueue({ kind: 'worse' }).id;
     await until(() => queue.get(a)!.state === 'dead' && queue.get(b)!.state === 'dead');
     expect(queue.get(a)).toMatchObject({ attempts: 1, lastError: { code: 'SOURCE_MISSING', path: '/media/A001' } });
-    expect(queue.get(b)).toMatchObject({ attempts: 1, lastError: { code: 'PERMANENT' } });
+    expect(queue.get(b)).toMatchObject({ attempts: 1, lastError: { code: 'INTERNAL' } });
     await runner.stop();
   });
 

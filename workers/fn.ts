@@ -8,8 +8,7 @@
  * not writable · 5 render failed · 6 timed out · 130 cancelled (SIGTERM / SIGINT).
  */
 import { readFileSync } from 'node:fs';
-import { errno, isRushesError, RushesError } from '../core/errors.ts';
-import { FN_EXIT } from '../core/render/exit-codes.ts';
+import { ERROR_POLICY, errno, isRushesError, RushesError } from '../core/errors.ts';
 import { runInvocation } from '../core/render/run.ts';
 
 export async function fnMain(argv: string[], io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
@@ -28,7 +27,7 @@ export async function fnMain(argv: string[], io = { stdin: process.stdin, stdout
       value = JSON.parse(text);
     } catch (e) {
       reply({ ok: false, error: { code: 'USAGE', message: `${file ?? 'stdin'} is not JSON: ${(e as Error).message}` } });
-      return FN_EXIT.USAGE!;
+      return ERROR_POLICY.USAGE.fnExit;
     }
     const result = await runInvocation(value, {
       signal: controller.signal,
@@ -36,18 +35,18 @@ export async function fnMain(argv: string[], io = { stdin: process.stdin, stdout
       onProgress: (p) => io.stderr.write(JSON.stringify({ type: 'progress', ...p }) + '\n'),
     });
     reply(result);
-    return FN_EXIT.OK;
+    return 0;
   } catch (e) {
     if (controller.signal.aborted) {
       reply({ ok: false, error: { code: 'CANCELLED', message: (controller.signal.reason as Error).message } });
-      return FN_EXIT.CANCELLED;
+      return ERROR_POLICY.CANCELLED.fnExit;
     }
     if (isRushesError(e)) {
       reply({ ok: false, error: { code: e.code, message: e.message, path: e.path } });
-      return FN_EXIT[e.code] ?? FN_EXIT.INTERNAL;
+      return ERROR_POLICY[e.code].fnExit;
     }
     reply({ ok: false, error: { code: 'INTERNAL', message: (e as Error).stack ?? String(e) } });
-    return FN_EXIT.INTERNAL;
+    return ERROR_POLICY.INTERNAL.fnExit;
   } finally {
     process.removeListener('SIGTERM', onTerm);
     process.removeListener('SIGINT', onInt);

@@ -1,8 +1,10 @@
-import type { ErrorCode } from '../errors.ts';
+import { ERROR_POLICY, type ErrorCode } from '../errors.ts';
 
 /**
- * Stable exit codes of the `rushes` command. `rushes verify` and `rushes mhl` exit with
- * the reference tool's codes (10–33, MHL_EXIT in core/mhl), so scripts read both the same.
+ * Stable exit codes of the `rushes` command: the outcomes a command reports itself; an error
+ * that ends a command exits with its code's `exit` in ERROR_POLICY (core/errors.ts).
+ * `rushes verify` and `rushes mhl` exit with the reference tool's codes (10–33, MHL_EXIT in
+ * core/mhl), so scripts read both the same.
  */
 export const EXIT = {
   OK: 0,
@@ -24,23 +26,5 @@ export const EXIT = {
 
 /** The exit code for an error that ended a command before it could report a summary. */
 export function exitCodeFor(code: ErrorCode): number {
-  switch (code) {
-    case 'USAGE':
-    case 'DEST_INSIDE_SOURCE':
-      return EXIT.USAGE;
-    case 'SOURCE_MISSING':
-      return EXIT.SOURCE_MISSING;
-    case 'STORE':
-      return EXIT.STORE;
-    case 'MHL_INVALID':
-      return EXIT.MHL_INVALID;
-    case 'INTERNAL':
-      return EXIT.INTERNAL;
-    case 'RUNTIME_UNAVAILABLE':
-      return EXIT.RUNTIME_UNAVAILABLE;
-    case 'DEST_LOCKED':
-      return EXIT.DEST_LOCKED;
-    default:
-      return EXIT.INCOMPLETE;
-  }
+  return ERROR_POLICY[code].exit;
 }

@@ -11,7 +11,7 @@
 import { groupClips } from '../inspect/clips.ts';
 import type { InspectInput } from '../inspect/inspect.ts';
 import { inspectInPool } from '../inspect/tree.ts';
-import { PermanentJobError, type JobHandler, type JobQueue } from '../queue/index.ts';
+import type { JobHandler, JobQueue } from '../queue/index.ts';
 import { hasPosterFrame } from '../render/thumbnail.ts';
 import type { ClipStore } from '../store/clips.ts';
 import type { DestinationSummary, OffloadSummary } from '../offload/events.ts';

@@ -6,12 +6,12 @@
  */
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { errno, RushesError } from '../errors.ts';
+import { errno, isErrorCode, policyOf, RushesError } from '../errors.ts';
 import { isHashFormat, type HashFormat } from '../hash/index.ts';
 import { offload } from '../offload/run.ts';
 import type { OffloadSummary } from '../offload/events.ts';
 import { assertDestinationsOutsideSource } from '../offload/paths.ts';
-import { isRetryableCode, type JobHandler, type JobSpec } from '../queue/index.ts';
+import type { JobHandler, JobSpec } from '../queue/index.ts';
 import type { Db } from '../store/db.ts';
 import type { VerifyMode } from '../store/offloads.ts';
 
@@ -138,10 +138,10 @@ export function offloadHandler(db: Db): JobHandler {
  */
 export function incompleteError(source: string, summary: OffloadSummary): RushesError {
   const incomplete = summary.destinations.filter((d) => !d.complete).map((d) => d.destination);
-  const shown = summary.failures.find((f) => isRetryableCode(f.code)) ?? summary.failures[0];
+  const shown = summary.failures.find((f) => policyOf(f.code).retryable) ?? summary.failures[0];
   const more = summary.failures.length > 1 ? ` and ${summary.failures.length - 1} more` : '';
   return new RushesError(
-    shown?.code ?? 'INTERNAL',
+    shown && isErrorCode(shown.code) ? shown.code : 'ERROR',
     `offload of ${source} is incomplete: ${incomplete.join(', ') || 'no destination'} not complete` + (shown ? ` (${shown.message}${more})` : ''),
     { path: shown?.path ?? source },
   );

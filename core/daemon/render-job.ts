@@ -6,7 +6,8 @@
  * come from `POST /api/renders` or the CLI.
  */
 import { join } from 'node:path';
-import { PermanentJobError, type JobHandler } from '../queue/index.ts';
+import type { JobHandler } from '../queue/index.ts';
+import { RushesError } from '../errors.ts';
 import { buildInvocation, type PlainParams, type RenderRequest } from '../render/request.ts';
 import { renderRuntime, type DockerRuntimeOptions, type RuntimeName } from '../runtime/render.ts';
 import type { ClipStore } from '../store/clips.ts';
@@ -62,7 +63,7 @@ export function renderHandler(clips: ClipStore, config: RenderConfig): JobHandle
   return async ({ job, signal, progress }) => {
     const { clipId, request, runtime } = job.payload as RenderJobPayload;
     const clip = clips.get(clipId);
-    if (!clip) throw new PermanentJobError(`clip ${clipId} is not in the store`, 'USAGE');
+    if (!clip) throw new RushesError('USAGE', `clip ${clipId} is not in the store`);
     const { invocation, warnings } = await buildInvocation(clip.record, request);
     const rt = renderRuntime(runtimeFor(config, request.fn, runtime), dockerOptions(config));
     const result = await rt.run(invocation, { signal, onProgress: (p) => progress({ clipId, fn: request.fn, ...p }) });

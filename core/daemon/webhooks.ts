@@ -5,7 +5,8 @@
  * means the receiver refuses it for good, and the delivery is dead at once.
  */
 import type { CardEvent, CardStore, Card } from '../store/cards.ts';
-import { PermanentJobError, type JobHandler, type JobQueue } from '../queue/index.ts';
+import type { JobHandler, JobQueue } from '../queue/index.ts';
+import { RushesError } from '../errors.ts';
 import { ignoreMatcher } from '../util/ignore.ts';
 import { TOOL } from '../version.ts';
 
@@ -57,6 +58,6 @@ export const webhookHandler: JobHandler = async ({ job, signal }) => {
   await res.body?.cancel();
   if (res.ok) return { status: res.status };
   const message = `webhook ${p.url} answered ${res.status} ${res.statusText}`;
-  if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) throw new PermanentJobError(message, 'WEBHOOK_REFUSED');
+  if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) throw new RushesError('WEBHOOK_REFUSED', message);
   throw new Error(message);
 };

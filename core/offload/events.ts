@@ -2,7 +2,7 @@
  * What an offload reports while it runs. The CLI draws these as bars (or prints them as
  * JSON lines), the daemon streams them as server-sent events, the UI draws live bars.
  */
-import type { ErrorCode } from '../errors.ts';
+import type { ErrorRecord } from '../errors.ts';
 import type { CheckKind } from '../store/offloads.ts';
 
 export interface DestinationProgress {
@@ -20,11 +20,10 @@ export interface DestinationProgress {
   failed: boolean;
 }
 
-export interface FailureReport {
+/** One file (or destination) that did not make it, and why. */
+export interface FailureReport extends ErrorRecord {
   path: string;
   destination?: string;
-  code: ErrorCode;
-  message: string;
 }
 
 export interface DestinationSummary {

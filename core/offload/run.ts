@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { RushesError, destinationError, errno } from '../errors.ts';
+import { RushesError, destinationError, errno, errorRecord } from '../errors.ts';
 import { type Digests, type HashFormat } from '../hash/index.ts';
 import { hashFile } from '../hash/read.ts';
 import type { Db } from '../store/db.ts';
@@ -64,8 +64,8 @@ function validateRoll(roll: string): string {
 }
 
 function failure(e: unknown, path: string, destination?: string): FailureReport {
-  if (e instanceof RushesError) return { path: e.path ?? path, destination, code: e.code, message: e.message };
-  return { path, destination, code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
+  const r = errorRecord(e, path);
+  return { path: r.path ?? path, destination, code: r.code, message: r.message };
 }
 
 async function prepareDestination(root: string): Promise<FailureReport | undefined> {

@@ -6,11 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { isRushesError, type ErrorCode } from '../errors.ts';
+import { ERROR_POLICY, errorRecord, isRushesError } from '../errors.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import type { Limits } from './limits.ts';
 import type { JobQueue, Lease, Outcome } from './queue.ts';
-import type { Job, JobError } from './types.ts';
+import type { Job } from './types.ts';
 
 export interface JobContext {
   job: Job;
@@ -22,20 +22,6 @@ export interface JobContext {
 }
 
 export type JobHandler = (ctx: JobContext) => Promise<unknown>;
-
-/** Throw this (or a RushesError with a permanent code) when trying again cannot help. */
-export class PermanentJobError extends Error {
-  constructor(
-    message: string,
-    readonly code = 'PERMANENT',
-  ) {
-    super(message);
-    this.name = 'PermanentJobError';
-  }
-}
-
-/** Errors about the request itself, not the moment: retrying gives the same answer. */
-const PERMANENT_CODES: ReadonlySet<ErrorCode> = new Set(['USAGE', 'SOURCE_MISSING', 'DEST_INSIDE_SOURCE', 'BAD_FILENAME', 'SYMLINK_LOOP', 'INTERNAL', 'INPUT_UNDECODABLE']);
 
 export interface RunnerOptions {
   handlers: Record<string, JobHandler>;
@@ -228,7 +214,7 @@ export class Runner {
   private outcomeOf(job: Job, signal: AbortSignal, e: unknown): Outcome {
     if (signal.aborted && signal.reason === ABORT_SHUTDOWN) return { ...this.leaseOf(job), type: 'released' };
     if (signal.aborted && signal.reason === ABORT_CANCEL) return { ...this.leaseOf(job), type: 'cancelled' };
-    return { ...this.leaseOf(job), type: 'failed', error: jobError(e), retryable: isRetryable(e) };
+    return { ...this.leaseOf(job), type: 'failed', error: errorRecord(e), retryable: isRetryable(e) };
   }
 
   private record(entry: Running, outcome: Outcome, log: Logger): void {
@@ -281,22 +267,9 @@ export class Runner {
   }
 }
 
-export function jobError(e: unknown): JobError {
-  if (isRushesError(e)) return { code: e.code, message: e.message, path: e.path };
-  if (e instanceof PermanentJobError) return { code: e.code, message: e.message };
-  if (e instanceof Error) return { code: 'ERROR', message: e.message };
-  return { code: 'ERROR', message: String(e) };
-}
-
-/** Whether an error of this code can go away by trying again. */
-export function isRetryableCode(code: string): boolean {
-  return !PERMANENT_CODES.has(code as ErrorCode);
-}
-
+/** Whether a failed attempt is worth another: by the error's code (ERROR_POLICY); anything unclassified is. */
 export function isRetryable(e: unknown): boolean {
-  if (e instanceof PermanentJobError) return false;
-  if (isRushesError(e)) return isRetryableCode(e.code);
-  return true;
+  return isRushesError(e) ? ERROR_POLICY[e.code].retryable : true;
 }
 
 /** An owner is `host:pid:token`; on this host we can tell whether its process still lives. */

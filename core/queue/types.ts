@@ -1,4 +1,5 @@
 /** The job model shared by the queue, the runner, the rules, the API and the CLI. */
+import type { ErrorRecord } from '../errors.ts';
 
 export type JobState = 'waiting' | 'queued' | 'running' | 'succeeded' | 'dead' | 'cancelled';
 export const JOB_STATES: readonly JobState[] = ['waiting', 'queued', 'running', 'succeeded', 'dead', 'cancelled'];
@@ -19,11 +20,8 @@ export type JobEventType =
   | 'rule-refused' // a workflow rule tried to go deeper than the loop guard allows
   | 'rule-failed'; // a workflow rule threw; what it did was rolled back, the event itself stands
 
-export interface JobError {
-  code: string;
-  message: string;
-  path?: string;
-}
+/** Why an attempt failed, as the job keeps it. */
+export type JobError = ErrorRecord;
 
 /** What a caller asks for. Everything but `kind` has a default. */
 export interface JobSpec {

@@ -10,10 +10,9 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { destinationError, RushesError, type ErrorCode } from '../errors.ts';
+import { codeForFnExit, destinationError, RushesError, type ErrorCode } from '../errors.ts';
 import { dirUri, fileUri, inputPath, outputDir, type Invocation } from '../render/invocation.ts';
 import { DEFAULT_RENDER_TIMEOUT_MS, moveIntoPlace, runInvocation, type RenderProgress, type RenderResult } from '../render/run.ts';
-import { codeForFnExit } from '../render/exit-codes.ts';
 import { DockerEngine } from './docker.ts';
 import { temporaryPath } from '../fs/durable.ts';
 import { hashFile } from '../hash/read.ts';
@@ -153,7 +152,7 @@ export function dockerRuntime(options: DockerRuntimeOptions = {}): RenderRuntime
               : `rushes-fn exited ${exit} without a result rendering ${input}`;
           let message = (err?.message ?? fallback).split(`/in/${basename(input)}`).join(input);
           if (/\(EACCES\)/.test(message)) message += `; the container runs as ${user}, which must be able to read the input folder (make it world-readable, or run Rushes as the owner)`;
-          throw new RushesError(code === ('CANCELLED' as ErrorCode) ? 'RENDER_FAILED' : code, message, { path: input });
+          throw new RushesError(code === 'CANCELLED' ? 'RENDER_FAILED' : code, message, { path: input });
         }
         return await commitFromWork(reply as RenderResult, work, out);
       } finally {

@@ -3,7 +3,7 @@
  * with the status that fits, and request bodies read with a size limit.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isRushesError, type ErrorCode } from '../errors.ts';
+import { ERROR_POLICY, isRushesError } from '../errors.ts';
 
 /** An error meant for the client, with its HTTP status. */
 export class HttpError extends Error {
@@ -18,21 +18,9 @@ export class HttpError extends Error {
   }
 }
 
-/** Which status a core error gets: the request is wrong (400/422), or the server is (500). */
-const STATUS: Partial<Record<ErrorCode, number>> = {
-  USAGE: 400,
-  SOURCE_MISSING: 422,
-  INPUT_UNDECODABLE: 422,
-  DEST_INSIDE_SOURCE: 422,
-  BAD_FILENAME: 422,
-  SYMLINK_LOOP: 422,
-  DEST_READONLY: 422,
-  DEST_LOCKED: 409,
-};
-
 export function toHttpError(e: unknown): HttpError {
   if (e instanceof HttpError) return e;
-  if (isRushesError(e)) return new HttpError(STATUS[e.code] ?? 500, e.code, e.message, e.path);
+  if (isRushesError(e)) return new HttpError(ERROR_POLICY[e.code].http, e.code, e.message, e.path);
   return new HttpError(500, 'INTERNAL', e instanceof Error ? e.message : String(e));
 }
 

@@ -10,7 +10,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, isAbsolute, relative } from 'node:path';
-import { RushesError, errno } from '../errors.ts';
+import { RushesError, errno, errorRecord } from '../errors.ts';
 import type { OffloadPayload, OffloadRequest } from '../daemon/offload-job.ts';
 import type { OffloadSummary } from '../offload/events.ts';
 import { FINAL_STATES, type Job, type JobError, type JobEvent, type JobQueue, type JobSpec } from '../queue/index.ts';
@@ -450,7 +450,7 @@ async function holdsFiles(folder: string): Promise<boolean> {
   }
 }
 
+/** A card that cannot be read: a RushesError says why; anything else is a read failure of the card. */
 function toJobError(e: unknown, path: string): JobError {
-  if (e instanceof RushesError) return { code: e.code, message: e.message, path: e.path ?? path };
-  return { code: 'SOURCE_UNREADABLE', message: `${path}: ${(e as Error).message}`, path };
+  return e instanceof RushesError ? errorRecord(e, path) : errorRecord(new RushesError('SOURCE_UNREADABLE', `${path}: ${(e as Error).message}`, { path }));
 }
