@@ -22,7 +22,7 @@ const offloadToInspect: Rule = {
 function job(partial: Partial<Job>): Job {
   return { id: 1, kind: 'offload', payload: null, state: 'succeeded', priority: 0, runAfter: 0, attempts: 1, maxAttempts: 3, resources: [], depth: 0, pendingParents: 0, cancelRequested: false, createdAt: 0, updatedAt: 0, ...partial };
 }
-const succeeded = (j: Job): JobEvent => ({ jobId: j.id, kind: j.kind, type: 'succeeded', at: 0 });
+const succeeded = (j: Job): JobEvent => ({ topic: 'job', jobId: j.id, kind: j.kind, type: 'succeeded', at: 0 });
 
 describe('workflow rules (pure)', () => {
   it('maps an event and a condition to follow-up jobs with derived idempotency keys and depth', () => {

@@ -3,6 +3,7 @@
  * its handlers, and the workflow rules. The HTTP server and the CLI only call into this.
  */
 import { openStore, type Db } from '../store/db.ts';
+import { EventBus } from '../events/bus.ts';
 import { JobQueue, Runner, type Job, type JobHandler, type Limits, type BackoffPolicy } from '../queue/index.ts';
 import { attachRules, enabledRules, type Rule } from '../workflow/rules.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
@@ -48,6 +49,7 @@ export const DEFAULT_LIMITS: Limits = { resources: { 'volume:*': 1 } };
 
 export class Engine {
   readonly db: Db;
+  readonly bus: EventBus;
   readonly queue: JobQueue;
   readonly runner: Runner;
   readonly cards: CardStore;
@@ -60,9 +62,10 @@ export class Engine {
   constructor(readonly options: EngineOptions) {
     const log = options.log ?? silentLogger;
     this.db = openStore(options.home);
-    this.queue = new JobQueue(this.db, { backoff: options.backoff });
+    this.bus = new EventBus(this.db);
+    this.queue = new JobQueue(this.db, { bus: this.bus, backoff: options.backoff });
     this.maxAttempts = options.maxAttempts ?? 3;
-    this.cards = new CardStore(this.db, { transaction: (fn) => this.queue.transaction(fn) });
+    this.cards = new CardStore(this.bus);
     this.clips = new ClipStore(this.db);
     const handlers: Record<string, JobHandler> = {
       offload: offloadHandler(this.db),

@@ -9,6 +9,7 @@
 import type Database from 'better-sqlite3';
 import type { Db } from '../store/db.ts';
 import { RushesError } from '../errors.ts';
+import { EventBus } from '../events/bus.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
 import { LimitTracker, type Limits } from './limits.ts';
 import type { Enqueued, Job, JobError, JobEvent, JobEventType, JobSpec, JobState } from './types.ts';
@@ -98,6 +99,8 @@ export interface Lease {
 export type Reactor = (event: JobEvent, job: Job, queue: JobQueue) => void;
 
 export interface QueueOptions {
+  /** The event log the queue writes to; the engine shares one between every part. Default: one of its own on `db`. */
+  bus?: EventBus;
   now?: () => number;
   backoff?: BackoffPolicy;
   random?: () => number;
@@ -113,12 +116,9 @@ export interface ListFilter {
 
 export class JobQueue {
   readonly now: () => number;
+  readonly bus: EventBus;
   private readonly backoff: BackoffPolicy;
   private readonly random: () => number;
-  private readonly listeners = new Set<(e: JobEvent) => void>();
-  private readonly reactors: Reactor[] = [];
-  /** Events of the open transaction, announced to listeners only once it commits. */
-  private pending: JobEvent[] = [];
   private readonly st: ReturnType<typeof prepare>;
 
   constructor(
@@ -126,20 +126,20 @@ export class JobQueue {
     options: QueueOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.bus = options.bus ?? new EventBus(db, { now: this.now });
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
     this.random = options.random ?? Math.random;
     this.st = prepare(db);
   }
 
-  /** Listen to every event after it is committed (progress included); returns unsubscribe. */
+  /** Listen to every job event after it is committed (progress included); returns unsubscribe. */
   subscribe(listener: (e: JobEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.bus.subscribe((e) => e.topic === 'job' && listener(e));
   }
 
   /** Workflow rules hook in here; see core/workflow. */
   addReactor(reactor: Reactor): void {
-    this.reactors.push(reactor);
+    this.bus.react('job', (event, job) => reactor(event, job, this));
   }
 
   // ---- writing ------------------------------------------------------------------------
@@ -214,12 +214,13 @@ export class JobQueue {
   progress(id: number, kind: string, data: unknown, persist: boolean): void {
     const now = this.now();
     if (!persist) {
-      this.announce({ jobId: id, kind, type: 'progress', at: now, data });
+      this.bus.announceLive<'job'>({ topic: 'job', jobId: id, kind, type: 'progress', at: now, data });
       return;
     }
     this.write(() => {
       this.st.setProgress.run(JSON.stringify(data), now, id);
-      this.pending.push(this.append(id, kind, 'progress', now, data));
+      // Progress is no change a rule reacts to: appended without a snapshot.
+      this.bus.append<'job'>({ topic: 'job', jobId: id, kind, type: 'progress', at: now, data }, id);
     });
   }
 
@@ -327,22 +328,14 @@ export class JobQueue {
     return (this.st.children.all(id) as { child: number }[]).map((r) => r.child);
   }
 
-  /** The persisted log, oldest first, after `afterSeq`; optionally of one job. */
+  /** The persisted job events, oldest first, after `afterSeq`; optionally of one job. */
   events(filter: { afterSeq?: number; jobId?: number; limit?: number } = {}): JobEvent[] {
-    const rows = this.st.events.all({ after: filter.afterSeq ?? 0, job: filter.jobId ?? null, limit: Math.min(filter.limit ?? 1000, 100_000) }) as {
-      seq: number;
-      job_id: number;
-      kind: string;
-      type: JobEventType;
-      at: number;
-      data: string | null;
-    }[];
-    return rows.map((r) => ({ seq: r.seq, jobId: r.job_id, kind: r.kind, type: r.type, at: r.at, data: parse(r.data) }));
+    return this.bus.replay({ topics: ['job'], subject: filter.jobId, afterSeq: filter.afterSeq, limit: filter.limit }) as JobEvent[];
   }
 
   /** The newest position in the event log (0 when empty): where a live stream starts. */
   lastSeq(): number {
-    return (this.st.lastSeq.get() as { seq: number | null }).seq ?? 0;
+    return this.bus.lastSeq();
   }
 
   counts(): Record<JobState, number> {
@@ -365,64 +358,19 @@ export class JobQueue {
     return job;
   }
 
-  /** Runs `fn` in an IMMEDIATE transaction (or inside the open one) and announces its events after commit. */
+  /** Runs `fn` in an IMMEDIATE transaction (or inside the open one); its events are announced after commit. */
   private write<T>(fn: () => T): T {
-    if (this.db.inTransaction) return fn();
-    let out: T;
-    try {
-      out = this.st.tx.immediate(fn) as T;
-    } catch (e) {
-      this.pending = [];
-      throw e;
-    }
-    const events = this.pending;
-    this.pending = [];
-    for (const e of events) this.announce(e);
-    return out;
+    return this.bus.transaction(fn);
   }
 
   /** Runs `fn` inside the open transaction as a savepoint: if it throws, only its own writes and events are undone. */
   private savepoint<T>(fn: () => T): T {
-    const mark = this.pending.length;
-    try {
-      return this.st.tx(fn) as T;
-    } catch (e) {
-      this.pending.length = mark;
-      throw e;
-    }
+    return this.bus.savepoint(fn);
   }
 
-  private announce(e: JobEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(e);
-      } catch {
-        // A listener (an SSE client that went away) must never break the queue.
-      }
-    }
-  }
-
-  private append(jobId: number, kind: string, type: JobEventType, at: number, data?: unknown): JobEvent {
-    const text = data === undefined ? null : JSON.stringify(data);
-    const seq = Number(this.st.appendEvent.run(jobId, type, at, text).lastInsertRowid);
-    return { seq, jobId, kind, type, at, data };
-  }
-
-  /**
-   * Appends an event and lets the reactors (workflow rules) respond in the same transaction.
-   * A reactor that throws is rolled back on its own and noted: a broken rule must not undo
-   * the state change that triggered it (a finished copy stays finished).
-   */
+  /** Appends an event; the workflow's rules respond in the same transaction, given the job as it now stands. */
   private log(job: Job, type: JobEventType, data?: unknown): void {
-    const event = this.append(job.id, job.kind, type, this.now(), data);
-    this.pending.push(event);
-    for (const react of this.reactors) {
-      try {
-        this.savepoint(() => react(event, job, this));
-      } catch (e) {
-        this.pending.push(this.append(job.id, job.kind, 'rule-failed', this.now(), { on: type, error: (e as Error).message }));
-      }
-    }
+    this.bus.append<'job'>({ topic: 'job', jobId: job.id, kind: job.kind, type, data }, job.id, job);
   }
 
   private insert(spec: JobSpec): Enqueued {
@@ -569,20 +517,15 @@ export class JobQueue {
 function prepare(db: Db) {
   const s = (sql: string): Database.Statement => db.prepare(sql);
   return {
-    tx: db.transaction((fn: () => unknown) => fn()),
     insert: s(`INSERT INTO jobs (kind, payload, state, priority, run_after, max_attempts, idempotency_key, resources, depth, pending_parents, created_at, updated_at)
                VALUES (@kind, @payload, @state, @priority, @run_after, @max_attempts, @key, @resources, @depth, @pending, @now, @now)`),
     addDep: s(`INSERT OR IGNORE INTO job_deps (child, parent) VALUES (?, ?)`),
-    appendEvent: s(`INSERT INTO job_events (job_id, type, at, data) VALUES (?, ?, ?, ?)`),
     byKey: s(`SELECT id FROM jobs WHERE idempotency_key = ?`),
     get: s(`SELECT * FROM jobs WHERE id = ?`),
     list: s(`SELECT * FROM jobs WHERE (@state IS NULL OR state = @state) AND (@kind IS NULL OR kind = @kind) AND id < @before
              ORDER BY id DESC LIMIT @limit`),
     parents: s(`SELECT parent FROM job_deps WHERE child = ? ORDER BY parent`),
     children: s(`SELECT child FROM job_deps WHERE parent = ? ORDER BY child`),
-    events: s(`SELECT e.seq, e.job_id, j.kind, e.type, e.at, e.data FROM job_events e JOIN jobs j ON j.id = e.job_id
-               WHERE e.seq > @after AND (@job IS NULL OR e.job_id = @job) ORDER BY e.seq LIMIT @limit`),
-    lastSeq: s(`SELECT max(seq) AS seq FROM job_events`),
     counts: s(`SELECT state, count(*) AS n FROM jobs GROUP BY state`),
     nextDue: s(`SELECT min(run_after) AS t FROM jobs INDEXED BY jobs_due WHERE state = 'queued' AND run_after > ?`),
     ready: s(`SELECT * FROM jobs INDEXED BY jobs_ready WHERE state = 'queued' AND run_after <= ? ORDER BY priority DESC, run_after, id LIMIT ? OFFSET ?`),

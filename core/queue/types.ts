@@ -71,6 +71,7 @@ export interface Job {
 }
 
 export interface JobEvent {
+  topic: 'job';
   /** Position in the append-only log; absent for progress updates that were not persisted. */
   seq?: number;
   jobId: number;
@@ -78,6 +79,15 @@ export interface JobEvent {
   type: JobEventType;
   at: number;
   data?: unknown;
+}
+
+declare module '../events/types.ts' {
+  interface EventMap {
+    job: Omit<JobEvent, 'topic' | 'seq' | 'at'>;
+  }
+  interface SnapshotMap {
+    job: Job;
+  }
 }
 
 export interface Enqueued {

@@ -10,7 +10,8 @@ import { JOB_STATES, type JobState } from '../queue/index.ts';
 import { TOOL } from '../version.ts';
 import { compileSchema, describeErrors } from '../util/schema.ts';
 import { HttpError, parseJson, readBody, readJson, sendJson } from './http.ts';
-import { CARD_STATES, type Card, type CardEvent, type CardState } from '../store/cards.ts';
+import { CARD_STATES, type Card, type CardState } from '../store/cards.ts';
+import { TOPICS, type BusEvent, type Topic } from '../events/types.ts';
 import { isRushesError } from '../errors.ts';
 import { streamEvents } from './sse.ts';
 import type { ClipRow } from '../store/clips.ts';
@@ -136,12 +137,28 @@ function streamStart(c: RouteContext, now: number): number {
   return fromHeader ?? intParam(c.url, 'after', 0, Number.MAX_SAFE_INTEGER) ?? now;
 }
 
+/** `topics=job,card`: the topics a stream carries (default all). */
+function topicsParam(url: URL): Topic[] | undefined {
+  const v = url.searchParams.get('topics');
+  if (v === null || v === '') return undefined;
+  const topics = v.split(',').map((t) => t.trim());
+  const bad = topics.find((t) => !(TOPICS as readonly string[]).includes(t));
+  if (bad !== undefined) throw new HttpError(400, 'BAD_QUERY', `unknown topic "${bad}"; known: ${TOPICS.join(', ')}`);
+  return topics as Topic[];
+}
+
+/** The one event stream: every topic, or those asked for, optionally of one job or one card. */
 function events(c: RouteContext): void {
-  knownParams(c.url, ['after', 'job']);
-  const q = c.engine.queue;
-  const jobId = intParam(c.url, 'job', 1, Number.MAX_SAFE_INTEGER);
-  const log = { subscribe: q.subscribe.bind(q), replay: (afterSeq: number, limit: number) => q.events({ afterSeq, jobId, limit }) };
-  streamEvents(c.req, c.res, log, { after: streamStart(c, q.lastSeq()), wanted: (e) => jobId === undefined || e.jobId === jobId }, c.streams);
+  knownParams(c.url, ['after', 'topics', 'job', 'card']);
+  const bus = c.engine.bus;
+  const job = intParam(c.url, 'job', 1, Number.MAX_SAFE_INTEGER);
+  const card = intParam(c.url, 'card', 1, Number.MAX_SAFE_INTEGER);
+  const topics = job !== undefined ? ['job' as Topic] : card !== undefined ? ['card' as Topic] : topicsParam(c.url);
+  const subject = job ?? card;
+  const wanted = (e: BusEvent) =>
+    (topics === undefined || topics.includes(e.topic)) && (job === undefined || (e.topic === 'job' && e.jobId === job)) && (card === undefined || (e.topic === 'card' && e.cardId === card));
+  const log = { subscribe: bus.subscribe.bind(bus), replay: (afterSeq: number, limit: number) => bus.replay({ afterSeq, topics, subject, limit }) };
+  streamEvents(c.req, c.res, log, { after: streamStart(c, bus.lastSeq()), wanted }, c.streams);
 }
 
 // ---- cards ------------------------------------------------------------------------------
@@ -182,14 +199,6 @@ async function offloadCard(c: RouteContext): Promise<void> {
     if (isRushesError(e) && (e.code === 'USAGE' || e.code === 'DEST_CONFLICT')) throw new HttpError(409, 'NOT_STARTABLE', e.message, e.path);
     throw e;
   }
-}
-
-function cardEvents(c: RouteContext): void {
-  knownParams(c.url, ['after', 'card']);
-  const cards = c.engine.cards;
-  const id = intParam(c.url, 'card', 1, Number.MAX_SAFE_INTEGER);
-  const log = { subscribe: cards.subscribe.bind(cards), replay: (afterSeq: number, limit: number) => cards.events({ afterSeq, cardId: id, limit }) };
-  streamEvents(c.req, c.res, log, { after: streamStart(c, cards.lastSeq()), wanted: (e: CardEvent) => id === undefined || e.cardId === id }, c.streams);
 }
 
 function health(c: RouteContext): void {
@@ -251,7 +260,6 @@ export const ROUTES: Route[] = [
   { pattern: /^\/api\/jobs\/([^/]+)\/cancel$/, methods: { POST: cancelJob } },
   { pattern: /^\/api\/events$/, methods: { GET: events } },
   { pattern: /^\/api\/cards$/, methods: { GET: listCards } },
-  { pattern: /^\/api\/cards\/events$/, methods: { GET: cardEvents } },
   { pattern: /^\/api\/cards\/([^/]+)$/, methods: { GET: showCard } },
   { pattern: /^\/api\/cards\/([^/]+)\/offload$/, methods: { POST: offloadCard } },
   { pattern: /^\/api\/clips$/, methods: { GET: listClips } },

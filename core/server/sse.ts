@@ -1,11 +1,11 @@
 /**
- * Server-sent events (`GET /api/events`, `GET /api/cards/events`). Replays the persisted log after `Last-Event-ID`
+ * Server-sent events (`GET /api/events`, every topic of the one event log). Replays the persisted log after `Last-Event-ID`
  * (or `?after=`), then streams every event live — progress included — as it is committed.
  * Persisted events carry `id:` so a client that reconnects misses nothing.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** A log the stream can replay and follow: the job queue's, or the cards'. */
+/** A log the stream can replay and follow (the event bus, filtered). */
 export interface EventLog<E extends StreamedEvent> {
   subscribe(listener: (e: E) => void): () => void;
   /** Persisted events after `afterSeq`, oldest first, at most `limit`. */

@@ -1,9 +1,10 @@
 /**
- * The cards that detection found, and an append-only log of what happened to each, in the
- * SQLite store. Like the job queue, every change and its event commit together; listeners
- * hear of an event only once it is committed.
+ * The cards that detection found, in the SQLite store, and what happened to each in the one
+ * event log (topic `card`). Every change and its event commit together, in the same
+ * transaction as the jobs that react to it; listeners hear of an event once it is committed.
  */
 import type Database from 'better-sqlite3';
+import type { EventBus } from '../events/bus.ts';
 import type { Db } from './db.ts';
 import type { JobError } from '../queue/types.ts';
 import type { CameraFamily } from '../watch/types.ts';
@@ -43,7 +44,8 @@ export interface Card {
   jobId?: number;
   /** The card this one duplicates or conflicts with. */
   relatedCard?: number;
-  safeToEject: boolean;
+  /** Derived: a card is safe to eject exactly when it is verified (every destination read back from the medium). */
+  readonly safeToEject: boolean;
   error?: JobError;
   detectedAt: number;
   identifiedAt?: number;
@@ -52,12 +54,22 @@ export interface Card {
 }
 
 export interface CardEvent {
+  topic: 'card';
   /** Absent for live-only progress. */
   seq?: number;
   cardId: number;
   type: CardEventType;
   at: number;
   data?: unknown;
+}
+
+declare module '../events/types.ts' {
+  interface EventMap {
+    card: Omit<CardEvent, 'topic' | 'seq' | 'at'>;
+  }
+  interface SnapshotMap {
+    card: Card;
+  }
 }
 
 interface CardRow {
@@ -76,7 +88,6 @@ interface CardRow {
   targets: string | null;
   job_id: number | null;
   related_card: number | null;
-  safe_to_eject: number;
   error: string | null;
   detected_at: number;
   identified_at: number | null;
@@ -101,7 +112,7 @@ function toCard(r: CardRow): Card {
     targets: r.targets ? (JSON.parse(r.targets) as string[]) : [],
     jobId: r.job_id ?? undefined,
     relatedCard: r.related_card ?? undefined,
-    safeToEject: r.safe_to_eject === 1,
+    safeToEject: r.state === 'verified',
     error: r.error ? (JSON.parse(r.error) as JobError) : undefined,
     detectedAt: r.detected_at,
     identifiedAt: r.identified_at ?? undefined,
@@ -111,7 +122,7 @@ function toCard(r: CardRow): Card {
 }
 
 /** The fields a change may set; the rest stay. */
-export type CardUpdate = Partial<Omit<Card, 'id' | 'detectedAt' | 'updatedAt'>>;
+export type CardUpdate = Partial<Omit<Card, 'id' | 'detectedAt' | 'updatedAt' | 'safeToEject'>>;
 
 const COLUMNS: Record<keyof CardUpdate, string> = {
   path: 'path',
@@ -128,7 +139,6 @@ const COLUMNS: Record<keyof CardUpdate, string> = {
   targets: 'targets',
   jobId: 'job_id',
   relatedCard: 'related_card',
-  safeToEject: 'safe_to_eject',
   error: 'error',
   identifiedAt: 'identified_at',
   finishedAt: 'finished_at',
@@ -136,52 +146,35 @@ const COLUMNS: Record<keyof CardUpdate, string> = {
 
 function columnValue(key: keyof CardUpdate, v: unknown): unknown {
   if (v === undefined) return null;
-  if (key === 'present' || key === 'safeToEject') return v ? 1 : 0;
+  if (key === 'present') return v ? 1 : 0;
   if (key === 'targets' || key === 'error') return JSON.stringify(v);
   return v;
-}
-
-export interface CardStoreOptions {
-  now?: () => number;
-  /**
-   * Runs a write transaction. The engine passes the job queue's, so that jobs enqueued in
-   * reaction to a card event (webhooks) commit with it and are announced to the runner.
-   */
-  transaction?: <T>(fn: () => T) => T;
 }
 
 /** Called inside the transaction that records a card event. */
 export type CardReactor = (event: CardEvent, card: Card) => void;
 
 export class CardStore {
-  private readonly listeners = new Set<(e: CardEvent) => void>();
-  private readonly reactors: CardReactor[] = [];
   private readonly st: ReturnType<typeof prepare>;
-  private readonly now: () => number;
-  private readonly transaction: <T>(fn: () => T) => T;
+  private readonly db: Db;
 
-  constructor(
-    readonly db: Db,
-    options: CardStoreOptions = {},
-  ) {
-    this.st = prepare(db);
-    this.now = options.now ?? Date.now;
-    this.transaction = options.transaction ?? (<T>(fn: () => T) => this.st.tx.immediate(fn) as T);
+  constructor(private readonly bus: EventBus) {
+    this.db = bus.db;
+    this.st = prepare(bus.db);
   }
 
   addReactor(reactor: CardReactor): void {
-    this.reactors.push(reactor);
+    this.bus.react('card', reactor);
   }
 
   subscribe(listener: (e: CardEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.bus.subscribe((e) => e.topic === 'card' && listener(e));
   }
 
   /** Records a new card and its `card.detected` event. */
   create(path: string, label: string | undefined): Card {
     return this.write(() => {
-      const now = this.now();
+      const now = this.bus.now();
       const id = Number(this.st.insert.run(path, label ?? null, now, now).lastInsertRowid);
       this.append(id, 'card.detected', { path, label });
       return this.get(id)!;
@@ -193,7 +186,7 @@ export class CardStore {
     return this.write(() => {
       const keys = (Object.keys(change) as (keyof CardUpdate)[]).filter((k) => k in COLUMNS);
       const sets = [...keys.map((k) => `${COLUMNS[k]} = ?`), 'updated_at = ?'];
-      this.db.prepare(`UPDATE cards SET ${sets.join(', ')} WHERE id = ?`).run(...keys.map((k) => columnValue(k, change[k])), this.now(), id);
+      this.db.prepare(`UPDATE cards SET ${sets.join(', ')} WHERE id = ?`).run(...keys.map((k) => columnValue(k, change[k])), this.bus.now(), id);
       if (event) this.append(id, event.type, event.data);
       return this.get(id)!;
     });
@@ -201,7 +194,7 @@ export class CardStore {
 
   /** Tells listeners without storing (progress). */
   announceLive(cardId: number, type: CardEventType, data: unknown): void {
-    this.announce({ cardId, type, at: this.now(), data });
+    this.bus.announceLive<'card'>({ topic: 'card', cardId, type, data });
   }
 
   get(id: number): Card | undefined {
@@ -241,66 +234,21 @@ export class CardStore {
   }
 
   events(filter: { afterSeq?: number; cardId?: number; limit?: number } = {}): CardEvent[] {
-    const rows = this.st.events.all({ after: filter.afterSeq ?? 0, card: filter.cardId ?? null, limit: Math.min(filter.limit ?? 1000, 100_000) }) as {
-      seq: number;
-      card_id: number;
-      type: CardEventType;
-      at: number;
-      data: string | null;
-    }[];
-    return rows.map((r) => ({ seq: r.seq, cardId: r.card_id, type: r.type, at: r.at, data: r.data === null ? undefined : JSON.parse(r.data) }));
+    return this.bus.replay({ topics: ['card'], subject: filter.cardId, afterSeq: filter.afterSeq, limit: filter.limit }) as CardEvent[];
   }
 
-  lastSeq(): number {
-    return (this.st.lastSeq.get() as { seq: number | null }).seq ?? 0;
-  }
-
-  private pending: CardEvent[] = [];
-
-  /**
-   * Runs `fn` in a transaction, or inside the open one (a queue reactor's), and announces its
-   * events once that commits. better-sqlite3 transactions are synchronous, so a microtask
-   * runs after the outermost one ended; events it rolled back are not in the table and are
-   * dropped.
-   */
   private write<T>(fn: () => T): T {
-    const out = this.db.inTransaction ? fn() : this.transaction(fn);
-    if (this.pending.length > 0) {
-      const events = this.pending;
-      this.pending = [];
-      queueMicrotask(() => {
-        for (const e of events) if (this.st.hasEvent.get(e.seq)) this.announce(e);
-      });
-    }
-    return out;
+    return this.bus.transaction(fn);
   }
 
   private append(cardId: number, type: CardEventType, data?: unknown): void {
-    const at = this.now();
-    const seq = Number(this.st.appendEvent.run(cardId, type, at, data === undefined ? null : JSON.stringify(data)).lastInsertRowid);
-    const event: CardEvent = { seq, cardId, type, at, data };
-    this.pending.push(event);
-    if (this.reactors.length > 0) {
-      const card = this.get(cardId)!;
-      for (const react of this.reactors) react(event, card);
-    }
-  }
-
-  private announce(e: CardEvent): void {
-    for (const l of this.listeners) {
-      try {
-        l(e);
-      } catch {
-        // A listener that fails (a client that went away) must not break the store.
-      }
-    }
+    this.bus.append<'card'>({ topic: 'card', cardId, type, data }, cardId, this.get(cardId)!);
   }
 }
 
 function prepare(db: Db) {
   const s = (sql: string): Database.Statement => db.prepare(sql);
   return {
-    tx: db.transaction((fn: () => unknown) => fn()),
     insert: s(`INSERT INTO cards (path, label, state, detected_at, updated_at) VALUES (?, ?, 'detected', ?, ?)`),
     get: s(`SELECT * FROM cards WHERE id = ?`),
     list: s(`SELECT * FROM cards WHERE (@state IS NULL OR state = @state) AND id < @before ORDER BY id DESC LIMIT @limit`),
@@ -309,9 +257,5 @@ function prepare(db: Db) {
     byTarget: s(`SELECT c.* FROM cards c, json_each(c.targets) t WHERE t.value = ? AND c.id <> ? ORDER BY c.id DESC`),
     byJob: s(`SELECT * FROM cards WHERE job_id = ? ORDER BY id DESC LIMIT 1`),
     present: s(`SELECT * FROM cards WHERE present = 1 ORDER BY id`),
-    appendEvent: s(`INSERT INTO card_events (card_id, type, at, data) VALUES (?, ?, ?, ?)`),
-    hasEvent: s(`SELECT 1 FROM card_events WHERE seq = ?`),
-    events: s(`SELECT seq, card_id, type, at, data FROM card_events WHERE seq > @after AND (@card IS NULL OR card_id = @card) ORDER BY seq LIMIT @limit`),
-    lastSeq: s(`SELECT max(seq) AS seq FROM card_events`),
   };
 }

@@ -156,4 +156,29 @@ export const MIGRATIONS: readonly string[] = [
   -- Full-text search over what people search clips by; rowid = clips.id.
   CREATE VIRTUAL TABLE clips_fts USING fts5 (clip, roll, slate, camera, lens, look, other, tokenize = 'unicode61');
   `,
+  // 5: one event log for every topic (core/events): the job and card logs move into it, in time order.
+  `
+  CREATE TABLE events (
+    seq     INTEGER PRIMARY KEY,
+    topic   TEXT NOT NULL,                  -- job | card | offload | mhl | clip | render
+    subject TEXT NOT NULL,                  -- the id of what it is about (job id, card id, offload id, …)
+    at      INTEGER NOT NULL,
+    body    TEXT NOT NULL                   -- the whole event as JSON
+  );
+  CREATE INDEX events_by_subject ON events (topic, subject, seq);
+  INSERT INTO events (topic, subject, at, body)
+    SELECT topic, subject, at, body FROM (
+      SELECT 'job' AS topic, CAST(e.job_id AS TEXT) AS subject, e.at AS at, 0 AS src, e.seq AS seq,
+             json_object('topic', 'job', 'jobId', e.job_id, 'kind', j.kind, 'type', e.type, 'at', e.at, 'data', json(e.data)) AS body
+        FROM job_events e JOIN jobs j ON j.id = e.job_id
+      UNION ALL
+      SELECT 'card', CAST(card_id AS TEXT), at, 1, seq,
+             json_object('topic', 'card', 'cardId', card_id, 'type', type, 'at', at, 'data', json(data))
+        FROM card_events
+    ) ORDER BY at, src, seq;
+  DROP TABLE job_events;
+  DROP TABLE card_events;
+  -- Safe to eject is the verified state, derived rather than stored beside it.
+  ALTER TABLE cards DROP COLUMN safe_to_eject;
+  `,
 ];

@@ -277,7 +277,7 @@ export class Ingest {
 
   private markChanged(card: Card, changed: string[]): Card {
     this.log.warn('card changed after its offload; no longer safe to eject, offloading it again', { card: card.id, files: changed.length, first: changed[0] });
-    return this.d.cards.update(card.id, { state: 'detected', safeToEject: false }, { type: 'card.changed', data: { files: changed.length, first: changed.slice(0, 20), targets: card.targets } });
+    return this.d.cards.update(card.id, { state: 'detected' }, { type: 'card.changed', data: { files: changed.length, first: changed.slice(0, 20), targets: card.targets } });
   }
 
   /** Records the settled card's new content and offloads it again into its roll folders. */
@@ -357,7 +357,7 @@ export class Ingest {
     const attempt = this.d.cards.events({ cardId: card.id }).filter((e) => e.type === 'card.offload-started').length + 1;
     return this.d.queue.transaction(() => {
       const { id } = this.d.queue.enqueue({ ...spec, idempotencyKey: `card:${card.id}:offload:${attempt}` });
-      return this.d.cards.update(card.id, { state: 'offloading', roll: card.roll, targets, jobId: id, error: undefined, safeToEject: false }, { type: 'card.offload-started', data: { job: id, targets } });
+      return this.d.cards.update(card.id, { state: 'offloading', roll: card.roll, targets, jobId: id, error: undefined }, { type: 'card.offload-started', data: { job: id, targets } });
     });
   }
 
@@ -385,7 +385,7 @@ export class Ingest {
     const readBack = summary.destinations.every((d) => d.complete && d.checkKinds.length > 0 && d.checkKinds.every((k) => k === 'full-direct' || k === 'full-cached'));
     const throughCache = summary.destinations.some((d) => d.checkKinds.includes('full-cached'));
     if (payload.verify === 'full' && readBack) {
-      this.d.cards.update(card.id, { state: 'verified', safeToEject: true, finishedAt: now }, {
+      this.d.cards.update(card.id, { state: 'verified', finishedAt: now }, {
         type: 'card.safe-to-eject',
         data: { job: job.id, targets: card.targets, files: summary.files, bytes: summary.bytes, ...(throughCache ? { note: 'a destination refused direct reads; it was read back through the page cache' } : {}) },
       });

@@ -1,0 +1,58 @@
+/**
+ * The one typed event stream. Each part of Rushes adds its topic to `EventMap` where its
+ * events are defined (module augmentation), so the union below lists every event there is
+ * while this module imports none of them:
+ *
+ *   declare module '../events/types.ts' {
+ *     interface EventMap { card: { cardId: number; type: CardEventType; data?: unknown } }
+ *   }
+ *
+ * Topics today: job (queue), card (watch), offload, mhl, clip (inspect), render.
+ */
+
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface EventMap {}
+
+/**
+ * What a reactor is given beside an event: the state of its subject right after the change
+ * (the job, the card). Topics whose reactors need one add it here, like EventMap.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface SnapshotMap {}
+
+export type Topic = Extract<keyof EventMap, string>;
+
+/** Every topic, for requests that name some (an event stream's filter). */
+export const TOPICS: readonly Topic[] = ['job', 'card', 'offload', 'mhl', 'clip', 'render'] as Topic[];
+
+/** What every event carries besides its topic's own fields. */
+export interface EventBase<T extends string> {
+  topic: T;
+  /** Position in the append-only log; absent for live-only events (progress). */
+  seq?: number;
+  /** Milliseconds since the epoch. */
+  at: number;
+  type: string;
+  data?: unknown;
+}
+
+export type BusEvent = { [T in Topic]: EventBase<T> & EventMap[T] }[Topic];
+export type EventOf<T extends Topic> = Extract<BusEvent, { topic: T }>;
+export type SnapshotOf<T extends Topic> = T extends keyof SnapshotMap ? SnapshotMap[T] : undefined;
+
+/**
+ * The one progress shape: how far a long operation is, in bytes and files, how fast, and
+ * how long it has left. A render also counts frames; an offload reports one per destination.
+ */
+export interface Progress {
+  bytesDone: number;
+  /** 0 when unknown (a render does not know its output's size until it ends). */
+  bytesTotal: number;
+  filesDone: number;
+  filesTotal: number;
+  /** Bytes per second over the last seconds (frames per second when only frames are counted). */
+  rate: number;
+  etaSeconds: number | null;
+  framesDone?: number;
+  framesTotal?: number;
+}
