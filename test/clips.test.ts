@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../core/daemon/engine.ts';
+import { Engine } from '../core/engine/engine.ts';
 import { startServer, type RunningServer } from '../core/server/index.ts';
 import { runCli } from './helpers/cli.ts';
 import { ARRI_TAGS, writeArriMov, writeDpxSequence } from './helpers/clips.ts';

@@ -6,9 +6,9 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Engine } from '../core/daemon/engine.ts';
+import { Engine } from '../core/engine/engine.ts';
 import { startServer } from '../core/server/index.ts';
-import type { Card } from '../core/store/cards.ts';
+import type { Card } from '../core/watch/card-store.ts';
 import type { IngestConfig } from '../core/watch/settings.ts';
 import { copyCard, makeCanonCard } from './helpers/cameras.ts';
 import { runCli } from './helpers/cli.ts';

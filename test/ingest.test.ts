@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { cpSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Card, CardEvent } from '../core/store/cards.ts';
+import type { Card, CardEvent } from '../core/watch/card-store.ts';
 import type { Job } from '../core/queue/index.ts';
 import { makeSmallCard, pseudoRandomBytes, writeFile } from './helpers/card.ts';
 import { makeBrawCard, makeDpxCard, makeRedCard, makeSonyCard } from './helpers/cameras.ts';

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { OffloadEvent } from '../core/offload/events.ts';
 import { offload } from '../core/offload/run.ts';
 import { openStore } from '../core/store/db.ts';
-import { OffloadStore } from '../core/store/offloads.ts';
+import { OffloadStore } from '../core/offload/store.ts';
 import { listFiles, pseudoRandomBytes, removeTree, sha256, tempDir, writeFile } from './helpers/card.ts';
 import { scratchFolders } from './helpers/scratch.ts';
 import { jsonLines, runCli, startCli } from './helpers/cli.ts';

@@ -1,6 +1,6 @@
 /** How an incomplete offload is reported to the queue: the code decides whether it is tried again. */
 import { describe, expect, it } from 'vitest';
-import { incompleteError } from '../core/daemon/offload-job.ts';
+import { incompleteError } from '../core/offload/job.ts';
 import type { FailureReport, OffloadSummary } from '../core/offload/events.ts';
 import { isRetryable } from '../core/queue/index.ts';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { offload } from '../core/offload/run.ts';
 import { openStore } from '../core/store/db.ts';
-import { OffloadStore } from '../core/store/offloads.ts';
+import { OffloadStore } from '../core/offload/store.ts';
 import { listFiles, makeSmallCard, mtimeMs, pseudoRandomBytes, readBytesFromStorage, removeTree, sha256, tempDir, writeFile, xxhsum } from './helpers/card.ts';
 import { scratchFolders } from './helpers/scratch.ts';
 import { jsonLines, runCli, RUSHES_BIN } from './helpers/cli.ts';

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { claimDaemonHome, publishDaemonUrl, releaseDaemonHome, runningDaemon } from '../core/daemon/pidfile.ts';
+import { claimDaemonHome, publishDaemonUrl, releaseDaemonHome, runningDaemon } from '../core/engine/pidfile.ts';
 import { scratchFolders } from './helpers/scratch.ts';
 
 const scratch = scratchFolders('rushes-pidfile-');

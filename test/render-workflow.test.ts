@@ -6,7 +6,7 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Engine } from '../core/daemon/engine.ts';
+import { Engine } from '../core/engine/engine.ts';
 import type { Job } from '../core/queue/index.ts';
 import { startServer, type RunningServer } from '../core/server/index.ts';
 import { writeArriMov } from './helpers/clips.ts';

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Engine } from '../core/daemon/engine.ts';
+import { Engine } from '../core/engine/engine.ts';
 import type { Job, JobEvent } from '../core/queue/index.ts';
 import { startServer, type RunningServer } from '../core/server/index.ts';
 import { makeSmallCard } from './helpers/card.ts';

@@ -6,7 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../core/daemon/config.ts';
+import { loadConfig } from '../core/engine/config.ts';
 import { filesNotCopied, waitForUncopiedFiles } from '../core/watch/growth.ts';
 import { ingestSettings } from '../core/watch/settings.ts';
 import { checkLayout, renderLayout } from '../core/watch/layout.ts';

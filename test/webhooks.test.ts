@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Engine } from '../core/daemon/engine.ts';
+import { Engine } from '../core/engine/engine.ts';
 import { scratchFolders } from './helpers/scratch.ts';
 import { until } from './helpers/wait.ts';
 

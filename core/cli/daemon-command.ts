@@ -4,9 +4,9 @@
  * and go back to the queue, leases are released; a second signal exits at once.
  */
 import { resolve } from 'node:path';
-import { Engine } from '../daemon/engine.ts';
-import { loadConfig, type DaemonConfig } from '../daemon/config.ts';
-import { claimDaemonHome, publishDaemonUrl, releaseDaemonHome } from '../daemon/pidfile.ts';
+import { Engine } from '../engine/engine.ts';
+import { loadConfig, type DaemonConfig } from '../engine/config.ts';
+import { claimDaemonHome, publishDaemonUrl, releaseDaemonHome } from '../engine/pidfile.ts';
 import { startServer } from '../server/index.ts';
 import { dataHome } from '../store/home.ts';
 import { TOOL } from '../version.ts';

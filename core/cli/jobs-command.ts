@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { RushesError } from '../errors.ts';
-import { runningDaemon } from '../daemon/pidfile.ts';
+import { runningDaemon } from '../engine/pidfile.ts';
 import { JobQueue, JOB_STATES, type Job, type JobEvent, type JobState } from '../queue/index.ts';
 import { openStore } from '../store/db.ts';
 import { dataHome } from '../store/home.ts';

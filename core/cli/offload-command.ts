@@ -2,7 +2,7 @@ import { parseHashFormats } from '../hash/index.ts';
 import { offload } from '../offload/run.ts';
 import type { OffloadEvent } from '../offload/events.ts';
 import { openStore } from '../store/db.ts';
-import type { VerifyMode } from '../store/offloads.ts';
+import type { VerifyMode } from '../offload/store.ts';
 import { RushesError } from '../errors.ts';
 import { EXIT } from './exit-codes.ts';
 import { summaryText, TerminalProgress } from './progress.ts';

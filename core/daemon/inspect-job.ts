@@ -15,7 +15,7 @@ import type { JobHandler, JobQueue } from '../queue/index.ts';
 import { hasPosterFrame } from '../render/thumbnail.ts';
 import type { ClipStore } from '../store/clips.ts';
 import type { DestinationSummary, OffloadSummary } from '../offload/events.ts';
-import type { OffloadStore } from '../store/offloads.ts';
+import type { OffloadStore } from '../offload/store.ts';
 
 export interface InspectOffloadPayload {
   offloadId: string;

@@ -3,7 +3,7 @@
  * JSON lines), the daemon streams them as server-sent events, the UI draws live bars.
  */
 import type { ErrorRecord } from '../errors.ts';
-import type { CheckKind } from '../store/offloads.ts';
+import type { CheckKind } from './store.ts';
 
 export interface DestinationProgress {
   destination: string;

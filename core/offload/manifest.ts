@@ -8,7 +8,7 @@
 import { hostname } from 'node:os';
 import type { HashFormat } from '../hash/index.ts';
 import { classifyHashes, expectationFor, indexHistory, loadHistory, writeGenerationTo, type CreatorInfo, type MhlFileEntry } from '../mhl/index.ts';
-import type { DestinationFileRecord, SourceFileRecord, VerifyMode } from '../store/offloads.ts';
+import type { DestinationFileRecord, SourceFileRecord, VerifyMode } from './store.ts';
 import { TOOL } from '../version.ts';
 import type { SourceTree } from './walk.ts';
 

@@ -14,7 +14,7 @@ import { RushesError, destinationError, errno, errorRecord } from '../errors.ts'
 import { type Digests, type HashFormat } from '../hash/index.ts';
 import { hashFile } from '../hash/read.ts';
 import type { Db } from '../store/db.ts';
-import { OffloadStore, type CheckKind, type DestinationFileRecord, type SourceFileRecord, type VerifyMode } from '../store/offloads.ts';
+import { OffloadStore, type CheckKind, type DestinationFileRecord, type SourceFileRecord, type VerifyMode } from './store.ts';
 import { ignoreMatcher } from '../util/ignore.ts';
 import { forEachLimited, TaskLane } from '../util/limit.ts';
 import { copyToTargets, type WriteTarget } from './copy.ts';

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Engine } from '../daemon/engine.ts';
+import type { Engine } from '../engine/engine.ts';
 import { RushesError } from '../errors.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import { assertSafeBinding, checkToken, refuseCrossSite, requireJsonWrites } from './auth.ts';

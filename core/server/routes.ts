@@ -3,14 +3,14 @@
  * call on the engine. Request bodies are validated against the JSON Schemas in schemas/.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Engine } from '../daemon/engine.ts';
-import type { RenderApiRequest } from '../daemon/render-job.ts';
-import type { OffloadRequest } from '../daemon/offload-job.ts';
+import type { Engine } from '../engine/engine.ts';
+import type { RenderApiRequest } from '../render/job.ts';
+import type { OffloadRequest } from '../offload/job.ts';
 import { JOB_STATES, type JobState } from '../queue/index.ts';
 import { TOOL } from '../version.ts';
 import { compileSchema, describeErrors } from '../util/schema.ts';
 import { HttpError, parseJson, readBody, readJson, sendJson } from './http.ts';
-import { CARD_STATES, type Card, type CardState } from '../store/cards.ts';
+import { CARD_STATES, type Card, type CardState } from '../watch/card-store.ts';
 import { TOPICS, type BusEvent, type Topic } from '../events/types.ts';
 import { isRushesError } from '../errors.ts';
 import { streamEvents } from './sse.ts';

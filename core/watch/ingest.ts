@@ -11,10 +11,10 @@
 import { promises as fsp } from 'node:fs';
 import { basename, dirname, isAbsolute, relative } from 'node:path';
 import { RushesError, errno, errorRecord } from '../errors.ts';
-import type { OffloadPayload, OffloadRequest } from '../daemon/offload-job.ts';
+import type { OffloadPayload, OffloadRequest } from '../offload/job.ts';
 import type { OffloadSummary } from '../offload/events.ts';
 import { FINAL_STATES, type Job, type JobError, type JobEvent, type JobQueue, type JobSpec } from '../queue/index.ts';
-import type { Card, CardStore } from '../store/cards.ts';
+import type { Card, CardStore } from './card-store.ts';
 import { ignoreMatcher, type IgnoreMatcher } from '../util/ignore.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import { fingerprintCard } from './fingerprint.ts';

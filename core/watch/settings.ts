@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { RushesError } from '../errors.ts';
 import { isHashFormat, type HashFormat } from '../hash/index.ts';
-import type { VerifyMode } from '../store/offloads.ts';
+import type { VerifyMode } from '../offload/store.ts';
 import { checkLayout, DEFAULT_LAYOUT } from './layout.ts';
 import { DEFAULT_IGNORE } from '../mhl/index.ts';
 import { CARD_IGNORE } from './scan.ts';

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import type { JobHandler } from '../queue/index.ts';
 import { RushesError } from '../errors.ts';
-import { buildInvocation, type PlainParams, type RenderRequest } from '../render/request.ts';
+import { buildInvocation, type PlainParams, type RenderRequest } from './request.ts';
 import { renderRuntime, type DockerRuntimeOptions, type RuntimeName } from '../runtime/render.ts';
 import type { ClipStore } from '../store/clips.ts';
 

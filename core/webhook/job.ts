@@ -4,7 +4,7 @@
  * the event, so they survive a crash and retry with backoff; a 4xx other than 408 or 429
  * means the receiver refuses it for good, and the delivery is dead at once.
  */
-import type { CardEvent, CardStore, Card } from '../store/cards.ts';
+import type { CardEvent, CardStore, Card } from '../watch/card-store.ts';
 import type { JobHandler, JobQueue } from '../queue/index.ts';
 import { RushesError } from '../errors.ts';
 import { ignoreMatcher } from '../util/ignore.ts';

@@ -8,12 +8,12 @@ import { promises as fsp } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { errno, isErrorCode, policyOf, RushesError } from '../errors.ts';
 import { isHashFormat, type HashFormat } from '../hash/index.ts';
-import { offload } from '../offload/run.ts';
-import type { OffloadSummary } from '../offload/events.ts';
-import { assertDestinationsOutsideSource } from '../offload/paths.ts';
+import { offload } from './run.ts';
+import type { OffloadSummary } from './events.ts';
+import { assertDestinationsOutsideSource } from './paths.ts';
 import type { JobHandler, JobSpec } from '../queue/index.ts';
 import type { Db } from '../store/db.ts';
-import type { VerifyMode } from '../store/offloads.ts';
+import type { VerifyMode } from './store.ts';
 
 /** Prefix of idempotency keys that API callers chose. */
 export const API_KEY_PREFIX = 'api:offload:';

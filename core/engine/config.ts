@@ -7,8 +7,8 @@ import { RushesError } from '../errors.ts';
 import type { BackoffPolicy, Limits } from '../queue/index.ts';
 import type { LogLevel } from '../util/log.ts';
 import { ingestSettings, type IngestConfig } from '../watch/settings.ts';
-import type { WebhookConfig } from './webhooks.ts';
-import type { RenderConfig } from './render-job.ts';
+import type { WebhookConfig } from '../webhook/job.ts';
+import type { RenderConfig } from '../render/job.ts';
 import { compileSchema, describeErrors } from '../util/schema.ts';
 
 export interface DaemonConfig {

@@ -8,20 +8,20 @@ import { JobQueue, Runner, type Job, type JobHandler, type Limits, type BackoffP
 import { attachRules, enabledRules, type Rule } from '../workflow/rules.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import { destroyPool } from '../runtime/pool.ts';
-import { offloadHandler, planOffloadJob, type OffloadRequest } from './offload-job.ts';
-import { standardRules } from './rules.ts';
-import { renderHandler, type RenderApiRequest, type RenderConfig, type RenderJobPayload } from './render-job.ts';
+import { offloadHandler, planOffloadJob, type OffloadRequest } from '../offload/job.ts';
+import { standardRules } from '../workflow/standard-rules.ts';
+import { renderHandler, type RenderApiRequest, type RenderConfig, type RenderJobPayload } from '../render/job.ts';
 import { resolve } from 'node:path';
 import { RushesError } from '../errors.ts';
 import { findClips, inspectInPool } from '../inspect/tree.ts';
 import { assertRenderable } from '../render/thumbnail.ts';
 import { buildInvocation, type RenderRequest } from '../render/request.ts';
 
-import { attachWebhooks, webhookHandler, type WebhookConfig } from './webhooks.ts';
-import { CardStore } from '../store/cards.ts';
+import { attachWebhooks, webhookHandler, type WebhookConfig } from '../webhook/job.ts';
+import { CardStore } from '../watch/card-store.ts';
 import { ClipStore } from '../store/clips.ts';
-import { OffloadStore } from '../store/offloads.ts';
-import { inspectHandler, inspectOffloadHandler } from './inspect-job.ts';
+import { OffloadStore } from '../offload/store.ts';
+import { inspectHandler, inspectOffloadHandler } from '../daemon/inspect-job.ts';
 import { Ingest } from '../watch/ingest.ts';
 import { ingestSettings, type IngestConfig } from '../watch/settings.ts';
 

@@ -6,9 +6,9 @@
  */
 import { join } from 'node:path';
 import type { OffloadSummary } from '../offload/events.ts';
-import type { Rule } from '../workflow/rules.ts';
-import { inspectionRoot, type InspectJobResult, type InspectOffloadPayload } from './inspect-job.ts';
-import { RENDER_PRIORITY, thumbnailDir, type RenderConfig, type RenderJobPayload } from './render-job.ts';
+import type { Rule } from './rules.ts';
+import { inspectionRoot, type InspectJobResult, type InspectOffloadPayload } from '../daemon/inspect-job.ts';
+import { RENDER_PRIORITY, thumbnailDir, type RenderConfig, type RenderJobPayload } from '../render/job.ts';
 
 export function standardRules(home: string, render: RenderConfig = {}): Rule[] {
   const rules: Rule[] = [

@@ -5,9 +5,9 @@
  */
 import type Database from 'better-sqlite3';
 import type { EventBus } from '../events/bus.ts';
-import type { Db } from './db.ts';
+import type { Db } from '../store/db.ts';
 import type { JobError } from '../queue/types.ts';
-import type { CameraFamily } from '../watch/types.ts';
+import type { CameraFamily } from './types.ts';
 
 export type CardState = 'detected' | 'waiting' | 'offloading' | 'verified' | 'copied' | 'duplicate' | 'conflict' | 'failed';
 export const CARD_STATES: readonly CardState[] = ['detected', 'waiting', 'offloading', 'verified', 'copied', 'duplicate', 'conflict', 'failed'];

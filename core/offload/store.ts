@@ -1,6 +1,6 @@
 import type { Digests, HashFormat } from '../hash/index.ts';
 import type Database from 'better-sqlite3';
-import type { Db } from './db.ts';
+import type { Db } from '../store/db.ts';
 
 export type VerifyMode = 'full' | 'size' | 'none';
 export type OffloadStatus = 'running' | 'completed' | 'incomplete';
