@@ -2,12 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { openStore } from '../core/store/db.ts';
 import { JobQueue, Runner, type Job, type JobEvent } from '../core/queue/index.ts';
 import { attachRules, enabledRules, plan, type Rule } from '../core/workflow/rules.ts';
+import { standardRules } from '../core/workflow/standard-rules.ts';
+import type { Card, CardEvent } from '../core/watch/card-store.ts';
 import { scratchFolders } from './helpers/scratch.ts';
 
 const scratch = scratchFolders('rushes-workflow-');
 
 /** The examples of the design: an offload fans out to one inspect per clip, and fans back in to "card ready". */
-const offloadToInspect: Rule = {
+const offloadToInspect: Rule<'job'> = {
   name: 'inspect-clips',
   on: { type: 'succeeded', kind: 'offload' },
   produces: ['inspect', 'card-ready'],
@@ -48,7 +50,7 @@ describe('workflow rules (pure)', () => {
 
   it('refuses to go deeper than the loop guard', () => {
     const j = job({ depth: 16, result: { clips: ['a'], roll: 'A' } });
-    expect(plan([offloadToInspect], succeeded(j), j, 16)).toEqual({ specs: [], refused: ['inspect-clips'] });
+    expect(plan([offloadToInspect], succeeded(j), j, 16)).toEqual({ specs: [], cardChanges: [], refused: ['inspect-clips'] });
   });
 
   it('enables only rules whose every produced kind has a handler', () => {
@@ -85,7 +87,7 @@ describe('workflow rules on a real queue', () => {
 
   it('a rule that re-enqueues its own kind stops at the depth guard and says so in the log', async () => {
     const queue = new JobQueue(openStore(scratch()));
-    const forever: Rule = { name: 'again', on: { type: 'succeeded', kind: 'loop' }, produces: ['loop'], then: () => [{ key: 'next', kind: 'loop' }] };
+    const forever: Rule<'job'> = { name: 'again', on: { type: 'succeeded', kind: 'loop' }, produces: ['loop'], then: () => [{ key: 'next', kind: 'loop' }] };
     attachRules(queue, [forever], 5);
     const runner = new Runner(queue, { concurrency: 2, handlers: { loop: async () => undefined } });
     runner.start();
@@ -106,5 +108,58 @@ describe('workflow rules on a real queue', () => {
     const again = queue.enqueueMany(specs);
     expect(again.every((e) => !e.created)).toBe(true);
     expect(queue.list()).toHaveLength(2);
+  });
+});
+
+describe('the standard rules, as data', () => {
+  const rules = standardRules({ home: '/home/dit/.rushes', webhooks: [{ url: 'http://hooks.example/a', events: ['card.safe-to-eject'] }], writeCardHistory: true });
+  const summary = (checkKinds: string[], complete = true) => ({
+    offloadId: 'o1', source: '/media/A001', roll: 'A001', status: 'completed', files: 2, bytes: 10, resumedFiles: 0, durationMs: 1, rate: 1, failures: [], moreFailures: 0,
+    destinations: [{ destination: '/raid1/Day01/A001', complete, verifiedFiles: 2, failedFiles: 0, checkKinds }, { destination: '/raid2/Day01/A001', complete, verifiedFiles: 2, failedFiles: 0, checkKinds }],
+  });
+  const offloadJob = (verify: string, result: unknown, of: { cardId?: number } = { cardId: 4 }) => job({ id: 9, payload: { source: '/media/A001', destinations: ['/raid1/Day01', '/raid2/Day01'], hashes: ['xxh64'], verify, sourceVerify: false, roll: 'A001', ...of }, result });
+  const card: Card = { id: 4, path: '/media/A001', present: true, state: 'verified', targets: ['/raid1/Day01/A001', '/raid2/Day01/A001'], safeToEject: true, detectedAt: 0, updatedAt: 0 };
+  const cardEvent = (type: CardEvent['type'], seq = 31): CardEvent => ({ topic: 'card', seq, cardId: 4, type, at: 5 });
+
+  it('after an offload: inspect its best destination; a card read back everywhere is safe to eject', () => {
+    const j = offloadJob('full', summary(['full-direct']));
+    const p = plan(rules, succeeded(j), j);
+    expect(p.specs.map((s) => [s.kind, s.payload, s.idempotencyKey])).toEqual([['inspect-offload', { offloadId: 'o1', root: '/raid1/Day01/A001', roll: 'A001' }, 'rule:inspect-after-offload:9:inspect']]);
+    expect(p.cardChanges).toEqual([{ card: 4, from: ['offloading'], change: { state: 'verified', finishedAt: 0 }, event: { type: 'card.safe-to-eject', data: { job: 9, targets: ['/raid1/Day01/A001', '/raid2/Day01/A001'], files: 2, bytes: 10 } } }]);
+  });
+
+  it('a card checked by size only is copied, never safe; a dead offload fails the card with its error; an offload of no card moves none', () => {
+    const sized = offloadJob('size', summary(['size']));
+    expect(plan(rules, succeeded(sized), sized).cardChanges[0]).toMatchObject({ change: { state: 'copied' }, event: { type: 'card.copied' } });
+    const dead = offloadJob('full', undefined);
+    const error = { code: 'DEST_FULL', message: 'destination is full writing /raid1/Day01/A001/C002.mov', path: '/raid1/Day01/A001/C002.mov' };
+    expect(plan(rules, { ...succeeded(dead), type: 'dead', data: { error } }, dead).cardChanges).toEqual([
+      { card: 4, from: ['offloading'], change: { state: 'failed', error, finishedAt: 0 }, event: { type: 'card.failed', data: { job: 9, error } } },
+    ]);
+    const cli = offloadJob('full', summary(['full-direct']), {});
+    expect(plan(rules, succeeded(cli), cli).cardChanges).toEqual([]);
+  });
+
+  it('fans out one inspection per clip, then a thumbnail for each clip ffmpeg can decode', () => {
+    const units = [{ relativePath: 'C001.mov' }, { relativePath: 'C002.mov' }];
+    const j = job({ id: 12, kind: 'inspect-offload', result: { offloadId: 'o1', root: '/raid1/Day01/A001', roll: 'A001', units } });
+    expect(plan(rules, succeeded(j), j).specs.map((s) => [s.kind, s.idempotencyKey, s.priority, s.depth])).toEqual([
+      ['inspect', 'rule:inspect-each-clip:12:C001.mov', -1, 1],
+      ['inspect', 'rule:inspect-each-clip:12:C002.mov', -1, 1],
+    ]);
+    const decoded = job({ id: 13, kind: 'inspect', result: { clipId: 7, status: 'ok', poster: true, roll: 'A001' } });
+    expect(plan(rules, succeeded(decoded), decoded).specs.map((s) => [s.kind, s.payload])).toEqual([['render', { clipId: 7, request: { fn: 'thumbnail', outDir: '/home/dit/.rushes/thumbnails/7' } }]]);
+    const raw = job({ id: 14, kind: 'inspect', result: { clipId: 8, status: 'ok', poster: false } });
+    expect(plan(rules, succeeded(raw), raw).specs).toEqual([]);
+  });
+
+  it('a card safe to eject gets its history and the webhooks that ask for it, once per event', () => {
+    const p = plan(rules, cardEvent('card.safe-to-eject'), card);
+    expect(p.specs.map((s) => [s.kind, s.idempotencyKey])).toEqual([
+      ['card-history', 'rule:card-history-after-verify:card-event:31:history'],
+      ['webhook', 'rule:webhooks:card-event:31:webhook:0'],
+    ]);
+    expect(p.specs[0].payload).toEqual({ cardId: 4, from: '/raid1/Day01/A001', to: '/media/A001' });
+    expect(plan(rules, cardEvent('card.detected', 32), card).specs).toEqual([]);
   });
 });

@@ -4,12 +4,13 @@
  */
 import { openStore, type Db } from '../store/db.ts';
 import { EventBus } from '../events/bus.ts';
-import { JobQueue, Runner, type Job, type JobHandler, type Limits, type BackoffPolicy } from '../queue/index.ts';
-import { attachRules, enabledRules, type Rule } from '../workflow/rules.ts';
+import { JobQueue, Runner, handles, type Handlers, type Job, type Limits, type BackoffPolicy } from '../queue/index.ts';
+import { attachRules, enabledRules, type AnyRule } from '../workflow/rules.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import { destroyPool } from '../runtime/pool.ts';
 import { offloadHandler, planOffloadJob, type OffloadRequest } from '../offload/job.ts';
 import { standardRules } from '../workflow/standard-rules.ts';
+import { cardHistoryHandler } from '../watch/card-history.ts';
 import { renderHandler, type RenderApiRequest, type RenderConfig, type RenderJobPayload } from '../render/job.ts';
 import { resolve } from 'node:path';
 import { RushesError } from '../errors.ts';
@@ -17,11 +18,11 @@ import { findClips, inspectInPool } from '../inspect/tree.ts';
 import { assertRenderable } from '../render/thumbnail.ts';
 import { buildInvocation, type RenderRequest } from '../render/request.ts';
 
-import { attachWebhooks, webhookHandler, type WebhookConfig } from '../webhook/job.ts';
+import { webhookHandler, type WebhookConfig } from '../webhook/job.ts';
 import { CardStore } from '../watch/card-store.ts';
 import { ClipStore } from '../store/clips.ts';
 import { OffloadStore } from '../offload/store.ts';
-import { inspectHandler, inspectOffloadHandler } from '../daemon/inspect-job.ts';
+import { inspectHandler, inspectOffloadHandler } from '../inspect/job.ts';
 import { Ingest } from '../watch/ingest.ts';
 import { ingestSettings, type IngestConfig } from '../watch/settings.ts';
 
@@ -35,8 +36,8 @@ export interface EngineOptions {
   leaseMs?: number;
   maxAttempts?: number;
   /** Extra handlers (tests, plug-ins) beside the built-in ones. */
-  handlers?: Record<string, JobHandler>;
-  rules?: readonly Rule[];
+  handlers?: Handlers;
+  rules?: readonly AnyRule[];
   /** Watch for cards and offload them (the config's `ingest` section); off when absent. */
   ingest?: IngestConfig;
   webhooks?: WebhookConfig[];
@@ -67,22 +68,24 @@ export class Engine {
     this.maxAttempts = options.maxAttempts ?? 3;
     this.cards = new CardStore(this.bus);
     this.clips = new ClipStore(this.db);
-    const handlers: Record<string, JobHandler> = {
-      offload: offloadHandler(this.db),
-      'inspect-offload': inspectOffloadHandler(this.queue, new OffloadStore(this.db)),
-      inspect: inspectHandler(this.clips),
-      render: renderHandler(this.clips, options.render ?? {}),
-      webhook: webhookHandler,
+    const offloads = new OffloadStore(this.db);
+    const handlers: Handlers = {
+      ...handles('offload', offloadHandler(this.db)),
+      ...handles('inspect-offload', inspectOffloadHandler(offloads)),
+      ...handles('inspect', inspectHandler(this.clips, offloads)),
+      ...handles('render', renderHandler(this.clips, options.render ?? {})),
+      ...handles('webhook', webhookHandler),
+      ...handles('card-history', cardHistoryHandler),
       ...options.handlers,
     };
-    attachRules(this.queue, enabledRules(options.rules ?? standardRules(options.home, options.render), Object.keys(handlers)));
-    attachWebhooks(this.cards, this.queue, options.webhooks ?? []);
-    if (options.ingest) {
-      const offloads = new OffloadStore(this.db);
+    const settings = options.ingest ? ingestSettings(options.ingest) : undefined;
+    const rules = options.rules ?? standardRules({ home: options.home, render: options.render, webhooks: options.webhooks, writeCardHistory: settings?.writeCardHistory });
+    attachRules(this.queue, enabledRules(rules, Object.keys(handlers)), undefined, this.cards);
+    if (settings) {
       this.ingest = new Ingest({
         cards: this.cards,
         queue: this.queue,
-        settings: ingestSettings(options.ingest),
+        settings,
         planOffload: (req) => planOffloadJob(req, this.maxAttempts),
         copiedFiles: (offloadId) => offloads.sourceFiles(offloadId),
         log: log.child({ part: 'ingest' }),

@@ -10,14 +10,12 @@
  * Topics today: job (queue), card (watch), offload, mhl, clip (inspect), render.
  */
 
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface EventMap {}
 
 /**
  * What a reactor is given beside an event: the state of its subject right after the change
  * (the job, the card). Topics whose reactors need one add it here, like EventMap.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface SnapshotMap {}
 
 export type Topic = Extract<keyof EventMap, string>;

@@ -46,6 +46,19 @@ export interface OffloadPayload {
   location?: string;
   comment?: string;
   ignore?: string[];
+  /** The detected card this offload copies, when card detection queued it. */
+  cardId?: number;
+}
+
+/** An offload job's result: its summary, with the failure list capped. */
+export interface OffloadJobResult extends OffloadSummary {
+  moreFailures: number;
+}
+
+declare module '../queue/types.ts' {
+  interface JobKinds {
+    offload: { payload: OffloadPayload; result: OffloadJobResult };
+  }
 }
 
 /** Checks the request against the disks and makes the job spec; throws RushesError naming the bad path. */
@@ -96,14 +109,13 @@ async function volumeOf(path: string): Promise<string> {
   }
 }
 
-/** What an offload job's result keeps: the summary, with the failure list capped. */
-function jobResult(s: OffloadSummary): unknown {
+function jobResult(s: OffloadSummary): OffloadJobResult {
   return { ...s, failures: s.failures.slice(0, 100), moreFailures: Math.max(0, s.failures.length - 100) };
 }
 
-export function offloadHandler(db: Db): JobHandler {
+export function offloadHandler(db: Db): JobHandler<'offload'> {
   return async ({ job, signal, progress, log }) => {
-    const p = job.payload as OffloadPayload;
+    const p = job.payload;
     const summary = await offload({
       source: p.source,
       destinations: p.destinations,

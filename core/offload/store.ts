@@ -177,6 +177,15 @@ export class OffloadStore {
     return new Map(rows.map((r) => [r.path, { path: r.path, size: r.size, mtimeMs: r.mtime_ms, hashes: JSON.parse(r.hashes), hashedAt: r.hashed_at }]));
   }
 
+  /** The hashes the offload computed of these files (relative paths), by path; files it did not copy are left out. */
+  hashesOf(id: string, paths: readonly string[]): Record<string, Digests> {
+    this.flush();
+    const rows = this
+      .stmt(`SELECT path, hashes FROM offload_files WHERE offload_id = ? AND status = 'copied' AND path IN (SELECT value FROM json_each(?))`)
+      .all(id, JSON.stringify(paths)) as { path: string; hashes: string }[];
+    return Object.fromEntries(rows.map((r) => [r.path, JSON.parse(r.hashes) as Digests]));
+  }
+
   destinationFiles(id: string, destination: string): Map<string, DestinationFileRecord> {
     this.flush();
     const rows = this

@@ -10,10 +10,10 @@ import { ERROR_POLICY, errorRecord, isRushesError } from '../errors.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import type { Limits } from './limits.ts';
 import type { JobQueue, Lease, Outcome } from './queue.ts';
-import type { Job } from './types.ts';
+import type { Job, JobOf, ResultOf } from './types.ts';
 
-export interface JobContext {
-  job: Job;
+export interface JobContext<K extends string = string> {
+  job: JobOf<K>;
   /** Aborted when the job is cancelled or the runner shuts down: stop at the next checkpoint. */
   signal: AbortSignal;
   /** Reports progress; every call reaches live listeners, about one a second is stored. */
@@ -21,10 +21,18 @@ export interface JobContext {
   log: Logger;
 }
 
-export type JobHandler = (ctx: JobContext) => Promise<unknown>;
+export type JobHandler<K extends string = string> = (ctx: JobContext<K>) => Promise<ResultOf<K>>;
+
+/** The handlers a runner has, by kind; `handles` types each against its kind's payload and result. */
+export type Handlers = Record<string, JobHandler>;
+
+/** A handler for `kind`, checked against the payload and result the kind declares, as the runner keeps it. */
+export function handles<K extends string>(kind: K, handler: JobHandler<K>): Handlers {
+  return { [kind]: handler as unknown as JobHandler };
+}
 
 export interface RunnerOptions {
-  handlers: Record<string, JobHandler>;
+  handlers: Handlers;
   /** Jobs this runner runs at once. */
   concurrency: number;
   limits?: Limits;

@@ -45,6 +45,37 @@ export interface JobSpec {
   depth?: number;
 }
 
+/**
+ * Job kinds with their payload and result, each declared beside the service that runs it
+ * (module augmentation), so the queue knows none of them while handlers and rules are typed:
+ *
+ *   declare module '../queue/types.ts' {
+ *     interface JobKinds { offload: { payload: OffloadPayload; result: OffloadJobResult } }
+ *   }
+ */
+export interface JobKinds {}
+
+export type JobKind = Extract<keyof JobKinds, string>;
+type Declared<K, F extends 'payload' | 'result'> = K extends JobKind ? (JobKinds[K] extends Record<F, infer T> ? T : never) : unknown;
+export type PayloadOf<K extends string> = Declared<K, 'payload'>;
+export type ResultOf<K extends string> = Declared<K, 'result'>;
+
+/** A job of one kind: its payload and result as that kind declares them. */
+export interface JobOf<K extends string> extends Job {
+  kind: K;
+  payload: PayloadOf<K>;
+  result?: ResultOf<K>;
+}
+
+export function isJobOf<K extends JobKind>(job: Job, kind: K): job is JobOf<K> {
+  return job.kind === kind;
+}
+
+/** A job spec whose payload is checked against its kind's. */
+export function jobSpec<K extends JobKind>(kind: K, payload: PayloadOf<K>, rest: Omit<JobSpec, 'kind' | 'payload'> = {}): JobSpec {
+  return { ...rest, kind, payload };
+}
+
 export interface Job {
   id: number;
   kind: string;

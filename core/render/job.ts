@@ -10,6 +10,7 @@ import type { JobHandler } from '../queue/index.ts';
 import { RushesError } from '../errors.ts';
 import { buildInvocation, type PlainParams, type RenderRequest } from './request.ts';
 import { renderRuntime, type DockerRuntimeOptions, type RuntimeName } from '../runtime/render.ts';
+import type { RenderResult } from './run.ts';
 import type { ClipStore } from '../store/clips.ts';
 
 /** The body of POST /api/renders (schemas/render-request.schema.json). */
@@ -45,6 +46,17 @@ export interface RenderJobPayload {
   runtime?: RuntimeName;
 }
 
+export interface RenderJobResult extends RenderResult {
+  runtime: RuntimeName;
+  clipId: number;
+}
+
+declare module '../queue/types.ts' {
+  interface JobKinds {
+    render: { payload: RenderJobPayload; result: RenderJobResult };
+  }
+}
+
 /** Below inspection and offloads: pictures come after the footage is safe and catalogued. */
 export const RENDER_PRIORITY = -2;
 
@@ -59,9 +71,9 @@ function dockerOptions(config: RenderConfig): DockerRuntimeOptions {
 /** Where a clip's poster frame goes: its own folder under the home, named by clip id. */
 export const thumbnailDir = (home: string, clipId: number) => join(home, 'thumbnails', String(clipId));
 
-export function renderHandler(clips: ClipStore, config: RenderConfig): JobHandler {
+export function renderHandler(clips: ClipStore, config: RenderConfig): JobHandler<'render'> {
   return async ({ job, signal, progress }) => {
-    const { clipId, request, runtime } = job.payload as RenderJobPayload;
+    const { clipId, request, runtime } = job.payload;
     const clip = clips.get(clipId);
     if (!clip) throw new RushesError('USAGE', `clip ${clipId} is not in the store`);
     const { invocation, warnings } = await buildInvocation(clip.record, request);

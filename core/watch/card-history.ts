@@ -10,6 +10,28 @@ import { dirname, join } from 'node:path';
 import { ASCMHL_FOLDER, CHAIN_FILE } from '../mhl/index.ts';
 import { copyFileDurably, fsyncFolder } from '../fs/durable.ts';
 import { isRushesError } from '../errors.ts';
+import type { JobHandler } from '../queue/index.ts';
+
+export interface CardHistoryPayload {
+  cardId: number;
+  /** A destination roll folder that holds the verified history. */
+  from: string;
+  /** The card. */
+  to: string;
+}
+
+declare module '../queue/types.ts' {
+  interface JobKinds {
+    'card-history': { payload: CardHistoryPayload; result: { written: string } };
+  }
+}
+
+/** The `card-history` job: queued by rule once a card is safe to eject, when the ingest config asks for it. */
+export const cardHistoryHandler: JobHandler<'card-history'> = async ({ job, log }) => {
+  await copyHistoryToCard(job.payload.from, job.payload.to);
+  log.info('wrote the ascmhl history to the card', { card: job.payload.cardId, path: job.payload.to });
+  return { written: join(job.payload.to, ASCMHL_FOLDER) };
+};
 
 export async function copyHistoryToCard(rollFolder: string, card: string): Promise<void> {
   const from = join(rollFolder, ASCMHL_FOLDER);

@@ -26,6 +26,22 @@ export type CardEventType =
   | 'card.failed'
   | 'card.removed'; // pulled or unmounted
 
+/** Every card event type, stored or live. */
+export const CARD_EVENT_TYPES: readonly CardEventType[] = [
+  'card.detected',
+  'card.identified',
+  'card.waiting',
+  'card.duplicate',
+  'card.conflict',
+  'card.offload-started',
+  'card.progress',
+  'card.safe-to-eject',
+  'card.copied',
+  'card.changed',
+  'card.failed',
+  'card.removed',
+];
+
 export interface Card {
   id: number;
   path: string;
@@ -189,6 +205,14 @@ export class CardStore {
       this.db.prepare(`UPDATE cards SET ${sets.join(', ')} WHERE id = ?`).run(...keys.map((k) => columnValue(k, change[k])), this.bus.now(), id);
       if (event) this.append(id, event.type, event.data);
       return this.get(id)!;
+    });
+  }
+
+  /** Moves a card on only while it is in one of the `from` states; returns the card, or undefined when it had moved elsewhere. */
+  transition(id: number, from: readonly CardState[], change: CardUpdate, event: { type: CardEventType; data?: unknown }): Card | undefined {
+    return this.write(() => {
+      const card = this.get(id);
+      return card && from.includes(card.state) ? this.update(id, change, event) : undefined;
     });
   }
 

@@ -12,8 +12,7 @@ import { promises as fsp } from 'node:fs';
 import { basename, dirname, isAbsolute, relative } from 'node:path';
 import { RushesError, errno, errorRecord } from '../errors.ts';
 import type { OffloadPayload, OffloadRequest } from '../offload/job.ts';
-import type { OffloadSummary } from '../offload/events.ts';
-import { FINAL_STATES, type Job, type JobError, type JobEvent, type JobQueue, type JobSpec } from '../queue/index.ts';
+import { FINAL_STATES, isJobOf, type JobError, type JobEvent, type JobQueue, type JobSpec } from '../queue/index.ts';
 import type { Card, CardStore } from './card-store.ts';
 import { ignoreMatcher, type IgnoreMatcher } from '../util/ignore.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
@@ -21,7 +20,6 @@ import { fingerprintCard } from './fingerprint.ts';
 import { identifyCard, sanitizeRoll } from './identify.ts';
 import type { CardIdentity } from './types.ts';
 import { renderLayout } from './layout.ts';
-import { copyHistoryToCard } from './card-history.ts';
 import { filesNotCopied, waitForUncopiedFiles, type CopiedFiles } from './growth.ts';
 import { scanCard } from './scan.ts';
 import { waitUntilStable } from './stability.ts';
@@ -64,6 +62,7 @@ export class Ingest {
   private readonly ignore: IgnoreMatcher;
   private readonly ignoreVolumes: IgnoreMatcher;
   private unsubscribe?: () => void;
+  private unsubscribeCards?: () => void;
 
   constructor(private readonly d: IngestDeps) {
     this.log = d.log ?? silentLogger;
@@ -77,19 +76,20 @@ export class Ingest {
       onAppear: (path) => void this.appeared(path).catch((e: unknown) => this.log.error('handling a new card failed', { path, error: (e as Error).message })),
       onDisappear: (path) => this.disappeared(path),
     });
-    // In the queue's own transaction: the card's state moves with its offload job, even across a crash.
-    d.queue.addReactor((event, job) => this.jobEvent(event, job));
   }
 
   async start(): Promise<void> {
     this.reconcile();
     this.unsubscribe = this.d.queue.subscribe((e) => e.type === 'progress' && this.progress(e));
+    // A workflow rule moves the card on when its offload ends (core/workflow/standard-rules.ts); once that has committed, an offloaded card still inserted is looked at again.
+    this.unsubscribeCards = this.d.cards.subscribe((e) => (e.type === 'card.safe-to-eject' || e.type === 'card.copied') && this.watchAfterOffload(e.cardId));
     await this.watcher.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.unsubscribe?.();
+    this.unsubscribeCards?.();
     for (const c of [...this.settling.values(), ...this.afterOffload.values()]) c.abort();
     await this.watcher.stop();
   }
@@ -309,7 +309,8 @@ export class Ingest {
   }
 
   private offloadIdOf(card: Card): string | undefined {
-    return card.jobId === undefined ? undefined : (this.d.queue.get(card.jobId)?.result as OffloadSummary | undefined)?.offloadId;
+    const job = card.jobId === undefined ? undefined : this.d.queue.get(card.jobId);
+    return job && isJobOf(job, 'offload') ? job.result?.offloadId : undefined;
   }
 
   private markRemoved(card: Card): void {
@@ -355,8 +356,9 @@ export class Ingest {
       comment: `card ${card.roll ?? roll} (${card.camera ?? 'unknown camera'}) detected at ${card.path}`,
     });
     const attempt = this.d.cards.events({ cardId: card.id }).filter((e) => e.type === 'card.offload-started').length + 1;
+    const payload: OffloadPayload = { ...(spec.payload as OffloadPayload), cardId: card.id };
     return this.d.queue.transaction(() => {
-      const { id } = this.d.queue.enqueue({ ...spec, idempotencyKey: `card:${card.id}:offload:${attempt}` });
+      const { id } = this.d.queue.enqueue({ ...spec, payload, idempotencyKey: `card:${card.id}:offload:${attempt}` });
       return this.d.cards.update(card.id, { state: 'offloading', roll: card.roll, targets, jobId: id, error: undefined }, { type: 'card.offload-started', data: { job: id, targets } });
     });
   }
@@ -368,41 +370,6 @@ export class Ingest {
     this.d.cards.update(old.id, { state: 'failed', present: false, error, finishedAt: Date.now() }, { type: 'card.failed', data: { error } });
   }
 
-  // ---- the offload job's end ----------------------------------------------------------
-
-  private jobEvent(event: JobEvent, job: Job): void {
-    if (job.kind !== 'offload' || (event.type !== 'succeeded' && event.type !== 'dead' && event.type !== 'cancelled')) return;
-    const card = this.d.cards.byJob(job.id);
-    if (!card || card.state !== 'offloading') return;
-    const now = Date.now();
-    if (event.type !== 'succeeded') {
-      const error = (event.data as { error?: JobError } | undefined)?.error ?? job.lastError ?? { code: 'INTERNAL', message: `offload job ${job.id} ended ${event.type}` };
-      this.d.cards.update(card.id, { state: 'failed', error, finishedAt: now }, { type: 'card.failed', data: { job: job.id, error } });
-      return;
-    }
-    const summary = job.result as OffloadSummary;
-    const payload = job.payload as OffloadPayload;
-    const readBack = summary.destinations.every((d) => d.complete && d.checkKinds.length > 0 && d.checkKinds.every((k) => k === 'full-direct' || k === 'full-cached'));
-    const throughCache = summary.destinations.some((d) => d.checkKinds.includes('full-cached'));
-    if (payload.verify === 'full' && readBack) {
-      this.d.cards.update(card.id, { state: 'verified', finishedAt: now }, {
-        type: 'card.safe-to-eject',
-        data: { job: job.id, targets: card.targets, files: summary.files, bytes: summary.bytes, ...(throughCache ? { note: 'a destination refused direct reads; it was read back through the page cache' } : {}) },
-      });
-      if (this.d.settings.writeCardHistory) void this.writeHistory(card);
-    } else {
-      this.d.cards.update(card.id, { state: 'copied', finishedAt: now }, { type: 'card.copied', data: { job: job.id, targets: card.targets, verify: payload.verify, reason: `verify mode "${payload.verify}" does not read every byte back, so the card is not marked safe to format` } });
-    }
-    // Once this transaction has committed, the card's new state is what is read.
-    setImmediate(() => {
-      try {
-        this.watchAfterOffload(card.id);
-      } catch (e) {
-        this.log.warn('could not start looking at an offloaded card', { card: card.id, error: (e as Error).message });
-      }
-    });
-  }
-
   private progress(e: JobEvent): void {
     if (e.kind !== 'offload') return;
     const last = this.lastProgress.get(e.jobId) ?? 0;
@@ -411,15 +378,6 @@ export class Ingest {
     if (!card || card.state !== 'offloading') return;
     this.lastProgress.set(e.jobId, Date.now());
     this.d.cards.announceLive(card.id, 'card.progress', e.data);
-  }
-
-  private async writeHistory(card: Card): Promise<void> {
-    try {
-      await copyHistoryToCard(card.targets[0], card.path);
-      this.log.info('wrote the ascmhl history to the card', { card: card.id, path: card.path });
-    } catch (e) {
-      this.log.warn('could not write the ascmhl history to the card', { card: card.id, error: (e as Error).message });
-    }
   }
 
   // ---- what is not a card -----------------------------------------------------------
