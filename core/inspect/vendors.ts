@@ -143,18 +143,11 @@ const CANON: Vendor = {
     ['canon:Device.ModelName', 'camera.model', c.text],
     ['canon:Device.SerialNo', 'camera.serialNumber', c.serialNumber],
     ['canon:Device.FirmVersion', 'camera.firmwareVersion', c.text],
-    ['exif:Make', 'camera.make', c.make],
-    ['exif:Model', 'camera.model', c.text],
-    ['exif:SerialNumber', 'camera.serialNumber', c.serialNumber],
+    // Make, Model, SerialNumber, LensModel, ISO, FNumber, FocalLength and dates are the generic ExifTool rows.
     ['exif:InternalSerialNumber', 'camera.serialNumber', c.serialNumber],
     ['exif:FirmwareVersion', 'camera.firmwareVersion', c.text],
-    ['exif:LensModel', 'lens.model', c.text],
     ['exif:LensSerialNumber', 'lens.serialNumber', c.text],
-    ['exif:ISO', 'camera.isoSpeed', c.integer],
     ['exif:ExposureTime', 'camera.shutterSpeed', c.seconds],
-    ['exif:FNumber', 'lens.fStop', c.stop],
-    ['exif:FocalLength', 'lens.focalLength', c.millimetres()],
-    ['exif:DateTimeOriginal', 'recordedAt', c.dateTime],
   ],
 };
 

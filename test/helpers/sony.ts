@@ -36,6 +36,16 @@ interface SonyLayout {
   user?: [string, string][];
 }
 
+/** What an XAVC body records by default in S-Log3: gamma, primaries and the coding equations. */
+const XAVC_SLOG3: SonyLayout['acquisition'] = {
+  CameraUnitMetadataSet: [
+    ['CaptureGammaEquation', 's-log3-cine'],
+    ['CaptureColorPrimaries', 's-gamut3-cine'],
+    ['CodingEquations', 'rec709'],
+  ],
+};
+const UHD_XAVC = { codec: 'AVC_3840_2160_HP@L51', pixel: 3840, lines: 2160, aspect: '16:9' };
+
 export const SONY_LAYOUTS: Record<SonyBody, SonyLayout> = {
   // VENICE 2 recording X-OCN through an AXS-R7: the recorder is <Device>, the body <Camera>;
   // shutter angle in 1/100 degree, ND as transmittance, CineEI with its base ISO.
@@ -86,7 +96,7 @@ export const SONY_LAYOUTS: Record<SonyBody, SonyLayout> = {
     folder: 'XDROOT/Clip',
     ext: 'MXF',
     device: { manufacturer: 'Sony', modelName: 'PMW-F55', serialNo: '0042117', software: '9.10' },
-    video: { codec: 'AVC_3840_2160_HP@L51', captureFps: '25p', formatFps: '25p', pixel: 3840, lines: 2160, aspect: '16:9' },
+    video: { ...UHD_XAVC, captureFps: '25p', formatFps: '25p' },
     tcFps: 25,
     acquisition: {
       CameraUnitMetadataSet: [
@@ -104,15 +114,9 @@ export const SONY_LAYOUTS: Record<SonyBody, SonyLayout> = {
     ext: 'MXF',
     device: { manufacturer: 'Sony', modelName: 'PXW-FX9', serialNo: '0200231' },
     lens: { modelName: 'FE C 16-35mm T3.1 G' },
-    video: { codec: 'AVC_3840_2160_HP@L51', captureFps: '23.98p', formatFps: '23.98p', pixel: 3840, lines: 2160, aspect: '16:9' },
+    video: { ...UHD_XAVC, captureFps: '23.98p', formatFps: '23.98p' },
     tcFps: 24,
-    acquisition: {
-      CameraUnitMetadataSet: [
-        ['CaptureGammaEquation', 's-log3-cine'],
-        ['CaptureColorPrimaries', 's-gamut3-cine'],
-        ['CodingEquations', 'rec709'],
-      ],
-    },
+    acquisition: XAVC_SLOG3,
   },
   // FX6 recording XAVC to an SD card: MP4 in PRIVATE/M4ROOT/CLIP, clips named C0001.
   fx6: {
@@ -120,15 +124,9 @@ export const SONY_LAYOUTS: Record<SonyBody, SonyLayout> = {
     ext: 'MP4',
     device: { manufacturer: 'Sony', modelName: 'ILME-FX6V', serialNo: '4294967295' },
     lens: { modelName: 'FE 24-70mm F2.8 GM II' },
-    video: { codec: 'AVC_3840_2160_HP@L51', captureFps: '59.94p', formatFps: '23.98p', pixel: 3840, lines: 2160, aspect: '16:9' },
+    video: { ...UHD_XAVC, captureFps: '59.94p', formatFps: '23.98p' },
     tcFps: 24,
-    acquisition: {
-      CameraUnitMetadataSet: [
-        ['CaptureGammaEquation', 's-log3-cine'],
-        ['CaptureColorPrimaries', 's-gamut3-cine'],
-        ['CodingEquations', 'rec709'],
-      ],
-    },
+    acquisition: XAVC_SLOG3,
   },
 };
 
