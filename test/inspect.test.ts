@@ -8,6 +8,7 @@ import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from '
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runTool } from '../core/inspect/tools.ts';
+import { findClips } from '../core/inspect/tree.ts';
 import type { ClipRecord } from '../core/inspect/types.ts';
 import { compileSchema, describeErrors } from '../core/util/schema.ts';
 import { runCli } from './helpers/cli.ts';
@@ -279,6 +280,19 @@ describe('rushes inspect', () => {
     expect(records[0]!.inspection.issues[0]).toMatchObject({ code: 'TOOL_TIMEOUT', tool: 'ffprobe', message: expect.stringMatching(/ffprobe did not answer within 500 ms on .*clip\.mov; killed/) });
     const pid = Number(readFileSync(pidFile, 'utf8'));
     expect(() => process.kill(pid, 0)).toThrow(/ESRCH/);
+  });
+
+  it('a single file is the clip it belongs to: a frame its sequence, a RED segment its .RDC clip with its sidecar', async () => {
+    const dir = scratch();
+    writeDpxSequence(join(dir, 'plate'), 'A001_plate', { start: 1001, frames: 3 });
+    const rdc = join(dir, 'A001_1120AB.RDM', 'A001_C003_1120AB.RDC');
+    mkdirSync(rdc, { recursive: true });
+    for (const f of ['A001_C003_1120AB_001.R3D', 'A001_C003_1120AB_002.R3D', 'A001_C003_1120AB.RMD']) writeFileSync(join(rdc, f), 'r3d');
+    const frame = await findClips(join(dir, 'plate', 'A001_plate.0001002.dpx'));
+    expect(frame).toMatchObject({ root: join(dir, 'plate'), units: [{ kind: 'sequence', relativePath: 'A001_plate.#######.dpx', files: ['A001_plate.0001001.dpx', 'A001_plate.0001002.dpx', 'A001_plate.0001003.dpx'] }] });
+    const segment = await findClips(join(rdc, 'A001_C003_1120AB_002.R3D'));
+    expect(segment).toMatchObject({ root: join(dir, 'A001_1120AB.RDM'), units: [{ kind: 'spanned', relativePath: 'A001_C003_1120AB.RDC', sidecars: ['A001_C003_1120AB.RDC/A001_C003_1120AB.RMD'] }] });
+    expect(segment.units[0]!.files).toHaveLength(2);
   });
 
   it('runTool reports a missing tool and a failing one by name', async () => {
