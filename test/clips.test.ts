@@ -84,7 +84,7 @@ describe('clips after an offload', () => {
     // The roll the camera wrote in the clip name, not the card folder's name; a plate, named without one, keeps the offload's.
     expect(good.record.roll).toBe('A002');
     expect(clips.find((c) => c.clipName === 'A002_plate')!.record.roll).toBe('A002R1AB');
-    expect(clips.find((c) => c.clipName === 'B002C014_261120XY')!.record).toMatchObject({ roll: 'B002', camera: { model: 'MPC-3628', label: 'B' }, recorder: { model: 'AXS-R7' } });
+    expect(clips.find((c) => c.clipName === 'B002C014_261120XY')!.record).toMatchObject({ roll: 'B002', camera: { model: 'MPC-3626', label: 'B' }, recorder: { model: 'AXS-R7' } });
     const broken = clips.find((c) => c.clipName === 'A002C009_261120_R1AB')!;
     expect(broken).toMatchObject({ status: 'failed', thumbnail: undefined });
     expect(broken.record.inspection.issues[0]!.message).toContain(join(raid, 'A002R1AB', 'A002C009_261120_R1AB.mov'));

@@ -120,7 +120,7 @@ describe('headers and sidecars', () => {
     expect(s).toMatchObject({
       'Device.modelName': 'AXS-R7',
       'Device.software': '7.01',
-      'Camera.modelName': 'MPC-3628',
+      'Camera.modelName': 'MPC-3626',
       'Camera.serialNo': '0013452',
       'Camera.software': '3.00',
       'Lens.modelName': 'S7i-40',

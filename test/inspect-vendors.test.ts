@@ -104,13 +104,13 @@ describe('sidecar parsers', () => {
 describe('Sony bodies', () => {
   it('VENICE 2 with an AXS-R7: the body is the camera, the recorder is kept apart; slate, lens and roll from the XML', () => {
     const rec = sonyClip('venice2', 'Clip/B002C014_261120XY.MXF');
-    expect(rec.camera).toEqual({ make: 'Sony', model: 'MPC-3628', serialNumber: '0013452', firmwareVersion: '3.00', label: 'B', captureFrameRate: { num: 24000, denom: 1001 }, anamorphicSqueeze: { num: 1, denom: 1 }, isoSpeed: 1600, shutterAngle: 172.8, whiteBalance: 5600, ndStops: 3 });
+    expect(rec.camera).toEqual({ make: 'Sony', model: 'MPC-3626', serialNumber: '0013452', firmwareVersion: '3.00', label: 'B', captureFrameRate: { num: 24000, denom: 1001 }, anamorphicSqueeze: { num: 1, denom: 1 }, isoSpeed: 1600, shutterAngle: 172.8, whiteBalance: 5600, ndStops: 3 });
     expect(rec.recorder).toEqual({ make: 'Sony', model: 'AXS-R7', serialNumber: '00021877', firmwareVersion: '7.01' });
     expect(rec.lens).toEqual({ model: 'S7i-40' });
     expect(rec.colour).toEqual({ gamma: 'Linear', look: 'SL3SG3Ctos709.cube' });
     expect(rec).toMatchObject({ roll: 'B002', reel: '002', scene: '12', take: '3', durationFrames: 240, timecode: { start: '10:21:25:12', rate: 24 } });
     // The raw XML is kept as Sony wrote it.
-    expect(rec.raw.sonyXml).toMatchObject({ 'Device.modelName': 'AXS-R7', 'Camera.modelName': 'MPC-3628', 'User.Shot': '014' });
+    expect(rec.raw.sonyXml).toMatchObject({ 'Device.modelName': 'AXS-R7', 'Camera.modelName': 'MPC-3626', 'User.Shot': '014' });
   });
 
   it('F55, FX9 and FX6: the one device is the camera, with no recorder', () => {

@@ -83,7 +83,7 @@ describe('rushes inspect', () => {
         reel: '002',
         scene: '12',
         take: '3',
-        camera: { make: 'Sony', model: 'MPC-3628', serialNumber: '0013452', label: 'B', isoSpeed: 1600, shutterAngle: 172.8, ndStops: 3, captureFrameRate: { num: 24000, denom: 1001 } },
+        camera: { make: 'Sony', model: 'MPC-3626', serialNumber: '0013452', label: 'B', isoSpeed: 1600, shutterAngle: 172.8, ndStops: 3, captureFrameRate: { num: 24000, denom: 1001 } },
         recorder: { make: 'Sony', model: 'AXS-R7', serialNumber: '00021877' },
         lens: { model: 'S7i-40' },
         colour: { gamma: 'Linear', look: 'SL3SG3Ctos709.cube' },

@@ -53,7 +53,7 @@ export const SONY_LAYOUTS: Record<SonyBody, SonyLayout> = {
     folder: 'XDROOT/Clip',
     ext: 'MXF',
     device: { manufacturer: 'Sony', modelName: 'AXS-R7', serialNo: '00021877', software: '7.01' },
-    camera: { manufacturer: 'Sony', modelName: 'MPC-3628', serialNo: '0013452', software: '3.00' },
+    camera: { manufacturer: 'Sony', modelName: 'MPC-3626', serialNo: '0013452', software: '3.00' },
     lens: { manufacturer: '', modelName: 'S7i-40                        ' },
     video: { codec: 'F55_X-OCN_ST_8.6K_3:2', captureFps: '23.98p', formatFps: '23.98p', pixel: 8640, lines: 5760, aspect: '3:2' },
     tcFps: 24,
@@ -71,7 +71,7 @@ export const SONY_LAYOUTS: Record<SonyBody, SonyLayout> = {
         ['WhiteBalance', '5600'],
         ['CaptureGammaEquation', 'scene-linear'],
         ['GammaForCDL', 'rec709'],
-        ['CameraAttributes', 'MPC-3628 0013452 Version3.00'],
+        ['CameraAttributes', 'MPC-3626 0013452 Version3.00'],
       ],
       SonyF65CameraMetadataSet: [
         ['PixelAspectRatio', '1:1'],
