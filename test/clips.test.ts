@@ -12,6 +12,7 @@ import { startServer, type RunningServer } from '../core/server/index.ts';
 import { runCli } from './helpers/cli.ts';
 import { ARRI_TAGS, writeArriMov, writeDpxSequence } from './helpers/clips.ts';
 import { scratchFolders } from './helpers/scratch.ts';
+import { writeSonyClip } from './helpers/sony.ts';
 import { waitFor } from './helpers/wait.ts';
 
 const scratch = scratchFolders('rushes-clips-');
@@ -34,6 +35,8 @@ beforeAll(async () => {
   writeArriMov(join(card, 'A002C008_261120_R1AB.mov'), { seconds: 1, tags: { ...ARRI_TAGS, 'com.arri.slate.Scene': '14', 'com.arri.slate.Take': '1', 'com.arri.camera.ExposureIndexAsa': '1600', 'com.arri.lens.LensModel': 'Ultra Prime 32mm' } });
   writeDpxSequence(join(card, 'VFX/plate'), 'A002_plate', { frames: 4 });
   writeFileSync(join(card, 'A002C009_261120_R1AB.mov'), Buffer.alloc(20_000, 7)); // a clip the camera never finished
+  // A B-camera VENICE 2 clip on the same card: its roll is its own, whatever the card is called.
+  writeSonyClip(card, 'venice2', 'B002C014_261120XY');
   engine = new Engine({ home, concurrency: 3 });
   server = await startServer(engine, { host: '127.0.0.1', port: 0 });
   await engine.start();
@@ -44,7 +47,7 @@ beforeAll(async () => {
     () => {
       const c = engine.queue.counts();
       const busy = (c.queued ?? 0) + (c.running ?? 0) + (c.waiting ?? 0);
-      return busy === 0 && (c.succeeded ?? 0) >= 7 ? c : undefined;
+      return busy === 0 && (c.succeeded ?? 0) >= 9 ? c : undefined;
     },
     90_000,
     100,
@@ -65,18 +68,23 @@ describe('clips after an offload', () => {
       'inspect:succeeded',
       'inspect:succeeded',
       'inspect:succeeded',
+      'inspect:succeeded',
       'offload:succeeded',
+      'render:succeeded',
       'render:succeeded',
       'render:succeeded',
       'render:succeeded',
     ]);
     const { clips, total } = engine.clips.search('');
-    expect(total).toBe(4);
+    expect(total).toBe(5);
     for (const c of clips) expect(c.record.source.root).toBe(join(raid, 'A002R1AB'));
     const good = clips.find((c) => c.clipName === 'A002C007_261120_R1AB')!;
     expect(good.record.source.hashes).toEqual({ 'A002C007_261120_R1AB.mov': { xxh64: expect.stringMatching(/^[0-9a-f]{16}$/) } });
     expect(good.record.source.offloadId).toBe(good.offloadId);
-    expect(good.record.roll).toBe('A002R1AB');
+    // The roll the camera wrote in the clip name, not the card folder's name; a plate, named without one, keeps the offload's.
+    expect(good.record.roll).toBe('A002');
+    expect(clips.find((c) => c.clipName === 'A002_plate')!.record.roll).toBe('A002R1AB');
+    expect(clips.find((c) => c.clipName === 'B002C014_261120XY')!.record).toMatchObject({ roll: 'B002', camera: { model: 'MPC-3626', label: 'B' }, recorder: { model: 'AXS-R7' } });
     const broken = clips.find((c) => c.clipName === 'A002C009_261120_R1AB')!;
     expect(broken).toMatchObject({ status: 'failed', thumbnail: undefined });
     expect(broken.record.inspection.issues[0]!.message).toContain(join(raid, 'A002R1AB', 'A002C009_261120_R1AB.mov'));
@@ -88,14 +96,16 @@ describe('clips after an offload', () => {
       expect(r.status).toBe(200);
       return (r.body as { clips: { record: { clipName: string } }[] }).clips.map((c) => c.record.clipName);
     };
-    expect(await names('roll:A002R1AB')).toHaveLength(4);
+    expect(await names('roll:A002')).toHaveLength(4);
     expect(await names('iso:800 "scene 12"')).toEqual(['A002C007_261120_R1AB']);
     expect(await names('scene:14 take:1')).toEqual(['A002C008_261120_R1AB']);
     expect(await names('lens:ultra')).toEqual(['A002C008_261120_R1AB']);
-    expect(await names('iso:>=1600')).toEqual(['A002C008_261120_R1AB']);
+    expect(await names('iso:>=1600 camera:alexa')).toEqual(['A002C008_261120_R1AB']);
     expect(await names('look:LogC4 alexa')).toHaveLength(2);
     expect(await names('A002_plate')).toEqual(['A002_plate']);
     expect(await names('status:failed')).toEqual(['A002C009_261120_R1AB']);
+    expect(await names('camera:AXS-R7')).toEqual(['B002C014_261120XY']);
+    expect(await names('roll:B002 scene:12 take:3')).toEqual(['B002C014_261120XY']);
     expect(await names('roll:B999')).toEqual([]);
     const bad = await api('/api/clips?q=colour:blue');
     expect(bad).toMatchObject({ status: 400, body: { error: { code: 'BAD_QUERY', message: expect.stringContaining('unknown search field "colour:"') } } });
@@ -122,12 +132,12 @@ describe('clips after an offload', () => {
   it('lists, searches and shows clips from the CLI', async () => {
     const search = await runCli(['--home', home, 'clips', 'search', 'roll:A002R1AB', 'iso:800', '"scene 12"']);
     expect(search.code).toBe(0);
-    expect(search.stdout).toMatch(/^#\d+ {2}A002C007_261120_R1AB {2}roll A002R1AB {2}ARRI ALEXA 35 {2}320x180/);
+    expect(search.stdout).toMatch(/^#\d+ {2}A002C007_261120_R1AB {2}roll A002 {2}ARRI ALEXA 35 {2}320x180/);
     const id = /^#(\d+)/.exec(search.stdout)![1]!;
     const show = await runCli(['--home', home, 'clips', 'show', id]);
     expect(JSON.parse(show.stdout)).toMatchObject({ id: Number(id), record: { scene: '12', camera: { isoSpeed: 800 } } });
     const list = await runCli(['--home', home, 'clips', 'list', '--json']);
-    expect(list.stdout.trim().split('\n')).toHaveLength(4);
+    expect(list.stdout.trim().split('\n')).toHaveLength(5);
     const nothing = await runCli(['--home', home, 'clips', 'search', 'roll:B999']);
     expect(nothing.code).toBe(7);
     const bad = await runCli(['--home', home, 'clips', 'search', 'iso:lots']);

@@ -10,7 +10,7 @@ import { fingerprintCard } from '../core/watch/fingerprint.ts';
 import { identifyCard, sanitizeRoll } from '../core/watch/identify.ts';
 import { scanCard } from '../core/watch/scan.ts';
 import type { CameraFamily } from '../core/watch/types.ts';
-import { CAMERA_CARDS, copyCard, makeArriCard } from './helpers/cameras.ts';
+import { CAMERA_CARDS, copyCard, makeArriCard, makeSonyXavcCard } from './helpers/cameras.ts';
 import { scratchFolders } from './helpers/scratch.ts';
 
 const scratch = scratchFolders('rushes-identify-');
@@ -45,6 +45,15 @@ describe('identifyCard', () => {
     expect(identifyCard(snapshot, { volumeLabel: 'VFX_001' })).toMatchObject({ roll: 'VFX_001', volumeLabel: 'VFX_001' });
     expect(identifyCard(snapshot).roll).toBe('PLATES_DAY3');
     expect(identifyCard(snapshot, { folderName: 'from/elsewhere\u0007' }).roll).toBe('from_elsewhere_');
+  });
+
+  it('reads an FX6 card and modern camera indexes: two characters and a four-digit roll (ALEXA 35, Canon C80)', async () => {
+    const fx6 = join(scratch(), 'UNTITLED');
+    makeSonyXavcCard(fx6);
+    expect(identifyCard(await scanCard(fx6), { volumeLabel: 'FX6_B' })).toMatchObject({ camera: 'sony', roll: 'FX6_B', clipCount: 2, evidence: '2 clips in M4ROOT/CLIP with 2 M01.XML sidecars' });
+    const listed = (...paths: string[]) => ({ root: '/media/CARD', files: paths.map((path) => ({ path, size: 1, mtimeMs: 0 })), bytes: paths.length });
+    expect(identifyCard(listed('A00020V30/A_0003C035_250922_110738_a0V3O.mxf', 'A00020V30/A_0003C036_250922_111502_a0V3O.mxf'))).toMatchObject({ camera: 'arri', roll: 'A_0003', clipCount: 2 });
+    expect(identifyCard(listed('CONTENTS/CLIPS001/A_0002C015X250315_235831EJ_CANON.CRM'))).toMatchObject({ camera: 'canon', roll: 'A_0002' });
   });
 
   it('makes any name a safe folder name', () => {

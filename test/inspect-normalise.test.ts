@@ -6,24 +6,16 @@
 import { describe, expect, it } from 'vitest';
 import { groupClips } from '../core/inspect/clips.ts';
 import * as c from '../core/inspect/convert.ts';
-import { normalise, type ProbeBundle } from '../core/inspect/normalise.ts';
+import { normalise } from '../core/inspect/normalise.ts';
 import { parseDpxHeader } from '../core/inspect/probes/dpx.ts';
 import { exrTimecode, parseExrHeader } from '../core/inspect/probes/exr.ts';
 import { parseSonyXml } from '../core/inspect/probes/sony-xml.ts';
 import { parseClipQuery } from '../core/inspect/query.ts';
 import { clipTimecode, formatTimecode, parseRate, parseTimecode, sonyLtcToTimecode } from '../core/inspect/timecode.ts';
-import { compileSchema, describeErrors } from '../core/util/schema.ts';
-import type { ClipRecord } from '../core/inspect/types.ts';
-import { exrBytes, sonyM01Xml } from './helpers/clips.ts';
+import { bundle, valid } from './helpers/bundles.ts';
+import { exrBytes } from './helpers/clips.ts';
+import { sonyNrtXml } from './helpers/sony.ts';
 
-const validate = compileSchema<ClipRecord>('clip.schema.json');
-function valid(rec: ClipRecord): ClipRecord {
-  expect(validate(rec), describeErrors(validate.errors)).toBe(true);
-  return rec;
-}
-
-const file = (path: string, sidecars: string[] = []) => ({ kind: 'file' as const, name: path.replace(/^.*\//, '').replace(/\.[^.]*$/, ''), relativePath: path, files: [path], size: 1000, sidecars });
-const bundle = (b: Partial<ProbeBundle>): ProbeBundle => ({ unit: file('A001C001.mov'), root: '/raid/A001', roll: 'A001', tools: ['ffprobe'], issues: [], ...b });
 
 describe('timecode', () => {
   it('round-trips non-drop and drop-frame timecode', () => {
@@ -123,9 +115,26 @@ describe('grouping files into clips', () => {
 });
 
 describe('headers and sidecars', () => {
-  it('reads a Sony M01.XML', () => {
-    const s = parseSonyXml(sonyM01Xml());
-    expect(s).toMatchObject({ 'Device.modelName': 'MPC-3610', 'Ltc.start': '10:21:25:12', 'LtcChangeTable.tcFps': '24', 'Duration.value': '240', ISOSensitivity: '2500', AnamorphicLensSqueezeRatio: '200' });
+  it('reads a Sony M01.XML: recorder and body, their boards, lens, acquisition items, user metadata', () => {
+    const s = parseSonyXml(sonyNrtXml('venice2'));
+    expect(s).toMatchObject({
+      'Device.modelName': 'AXS-R7',
+      'Device.software': '7.01',
+      'Camera.modelName': 'MPC-3626',
+      'Camera.serialNo': '0013452',
+      'Camera.software': '3.00',
+      'Lens.modelName': 'S7i-40',
+      'Ltc.start': '10:21:25:12',
+      'LtcChangeTable.tcFps': '24',
+      'Duration.value': '240',
+      ISOSensitivity: '3200',
+      ShutterSpeedAngle: '17280',
+      'User.CameraIndex': 'B',
+      'User.Reel': '002',
+      'User.Scene': '12',
+      'User.Take': '3',
+    });
+    expect(Object.keys(parseSonyXml(sonyNrtXml('fx6')))).not.toContain('Camera.modelName');
     expect(() => parseSonyXml('<NonRealTimeMeta><Duration')).toThrow(/not well-formed|NonRealTimeMeta/);
     expect(() => parseSonyXml('<!DOCTYPE x [<!ENTITY a "aaaa">]><NonRealTimeMeta><Duration value="&a;"/></NonRealTimeMeta>')).toThrow(/DOCTYPE is not allowed/);
     expect(() => parseSonyXml('<Other/>')).toThrow(/not a Sony NonRealTimeMeta/);
@@ -160,22 +169,13 @@ describe('vendor tables', () => {
         }),
       ),
     );
-    expect(rec.camera).toEqual({ make: 'ARRI', model: 'ALEXA 35', captureFrameRate: { num: 48000, denom: 1001 }, isoSpeed: 800, shutterAngle: 172.8, anamorphicSqueeze: { num: 13, denom: 10 } });
+    // Camera A, roll A001: what the clip name A001C001 says.
+    expect(rec.camera).toEqual({ make: 'ARRI', model: 'ALEXA 35', label: 'A', captureFrameRate: { num: 48000, denom: 1001 }, isoSpeed: 800, shutterAngle: 172.8, anamorphicSqueeze: { num: 13, denom: 10 } });
     expect(rec.lens).toEqual({ tStop: 4, focusDistance: 2.5 });
     expect(rec.colour.gamma).toBe('LogC3');
     expect(rec.projectFrameRate).toEqual({ num: 24000, denom: 1001 });
     expect(rec.timecode).toEqual({ start: '14:03:07:00', end: '14:03:07:23', rate: 24, dropFrame: false });
     expect(rec.video).toMatchObject({ codec: 'prores', bitDepth: 12, chroma: '4:4:4' });
-  });
-
-  it('Sony: the M01.XML sidecar beats the container, squeeze ×100, ND as a fraction', () => {
-    const rec = valid(normalise(bundle({ unit: file('Clip/A001C001.MXF', ['Clip/A001C001M01.XML']), sony: parseSonyXml(sonyM01Xml({ squeeze: 133 })), tools: ['sony-xml'], ffprobe: { format: { format_name: 'mxf', tags: { timecode: '00:00:00:00' } }, streams: [] } })));
-    expect(rec.camera).toEqual({ make: 'Sony', model: 'MPC-3610', serialNumber: '0012345', captureFrameRate: { num: 48000, denom: 1001 }, anamorphicSqueeze: { num: 133, denom: 100 }, isoSpeed: 2500, shutterAngle: 180, sensorMode: '6K 3:2', whiteBalance: 4300, ndStops: 3 });
-    expect(rec.lens).toEqual({ model: 'Cooke Anamorphic/i 50mm', focalLength: 50, tStop: 2.8, focusDistance: 3.2 });
-    expect(rec.colour).toEqual({ gamma: 'S-Log3', space: 'S-Gamut3.Cine' });
-    expect(rec.timecode).toEqual({ start: '10:21:25:12', end: '10:21:35:11', rate: 24, dropFrame: false });
-    expect(rec.durationFrames).toBe(240);
-    expect(rec.recordedAt).toBe('2026-11-20T14:03:07+01:00');
   });
 
   it('RED: R3D header tags as ExifTool names them', () => {

@@ -23,7 +23,7 @@ export interface ClipUnit {
   files: string[];
   size: number;
   sequence?: SequenceInfo;
-  /** Sidecar files that describe it (Sony M01.XML, Canon XML, RED RMD). */
+  /** Sidecar files that describe it (Sony M01.XML, Canon XML, Blackmagic .sidecar, RED RMD). */
   sidecars: string[];
 }
 
@@ -128,7 +128,7 @@ function sequenceUnit(s: { dir: string; prefix: string; width: number; ext: stri
   };
 }
 
-/** Sony XDROOT/Clip/A001C001M01.XML, Canon CLIPS001/X.XML, RED X.RDC/X.RMD: sidecars share the clip's base name in its folder. */
+/** Sony XDROOT/Clip/A001C001M01.XML, Canon CLIPS001/X.XML, Blackmagic X.sidecar, RED X.RDC/X.RMD: sidecars share the clip's base name in its folder. */
 function attachSidecars(units: ClipUnit[], sidecars: readonly FileEntry[]): void {
   const byStem = new Map<string, ClipUnit>();
   for (const u of units) {

@@ -52,6 +52,41 @@ export const ratioTimes =
     const n = positive(num(v));
     return n === undefined ? undefined : reduce({ num: Math.round(n), denom: factor });
   };
+/** Camera makers as they name themselves, whatever case a file writes them in ("CANON" → Canon). */
+const MAKERS = ['ARRI', 'Sony', 'Canon', 'RED', 'Blackmagic Design', 'Panasonic', 'Nikon', 'Fujifilm'];
+export const make: Converter = (v) => {
+  const s = text(v) as string | undefined;
+  return s && (MAKERS.find((m) => m.toLowerCase() === s.toLowerCase()) ?? s);
+};
+/** A look or LUT name without the "LUT:" Sony puts in front of a file name. */
+export const lookName: Converter = (v) => text(String(v).replace(/^\s*LUT:/i, ''));
+/** A serial number; all ones (4294967295, 0xFFFFFFFF) is what Sony's XAVC bodies write when they have none to give. */
+export const serialNumber: Converter = (v) => {
+  const s = text(v) as string | undefined;
+  return s && !/^(4294967295|0+)$/.test(s) ? s : undefined;
+};
+/** A rate written as a "num,denom," list (Blackmagic sensor_rate "48,1,", "24000,1001,"). */
+export const rateList: Converter = (v) => {
+  const m = /^\s*(\d+)\s*,\s*(\d+)\s*,?\s*$/.exec(String(v));
+  return m && Number(m[1]) > 0 && Number(m[2]) > 0 ? reduce({ num: Number(m[1]), denom: Number(m[2]) }) : undefined;
+};
+/** An anamorphic squeeze as a factor ("2x", "1.33x", "1.8") → ratio (2/1, 133/100, 9/5). */
+export const squeezeFactor: Converter = (v) => {
+  const n = positive(leadingNumber(v));
+  return n === undefined ? undefined : reduce({ num: Math.round(n * 100), denom: 100 });
+};
+/** Stops of neutral density as the camera counts them (Blackmagic internal_nd 2, 4, 6); 0 is clear. */
+export const stopsCount: Converter = (v) => {
+  const n = leadingNumber(v);
+  return n !== undefined && n >= 0 && n <= 20 ? round(n, 1) : undefined;
+};
+/** An aperture that says which it is ("T2.3", "f2.8"): only the kind asked for, so a T-stop never passes as an f-stop. */
+export const stopOf =
+  (kind: 'T' | 'f'): Converter =>
+  (v) => {
+    const m = /^\s*([TtFf])\s*\/?\s*(\d+(?:\.\d+)?)/.exec(String(v));
+    return m && m[1]!.toLowerCase() === kind.toLowerCase() ? stop(m[2]!) : undefined;
+  };
 /** Degrees, from "180", "172.8deg", "180°". */
 export const degrees: Converter = (v) => {
   const n = leadingNumber(v);
@@ -147,12 +182,12 @@ const GAMMAS: [RegExp, string][] = [
   [/hlg|arib[\s-]?std[\s-]?b67/i, 'HLG'],
   [/smpte\s*st\s*2084|smpte2084|\bpq\b/i, 'PQ'],
   [/rec\.?\s*709|bt\.?\s*709|itu-?r?\s*709|^709$/i, 'Rec.709'],
-  [/^linear$/i, 'Linear'],
+  [/^(scene[\s-]?)?linear$/i, 'Linear'],
 ];
 const GAMUTS: [RegExp, string][] = [
   [/awg\s*4|arri\s*wide\s*gamut\s*4/i, 'ARRI Wide Gamut 4'],
   [/awg\s*3?|arri\s*wide\s*gamut|^wide\s*gamut$/i, 'ARRI Wide Gamut 3'],
-  [/s-?gamut\s*3\.?\s*cine/i, 'S-Gamut3.Cine'],
+  [/s-?gamut\s*3[.\s-]*cine/i, 'S-Gamut3.Cine'],
   [/s-?gamut\s*3/i, 'S-Gamut3'],
   [/red\s*wide\s*gamut/i, 'REDWideGamutRGB'],
   [/cinema\s*gamut/i, 'Cinema Gamut'],

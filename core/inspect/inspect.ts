@@ -14,7 +14,8 @@ import { EXR_HEADER_BYTES, parseExrHeader } from './probes/exr.ts';
 import { exiftool } from './probes/exiftool.ts';
 import { ffprobe } from './probes/ffprobe.ts';
 import { flattenMediainfo, mediainfo } from './probes/mediainfo.ts';
-import { parseSonyXml } from './probes/sony-xml.ts';
+import { readStart } from './read-start.ts';
+import { readSidecars } from './sidecars.ts';
 import { DEFAULT_TOOL_TIMEOUT_MS, ToolError, type ToolOptions } from './tools.ts';
 import type { ClipRecord, InspectionIssue } from './types.ts';
 
@@ -22,6 +23,7 @@ export interface InspectInput {
   /** The roll folder the unit's paths are relative to. */
   root: string;
   unit: ClipUnit;
+  /** The roll the offload filed the clip under; the record prefers the roll the camera wrote (normalise.ts). */
   roll?: string;
   offloadId?: string;
   /** Per tool call; a tool that takes longer is killed. */
@@ -32,7 +34,6 @@ export interface InspectInput {
 const EXIFTOOL_FIRST = new Set(['.r3d', '.braw', '.crm', '.nev', '.ari', '.arx']);
 /** Where MediaInfo reads more than ffprobe: MXF descriptors and acquisition metadata. */
 const MEDIAINFO_TOO = new Set(['.mxf']);
-const SIDECAR_MAX_BYTES = 4 * 1024 * 1024;
 /** An EXR header is read in steps up to this: string attributes can make it large, but not endless. */
 const EXR_HEADER_MAX_BYTES = 16 * 1024 * 1024;
 
@@ -50,7 +51,7 @@ export async function inspectClip(input: InspectInput, signal?: { throwIfAborted
   else if (ext === '.dpx' || ext === '.exr') await readHeader(bundle, file, ext);
   else await runProbes(bundle, file, ext, tools);
 
-  await readSidecars(bundle, root);
+  await readSidecars(bundle);
   signal?.throwIfAborted();
   try {
     return normalise(bundle);
@@ -125,21 +126,6 @@ async function readHeader(b: ProbeBundle, file: string, ext: string): Promise<vo
   }
 }
 
-async function readSidecars(b: ProbeBundle, root: string): Promise<void> {
-  for (const rel of b.unit.sidecars) {
-    const path = join(root, rel);
-    if (!/m\d\d\.xml$/i.test(rel)) continue;
-    try {
-      const { bytes, size } = await readStart(path, SIDECAR_MAX_BYTES);
-      if (size > SIDECAR_MAX_BYTES) throw new Error(`it is ${size} bytes, more than the ${SIDECAR_MAX_BYTES} a sidecar may have`);
-      b.sony = parseSonyXml(bytes.toString('utf8'));
-      b.tools.push('sony-xml');
-    } catch (e) {
-      b.issues.push({ code: 'SIDECAR_INVALID', message: `sidecar ${path} cannot be used: ${(e as Error).message}`, path });
-    }
-  }
-}
-
 /** A header larger than the first read is read again, larger, until it parses or reaches the cap. */
 async function readExrHeader(file: string): Promise<ReturnType<typeof parseExrHeader>> {
   for (let want = EXR_HEADER_BYTES; ; want *= 16) {
@@ -151,19 +137,6 @@ async function readExrHeader(file: string): Promise<ReturnType<typeof parseExrHe
       if (!cutShort) throw e;
       if (want >= EXR_HEADER_MAX_BYTES) throw new HeaderError(`OpenEXR header is larger than ${EXR_HEADER_MAX_BYTES} bytes; not read`);
     }
-  }
-}
-
-/** The first `max` bytes of a file (fewer if it is shorter), and its whole size. */
-async function readStart(path: string, max: number): Promise<{ bytes: Buffer; size: number }> {
-  const fh = await fsp.open(path, 'r');
-  try {
-    const { size } = await fh.stat();
-    const buf = Buffer.alloc(Math.min(size, max));
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    return { bytes: buf.subarray(0, bytesRead), size };
-  } finally {
-    await fh.close();
   }
 }
 

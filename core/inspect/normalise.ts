@@ -10,20 +10,27 @@ import { isRational, type Raw } from './convert.ts';
 import type { DpxHeader } from './probes/dpx.ts';
 import { exrTimecode, type ExrAttributes } from './probes/exr.ts';
 import type { FfprobeResult, FfprobeStream } from './probes/ffprobe.ts';
+import { rollInClipName, rollOfReel } from '../watch/roll.ts';
 import { clipTimecode, parseRate, rateFromNumber, reduce, timecodeBase } from './timecode.ts';
 import type { ClipRecord, InspectionIssue, Rational } from './types.ts';
-import { GENERIC_ROWS, isVendor, VENDORS, type Field } from './vendors.ts';
+import { GENERIC_ROWS, holds, isVendor, VENDORS, type Field } from './vendors.ts';
+
+/** The camera sidecars a bundle can carry (sidecars.ts reads them), each a namespace of raw keys. */
+export type SidecarKind = 'sony' | 'canon' | 'braw';
 
 export interface ProbeBundle {
   unit: ClipUnit;
   /** Absolute path of the roll folder the unit's paths are relative to. */
   root: string;
+  /** The roll the offload filed the clip under: the record's roll only when the camera wrote none. */
   roll?: string;
   ffprobe?: FfprobeResult;
   /** Flattened MediaInfo fields (probes/mediainfo.ts). */
   mediainfo?: Record<string, string>;
   exif?: Record<string, unknown>;
   sony?: Record<string, string>;
+  canon?: Record<string, string>;
+  braw?: Record<string, string>;
   dpx?: DpxHeader;
   exr?: ExrAttributes;
   /** Tools and parsers that answered. */
@@ -46,18 +53,19 @@ function rawFacts(b: ProbeBundle): Map<string, Raw> {
   put('mi:', b.mediainfo);
   put('exif:', b.exif);
   put('sony:', b.sony);
+  put('canon:', b.canon);
+  put('braw:', b.braw);
   return facts;
 }
 
 /** Applies the vendor tables: the first row with a usable value wins each field. */
 function tableValues(facts: Map<string, Raw>): { values: Values; make?: string } {
-  const keys = new Set(facts.keys());
-  const vendor = VENDORS.find((v) => isVendor(v, keys));
+  const vendor = VENDORS.find((v) => isVendor(v, facts));
   const values: Values = {};
-  for (const [key, field, convert] of [...(vendor?.rows ?? []), ...GENERIC_ROWS]) {
+  for (const [key, field, convert, when] of [...(vendor?.rows ?? []), ...GENERIC_ROWS]) {
     if (values[field] !== undefined) continue;
     const raw = facts.get(key);
-    if (raw === undefined) continue;
+    if (raw === undefined || (when && !holds(when, facts))) continue;
     const v = convert(raw);
     if (v !== undefined) values[field] = v;
   }
@@ -75,7 +83,7 @@ export function normalise(b: ProbeBundle, now = new Date()): ClipRecord {
   const rec: ClipRecord = {
     schemaVersion: 1,
     clipName: get<string>('clipName') ?? unit.name,
-    kind: unit.kind === 'sequence' ? 'sequence' : video ? 'video' : audio.length ? 'audio' : b.sony || exifHasPicture(b.exif) ? 'video' : 'unknown',
+    kind: unit.kind === 'sequence' ? 'sequence' : video ? 'video' : audio.length ? 'audio' : b.sony || b.canon || b.braw || exifHasPicture(b.exif) ? 'video' : 'unknown',
     camera: compact({
       make: get<string>('camera.make') ?? make,
       model: get('camera.model'),
@@ -129,10 +137,13 @@ export function normalise(b: ProbeBundle, now = new Date()): ClipRecord {
       rushesVersion: TOOL.version,
     },
   };
-  for (const [k, f] of [['roll', undefined], ['reel', 'reel'], ['scene', 'scene'], ['take', 'take']] as const) {
-    const v = k === 'roll' ? b.roll : get<string>(f!);
+  const recorder = compact({ make: get<string>('recorder.make'), model: get<string>('recorder.model'), serialNumber: get<string>('recorder.serialNumber'), firmwareVersion: get<string>('recorder.firmwareVersion') });
+  if (Object.keys(recorder).length) rec.recorder = recorder;
+  for (const k of ['reel', 'scene', 'take'] as const) {
+    const v = get<string>(k);
     if (v) rec[k] = v;
   }
+  applyRoll(rec, b.roll);
   const container = containerOf(b);
   if (container) rec.container = container;
   if (b.ffprobe && audio.length) {
@@ -156,6 +167,18 @@ export function normalise(b: ProbeBundle, now = new Date()): ClipRecord {
   rec.inspection.status = b.tools.length === 0 ? 'failed' : b.issues.some((i) => i.code !== 'SEQUENCE_GAPS') ? 'partial' : 'ok';
   if (rec.inspection.status === 'failed') rec.kind = unit.kind === 'sequence' ? 'sequence' : 'unknown';
   return rec;
+}
+
+/**
+ * The roll and camera index as the camera wrote them: the clip name (B002C014_… → roll B002,
+ * camera B), else the recorded reel (with the camera index in front of a bare reel number),
+ * else the roll the offload filed the clip under. A folder's name is never a roll here.
+ */
+function applyRoll(rec: ClipRecord, offloadRoll: string | undefined): void {
+  const named = rollInClipName(rec.clipName) ?? rollInClipName(posix.basename(rec.source.relativePath));
+  if (named) rec.camera.label ??= named.camera;
+  const roll = named?.roll ?? (rec.reel ? rollOfReel(rec.reel, rec.camera.label) : undefined) ?? offloadRoll;
+  if (roll) rec.roll = roll;
 }
 
 /** Frame rates, duration and timecode, from whichever source knows them. */
@@ -241,6 +264,8 @@ function rawOf(b: ProbeBundle): Record<string, unknown> {
   if (b.mediainfo) raw.mediainfo = b.mediainfo;
   if (b.exif) raw.exiftool = b.exif;
   if (b.sony) raw.sonyXml = b.sony;
+  if (b.canon) raw.canonXml = b.canon;
+  if (b.braw) raw.brawSidecar = b.braw;
   if (b.dpx) raw.dpx = b.dpx;
   if (b.exr) raw.exr = b.exr;
   return raw;

@@ -4,13 +4,13 @@
  * probed in the worker pool, a few at a time, records reported as they finish.
  */
 import { promises as fsp } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { errno, RushesError } from '../errors.ts';
 import { walkTree } from '../mhl/index.ts';
-import { ignoreMatcher } from '../util/ignore.ts';
+import { ignoreMatcher, type IgnoreMatcher } from '../util/ignore.ts';
 import { forEachLimited } from '../util/limit.ts';
 import { CARD_IGNORE } from '../watch/scan.ts';
-import { groupClips, type ClipUnit } from './clips.ts';
+import { groupClips, type ClipUnit, type FileEntry } from './clips.ts';
 import type { ClipRecord } from './types.ts';
 import { failedRecord, type InspectInput } from './inspect.ts';
 import { runTask } from '../runtime/pool.ts';
@@ -31,30 +31,55 @@ export interface ClipSet {
   problems: RushesError[];
 }
 
-/** The clips at a path: a file is always one clip (an unknown format still gets a record); a folder's media files grouped. */
+/**
+ * The clips at a path. A folder is walked and its media files grouped (clips.ts). A file is
+ * the clip it belongs to, found the same way among the files of its folder — so its
+ * sidecars (M01.XML, .XML, .sidecar) ride along exactly as in a folder walk, and a frame is
+ * its sequence, a segment its RED clip; a file no grouping claims (an unknown format) is
+ * still one clip and gets a record.
+ */
 export async function findClips(path: string): Promise<ClipSet> {
   const abs = resolve(path);
   const st = await fsp.stat(abs).catch((e: unknown) => {
     throw new RushesError('SOURCE_MISSING', `${abs} cannot be read (${errno(e) ?? (e as Error).message})`, { path: abs, cause: e });
   });
-  if (!st.isDirectory()) {
-    const entry = { path: basename(abs), size: st.size };
-    const units = groupClips([entry]);
-    return { root: dirname(abs), units: units.length ? units : [{ kind: 'file', name: basename(abs).replace(/\.[^.]*$/, ''), relativePath: entry.path, files: [entry.path], size: st.size, sidecars: [] }], problems: [] };
+  const ignore = ignoreMatcher(CARD_IGNORE);
+  if (st.isDirectory()) {
+    const tree = await walkTree(abs, ignore);
+    const problems = tree.errors.map((e) => new RushesError(e.code, e.message, { path: join(abs, e.path) }));
+    return { root: abs, units: groupClips(tree.files.map((f) => ({ path: f.path, size: f.size }))), problems };
   }
-  const tree = await walkTree(abs, ignoreMatcher(CARD_IGNORE));
-  const problems = tree.errors.map((e) => new RushesError(e.code, e.message, { path: join(abs, e.path) }));
-  return { root: abs, units: groupClips(tree.files.map((f) => ({ path: f.path, size: f.size }))), problems };
+  // A RED segment's clip is its .RDC folder: its clip is grouped from the folder above.
+  const folder = dirname(abs);
+  const root = /\.rdc$/i.test(folder) ? dirname(folder) : folder;
+  const rel = relative(root, abs).split(sep).join('/');
+  const siblings = await listFolder(root, posix.dirname(rel), ignore);
+  const unit = groupClips([...siblings.filter((f) => f.path !== rel), { path: rel, size: st.size }]).find((u) => u.files.includes(rel));
+  return { root, units: [unit ?? { kind: 'file', name: basename(abs).replace(/\.[^.]*$/, ''), relativePath: rel, files: [rel], size: st.size, sidecars: [] }], problems: [] };
+}
+
+/** The files of one folder (not its subfolders), relative to `root`; what cannot be read is left out, as the clip itself was read. */
+async function listFolder(root: string, relDir: string, ignore: IgnoreMatcher): Promise<FileEntry[]> {
+  const dir = join(root, relDir);
+  const names = await fsp.readdir(dir).catch(() => [] as string[]);
+  const entries = await Promise.all(
+    names.map(async (name) => {
+      const path = relDir === '.' ? name : `${relDir}/${name}`;
+      const st = await fsp.stat(join(dir, name)).catch(() => undefined);
+      return st?.isFile() && !ignore.ignores(path, false) ? { path, size: st.size } : undefined;
+    }),
+  );
+  return entries.filter((e): e is FileEntry => e !== undefined);
 }
 
 export async function inspectTree(set: ClipSet, o: InspectTreeOptions = {}): Promise<ClipRecord[]> {
   const records: ClipRecord[] = [];
-  const roll = basename(set.root);
   await forEachLimited(
     set.units,
     CLIPS_AT_ONCE,
     async (unit) => {
-      const input = { root: set.root, unit, roll, timeoutMs: o.timeoutMs };
+      // No roll is passed: the folder inspected (a mount point, XDROOT/Clip) is no roll; the record takes the camera's.
+      const input = { root: set.root, unit, timeoutMs: o.timeoutMs };
       const record = await inspectInPool(input, { signal: o.signal });
       records.push(record);
       o.onClip?.(record);

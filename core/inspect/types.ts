@@ -54,6 +54,18 @@ export interface CameraInfo {
   ndStops?: number;
 }
 
+/**
+ * A recorder that is not the camera body: a VENICE's AXS-R7, an external raw recorder.
+ * Named in the style of camdkit's devices (make, model, serialNumber, firmwareVersion),
+ * which has no recorder of its own.
+ */
+export interface RecorderInfo {
+  make?: string;
+  model?: string;
+  serialNumber?: string;
+  firmwareVersion?: string;
+}
+
 export interface LensInfo {
   make?: string;
   model?: string;
@@ -142,7 +154,10 @@ export interface ClipRecord {
   kind: 'video' | 'sequence' | 'audio' | 'unknown';
   /** File format ("QuickTime", "MXF", "DPX", "OpenEXR", "R3D", "BRAW"). */
   container?: string;
+  /** The camera body; a separate recorder is `recorder`. */
   camera: CameraInfo;
+  /** Present only when the clip was recorded by a device other than the camera body. */
+  recorder?: RecorderInfo;
   lens: LensInfo;
   colour: ColourInfo;
   video: VideoInfo;
@@ -157,7 +172,7 @@ export interface ClipRecord {
   recordedAt?: string;
   sequence?: SequenceInfo;
   source: SourceInfo;
-  /** What each tool and sidecar said, unchanged, keyed by tool ("ffprobe", "sony-xml", "dpx", …). */
+  /** What each tool and sidecar said, unchanged, keyed by source ("ffprobe", "sonyXml", "canonXml", "brawSidecar", "dpx", …). */
   raw: Record<string, unknown>;
   inspection: {
     /** ok: every probe answered; partial: some did; failed: none could read the clip. */

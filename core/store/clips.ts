@@ -60,7 +60,8 @@ function ftsColumns(rec: ClipRecord): string[] {
     j(rec.clipName, rec.source.relativePath),
     j(rec.roll, rec.reel),
     j(rec.scene !== undefined ? `scene ${rec.scene}` : undefined, rec.take !== undefined ? `take ${rec.take}` : undefined),
-    j(c.make, c.model, c.serialNumber, c.label, c.sensorMode),
+    // A recorder (a VENICE's AXS-R7) is found by camera: too; its serial number is not a camera's.
+    j(c.make, c.model, c.serialNumber, c.label, c.sensorMode, rec.recorder?.make, rec.recorder?.model),
     j(l.make, l.model, l.serialNumber, l.focalLength !== undefined ? `${l.focalLength}mm` : undefined),
     j(k.look, k.gamma, k.space),
     j(v.codec, v.profile, rec.container, rec.recordedAt?.slice(0, 10), rec.inspection.status),

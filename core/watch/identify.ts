@@ -3,12 +3,14 @@
  * (no file is opened). The checks run from the most specific structure to the least: a Sony
  * or Canon card's clips are named like ARRI's, so their folders decide first.
  */
+import { rollInClipName } from './roll.ts';
 import type { CameraFamily, CardFile, CardIdentity, CardSnapshot } from './types.ts';
-
-/** `A001` in `A001C003_…`, `A001_C003_…`, `A001_08201234_C001`: a camera letter and a three-digit roll. */
-const ROLL_IN_CLIP = /^([A-Z]\d{3})(?=C\d{3}|_C\d{3}|_\d)/i;
-/** ARRI clip names: roll, clip, date, four-character card id (`A001C001_220101_R1AB`). */
-const ARRI_CLIP = /^[A-Z]\d{3}C\d{3}_\d{6}_[A-Z0-9]{4}/i;
+/**
+ * ARRI clip names: roll, clip, date, four-character card id (`A001C001_220101_R1AB`); on
+ * ALEXA 35 and later a two-character camera index, four-digit roll, date, time and a
+ * five-character id (`A_0003C035_250922_110738_a0V3O`).
+ */
+const ARRI_CLIP = /^(?:[A-Z]\d{3}C\d{3}_\d{6}_[A-Z0-9]{4}|[A-Z][A-Z_]\d{4}C\d{3}_\d{6}_\d{6}_[A-Z0-9]{5})/i;
 /** A frame of an image sequence: `name.0001001.dpx`, `name_0001001.exr`. */
 const SEQUENCE_FRAME = /^(.*?)[._-]?(\d{3,})\.(dpx|exr)$/i;
 
@@ -35,8 +37,8 @@ function list(files: readonly CardFile[]): Listed[] {
 function rollFromClips(names: readonly string[]): string | undefined {
   const counts = new Map<string, number>();
   for (const n of names) {
-    const m = ROLL_IN_CLIP.exec(n);
-    if (m) counts.set(m[1].toUpperCase(), (counts.get(m[1].toUpperCase()) ?? 0) + 1);
+    const roll = rollInClipName(n)?.roll;
+    if (roll) counts.set(roll, (counts.get(roll) ?? 0) + 1);
   }
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0]?.[0];
 }
@@ -60,12 +62,19 @@ function red(files: Listed[]): Found | undefined {
   return { camera: 'red', clips, evidence: `${plural(clips.length, '.R3D clip')}${rdm.length ? ` in ${rdm.join(', ')}` : ''}` };
 }
 
+/** Sony's two card layouts: XDCAM's XDROOT/Clip MXF (VENICE, F55, FX9), XAVC's PRIVATE/M4ROOT/CLIP MP4 (FX6, FX3, FX30). */
+const SONY_LAYOUTS = [
+  { root: 'XDROOT', clipFolder: /(^|\/)XDROOT\/Clip$/i, ext: 'mxf', name: 'XDROOT/Clip' },
+  { root: 'M4ROOT', clipFolder: /(^|\/)M4ROOT\/CLIP$/i, ext: 'mp4', name: 'M4ROOT/CLIP' },
+];
+
 function sony(files: Listed[]): Found | undefined {
-  const inClip = files.filter((f) => f.ext === 'mxf' && /(^|\/)XDROOT\/Clip$/i.test(f.dir));
+  const layout = SONY_LAYOUTS.find((l) => files.some((f) => f.segments.some((s) => s.toUpperCase() === l.root)));
+  if (!layout) return undefined;
+  const inClip = files.filter((f) => f.ext === layout.ext && layout.clipFolder.test(f.dir));
   const sidecars = files.filter((f) => /M\d{2}\.XML$/i.test(f.name));
-  if (inClip.length === 0 && !files.some((f) => f.segments.some((s) => s.toUpperCase() === 'XDROOT'))) return undefined;
   const clips = inClip.map((f) => stem(f.name));
-  return { camera: 'sony', clips, evidence: `${plural(clips.length, 'clip')} in XDROOT/Clip${sidecars.length ? ` with ${plural(sidecars.length, 'M01.XML sidecar')}` : ''}` };
+  return { camera: 'sony', clips, evidence: `${plural(clips.length, 'clip')} in ${layout.name}${sidecars.length ? ` with ${plural(sidecars.length, 'M01.XML sidecar')}` : ''}` };
 }
 
 function canon(files: Listed[]): Found | undefined {

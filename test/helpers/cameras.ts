@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CameraFamily } from '../../core/watch/types.ts';
 import { pseudoRandomBytes, writeFile } from './card.ts';
+import { canonClipXml } from './raw-clips.ts';
+import { sonyNrtXml } from './sony.ts';
 
 export interface CardOptions {
   roll?: string;
@@ -68,21 +70,25 @@ export function makeRedCard(root: string, o: CardOptions = {}): void {
   }
 }
 
+/** An FX9's XQD card: XDROOT/Clip MXF, each with its NonRealTimeMeta sidecar. */
 export function makeSonyCard(root: string, o: CardOptions = {}): void {
   const { roll = 'A001', clips = 2, seed = 1 } = o;
   for (let c = 1; c <= clips; c++) {
     const clip = `${roll}C${pad(c)}_261120AB`;
     writeFile(root, `XDROOT/Clip/${clip}.MXF`, variant(ffmpegClips().mxf, seed, c), at(c));
-    writeFile(
-      root,
-      `XDROOT/Clip/${clip}M01.XML`,
-      `<?xml version="1.0" encoding="UTF-8"?>\n<NonRealTimeMeta xmlns="urn:schemas-professionalDisc:nonRealTimeMeta:ver.2.20" lastUpdate="2026-11-20T14:0${c}:00Z">\n` +
-        `  <Duration value="12"/>\n  <LtcChangeTable tcFps="24"><LtcChange frameCount="0" value="14030700" status="increment"/></LtcChangeTable>\n` +
-        `  <Device manufacturer="Sony" modelName="MPC-3610" serialNo="${1000 + seed}"/>\n  <RecordingMode type="normal"/>\n</NonRealTimeMeta>\n`,
-      at(c),
-    );
+    writeFile(root, `XDROOT/Clip/${clip}M01.XML`, sonyNrtXml('fx9', { duration: 12 }), at(c));
   }
   writeFile(root, 'XDROOT/MEDIAPRO.XML', '<?xml version="1.0"?>\n<MediaProfile/>\n', at(0));
+}
+
+/** An FX6's SD card: XAVC MP4 in PRIVATE/M4ROOT/CLIP, named C0001, C0002… (no roll in the names). */
+export function makeSonyXavcCard(root: string, o: CardOptions = {}): void {
+  const { clips = 2, seed = 1 } = o;
+  for (let c = 1; c <= clips; c++) {
+    writeFile(root, `PRIVATE/M4ROOT/CLIP/C${pad(c, 4)}.MP4`, variant(ffmpegClips().mov, seed, c), at(c));
+    writeFile(root, `PRIVATE/M4ROOT/CLIP/C${pad(c, 4)}M01.XML`, sonyNrtXml('fx6', { duration: 12 }), at(c));
+  }
+  writeFile(root, 'PRIVATE/M4ROOT/MEDIAPRO.XML', '<?xml version="1.0"?>\n<MediaProfile/>\n', at(0));
 }
 
 export function makeCanonCard(root: string, o: CardOptions = {}): void {
@@ -90,7 +96,7 @@ export function makeCanonCard(root: string, o: CardOptions = {}): void {
   for (let c = 1; c <= clips; c++) {
     const clip = `${roll}C${pad(c)}_261120AB_CANON`;
     writeFile(root, `CONTENTS/CLIPS001/${clip}.CRM`, pseudoRandomBytes(180_000, seed * 100 + c), at(c));
-    writeFile(root, `CONTENTS/CLIPS001/${clip}.XML`, `<?xml version="1.0"?>\n<ClipMetadata clip="${clip}"/>\n`, at(c));
+    writeFile(root, `CONTENTS/CLIPS001/${clip}.XML`, canonClipXml({ title: clip }), at(c));
   }
 }
 

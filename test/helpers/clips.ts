@@ -48,46 +48,6 @@ export function writeMxf(path: string, o: { timecode?: string; seconds?: number 
   execFileSync('ffmpeg', [...LAVFI, '-t', String(o.seconds ?? 0.5), '-c:v', 'mpeg2video', '-c:a', 'pcm_s24le', '-timecode', o.timecode ?? '10:00:00:00', '-f', 'mxf', path]);
 }
 
-/** A Sony NonRealTimeMeta sidecar as a VENICE writes it beside its clip (LTC as frame-second-minute-hour pairs). */
-export function sonyM01Xml(o: { ltc?: string; duration?: number; squeeze?: number } = {}): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>
-<NonRealTimeMeta xmlns="urn:schemas-professionalDisc:nonRealTimeMeta:ver.2.20" xmlns:lib="urn:schemas-professionalDisc:lib:ver.2.00" lastUpdate="2026-11-20T14:05:00+01:00">
-  <TargetMaterial umidRef="060A2B340101010501010D43130000000000000000000000000000000000000000"/>
-  <Duration value="${o.duration ?? 240}"/>
-  <LtcChangeTable tcFps="24" halfStep="false">
-    <LtcChange frameCount="0" value="${o.ltc ?? '12252110'}" status="increment"/>
-    <LtcChange frameCount="239" value="11352110" status="end"/>
-  </LtcChangeTable>
-  <CreationDate value="2026-11-20T14:03:07+01:00"/>
-  <VideoFormat>
-    <VideoRecPort port="DIRECT"/>
-    <VideoFrame videoCodec="X-OCN_ST" captureFps="47.95p" formatFps="23.98p"/>
-    <VideoLayout pixel="6048" numOfVerticalLine="4032" aspectRatio="3:2"/>
-  </VideoFormat>
-  <AudioFormat numOfChannel="4"/>
-  <Device manufacturer="Sony" modelName="MPC-3610" serialNo="0012345"/>
-  <RecordingMode type="normal" cacheRec="false"/>
-  <AcquisitionRecord>
-    <Group name="CameraUnitMetadataSet">
-      <Item name="CaptureGammaEquation" value="s-log3-cine"/>
-      <Item name="ISOSensitivity" value="2500"/>
-      <Item name="ShutterSpeed_Angle" value="180.0deg"/>
-      <Item name="WhiteBalance" value="4300"/>
-      <Item name="NeutralDensityFilterWheelSetting" value="1/8"/>
-      <Item name="AnamorphicLensSqueezeRatio" value="${o.squeeze ?? 200}"/>
-      <Item name="CameraAttributes" value="6K 3:2"/>
-    </Group>
-    <Group name="LensUnitMetadataSet">
-      <Item name="LensAttributes" value="Cooke Anamorphic/i 50mm"/>
-      <Item name="LensZoomActualFocalLength" value="50mm"/>
-      <Item name="IrisTNumber" value="T2.8"/>
-      <Item name="FocusPositionFromImagePlane" value="3.2m"/>
-    </Group>
-  </AcquisitionRecord>
-</NonRealTimeMeta>
-`;
-}
-
 /** DPX frames from ffmpeg, numbered from `start`; `skip` frames are left out (a gap). */
 export function writeDpxSequence(dir: string, name: string, o: { start?: number; frames?: number; skip?: number[] } = {}): void {
   mkdirSync(dir, { recursive: true });

@@ -1,26 +1,22 @@
 /**
- * Sony NonRealTimeMeta (the clip's M01.XML): device, duration, LTC change table, creation
- * date, video and audio format, and the acquisition record's camera and lens items, flattened
- * to "Element.attribute" / "Item name" keys for the vendor table. Pure, on the file's text.
+ * Sony NonRealTimeMeta (the clip's M01.XML): duration, LTC change table, creation date,
+ * video and audio format, the recording Device and — when a recorder such as an AXS-R7
+ * records for a VENICE — the Camera body beside it, each with its board's software version,
+ * the Lens, the acquisition record's camera and lens items, and the user descriptive
+ * metadata (CameraIndex, Reel, Scene, Take…). Flattened to "Element.attribute", "Item name"
+ * and "User.Meta name" keys for the vendor table. Pure, on the file's text.
  */
 import { XMLParser } from 'fast-xml-parser';
 import { HeaderError } from './dpx.ts';
+import { parseSidecarXml } from './sidecar-text.ts';
 import { sonyLtcToTimecode } from '../timecode.ts';
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', removeNSPrefix: true, isArray: (name) => ['LtcChange', 'Group', 'Item', 'AudioRecPort'].includes(name) });
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', removeNSPrefix: true, isArray: (name) => ['LtcChange', 'Group', 'Item', 'AudioRecPort', 'Element', 'Meta'].includes(name) });
 
 type Node = Record<string, unknown>;
 
 export function parseSonyXml(text: string): Record<string, string> {
-  // The file comes from a card: no DTD, so no entity a hostile file could expand.
-  if (/<!DOCTYPE/i.test(text)) throw new HeaderError('a DOCTYPE is not allowed in a camera sidecar');
-  let doc: Node;
-  try {
-    doc = parser.parse(text, true) as Node;
-  } catch (e) {
-    throw new HeaderError(`not well-formed XML: ${(e as Error).message.split('\n')[0]}`);
-  }
-  const root = doc.NonRealTimeMeta as Node | undefined;
+  const root = parseSidecarXml(text, parser).NonRealTimeMeta as Node | undefined;
   if (!root || typeof root !== 'object') throw new HeaderError('not a Sony NonRealTimeMeta file (no NonRealTimeMeta element)');
   const out: Record<string, string> = {};
   const attrs = (path: string, node: unknown) => {
@@ -29,7 +25,13 @@ export function parseSonyXml(text: string): Record<string, string> {
   };
   attrs('Duration', root.Duration);
   attrs('CreationDate', root.CreationDate);
-  attrs('Device', root.Device);
+  for (const unit of ['Device', 'Camera'] as const) {
+    const node = root[unit] as Node | undefined;
+    attrs(unit, node);
+    // <Element hardware="Main-Board" software="6.10"/>: the unit's firmware.
+    const board = (node?.Element as Node[] | undefined)?.find((e) => e.software !== undefined);
+    if (board) out[`${unit}.software`] = String(board.software);
+  }
   attrs('Lens', root.Lens);
   attrs('RecordingMode', root.RecordingMode);
   const video = root.VideoFormat as Node | undefined;
@@ -45,5 +47,7 @@ export function parseSonyXml(text: string): Record<string, string> {
   }
   const groups = (root.AcquisitionRecord as Node | undefined)?.Group as Node[] | undefined;
   for (const g of groups ?? []) for (const item of (g.Item as Node[] | undefined) ?? []) if (item.name !== undefined && item.value !== undefined) out[String(item.name)] = String(item.value);
+  const user = (root.UserDescriptiveMetadata as Node | undefined)?.Meta as Node[] | undefined;
+  for (const m of user ?? []) if (m.name !== undefined && m.content !== undefined) out[`User.${String(m.name)}`] = String(m.content);
   return out;
 }
