@@ -339,6 +339,28 @@ describe('createGeneration', () => {
     expect((await verifyHistory(root)).exitCode).toBe(0); // render.tmp stays ignored
   });
 
+  it('with detectRenames, records a moved file with <previousPath>; its old path is no longer missing until a new file takes that name', async () => {
+    const root = await sealed();
+    renameSync(join(root, 'Clips/A001C001.mov'), join(root, 'A001C001_moved.mov'));
+    put(root, 'Copy.mov', Buffer.alloc(200_000, 1)); // the same content again: a copy, not a second rename
+    // md5 was never recorded: the new files are also hashed in xxh64 to compare, but recorded in md5 only.
+    const r = await createGeneration(root, { formats: ['md5'], detectRenames: true });
+    expect(r).toMatchObject({ exitCode: 0, missing: [], original: ['Copy.mov'], renamed: [{ from: 'Clips/A001C001.mov', to: 'A001C001_moved.mov' }] });
+    const g2 = (await loadHistory(root)).generations[1];
+    const entry = (p: string) => g2.files.find((f) => f.path === p)!;
+    expect(entry('A001C001_moved.mov')).toMatchObject({ previousPath: 'Clips/A001C001.mov', hashes: [{ format: 'md5', action: 'original' }] });
+    expect(entry('Copy.mov')).toMatchObject({ previousPath: undefined, hashes: [{ format: 'md5', action: 'original' }] });
+    expect(await verifyHistory(root)).toMatchObject({ exitCode: 0, missing: [] });
+    expect(await diffHistory(root)).toMatchObject({ exitCode: 0, missing: [] });
+
+    // A new file under the old name is held against what that path held before (as ascmhl does: 11);
+    // once recorded again, the path is expected again, so losing it does not go unnoticed.
+    put(root, 'Clips/A001C001.mov', 'a new file under the old name');
+    expect(await createGeneration(root, { formats: ['xxh64'] })).toMatchObject({ exitCode: 11, failed: [{ path: 'Clips/A001C001.mov' }] });
+    rmSync(join(root, 'Clips/A001C001.mov'));
+    expect(await verifyHistory(root)).toMatchObject({ exitCode: 10, missing: ['Clips/A001C001.mov'] });
+  });
+
   it('handles nested histories as ascmhl does: nested files go to the nested history, referenced from the top', async () => {
     const root = join(scratch(), 'root');
     put(root, 'Stuff.txt', 'stuff\n');

@@ -47,6 +47,8 @@ export interface MhlFileEntry {
   lastModified: Date;
   creationDate?: Date;
   hashes: MhlHash[];
+  /** Where the history recorded this file before it was renamed or moved (same convention as `path`). */
+  previousPath?: string;
 }
 
 export interface Author {

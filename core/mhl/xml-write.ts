@@ -125,6 +125,7 @@ export function serializeManifest(m: ManifestToWrite): string {
           ),
         );
         for (const h of inSchemaOrder(f.hashes)) out.push(element('      ', h.format, [['action', h.action], ['hashdate', formatDateTime(h.hashDate)]], h.digest));
+        if (f.previousPath !== undefined) out.push(`      <previousPath>${text(f.previousPath, 'previous file name', true)}</previousPath>`);
         out.push('    </hash>');
       } else {
         const d = e.directory;
