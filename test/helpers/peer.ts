@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runProcess, type CliResult } from './cli.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
-export const PEER_DIR = join(resolve(process.env.RUSHES_PEERS_DIR ?? join(REPO, '..', 'shared', 'peers')), 'ascmhl');
+const PEER_DIR = join(resolve(process.env.RUSHES_PEERS_DIR ?? join(REPO, '..', 'shared', 'peers')), 'ascmhl');
 const MANIFEST_XSD = join(PEER_DIR, 'xsd', 'ASCMHL.xsd');
 const CHAIN_XSD = join(PEER_DIR, 'xsd', 'ASCMHLDirectory.xsd');
 const RUN = join(PEER_DIR, 'run');
