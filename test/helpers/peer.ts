@@ -9,8 +9,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll } from 'vitest';
 import { runProcess, type CliResult } from './cli.ts';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -62,13 +63,16 @@ export function referenceToolMissing(): string | undefined {
 }
 
 let catalog: string | undefined;
+// Registered when a test file imports this helper, like scratchFolders (a forked test process may end without an 'exit' event).
+afterAll(() => {
+  if (catalog) rmSync(dirname(catalog), { recursive: true, force: true });
+  catalog = undefined;
+});
 
-/** An XML catalog that resolves the schema import offline, written once per test process. */
+/** An XML catalog that resolves the schema import offline, written once per test file. */
 function catalogFile(): string {
   if (catalog) return catalog;
-  const dir = mkdtempSync(join(tmpdir(), 'rushes-xsd-'));
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  catalog = join(dir, 'catalog.xml');
+  catalog = join(mkdtempSync(join(tmpdir(), 'rushes-xsd-')), 'catalog.xml');
   writeFileSync(
     catalog,
     `<?xml version="1.0"?>
