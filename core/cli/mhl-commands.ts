@@ -71,8 +71,9 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
     .option('--author <name>', 'author recorded in the MHL')
     .option('--location <text>', 'location recorded in the MHL')
     .option('--comment <text>', 'comment recorded in the MHL')
+    .option('--detect-renaming', 'record a missing file found again under another name (same size and hash) as renamed')
     .option('--json', 'print the result as JSON')
-    .action(async (dir: string, flags: { hash: string; author?: string; location?: string; comment?: string; json?: boolean }) => {
+    .action(async (dir: string, flags: { hash: string; author?: string; location?: string; comment?: string; detectRenaming?: boolean; json?: boolean }) => {
       const formats = parseHashFormats(flags.hash);
       const { signal, dispose } = cancelOnSignals(io);
       const progress = mhlProgress(io, !!flags.json);
@@ -80,6 +81,7 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
         const result = await createGeneration(dir, {
           formats,
           creator: { author: flags.author ? { name: flags.author } : undefined, location: flags.location, comment: flags.comment },
+          detectRenames: !!flags.detectRenaming,
           onProgress: progress.onProgress,
           signal,
         });

@@ -5,6 +5,8 @@
  * nested histories), with folder hashes. Like the reference tool's create, the generation
  * is written even when a check failed or recorded files are missing — it documents that —
  * and the result's exit code says so: 11 when a file failed, else 10 when files are missing.
+ * With `detectRenames`, a missing file found again under a new name is recorded as renamed
+ * (see renames.ts) and not counted as missing.
  */
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
@@ -12,9 +14,12 @@ import type { HashFormat } from '../hash/index.ts';
 import { TOOL } from '../version.ts';
 import { classifyHashes } from './classify.ts';
 import { hashMany } from './hashing.ts';
-import { loadHistory } from './history.ts';
+import { historyFor, loadHistory } from './history.ts';
 import { MHL_EXIT, type CreatorInfo, type MhlFileEntry, type MhlProgress } from './model.ts';
+import { compareCodePoints } from './paths.ts';
 import { ProgressCounter } from './progress.ts';
+import { expectationFor } from './records.ts';
+import { formatsToMatchGone, matchRenames, type GoneFile, type NewFile } from './renames.ts';
 import { scan, type ScannedFile } from './scan.ts';
 import type { AlteredFile, UnverifiableFile } from './verify.ts';
 import { writeGenerationTo, type WrittenGeneration } from './write.ts';
@@ -26,6 +31,8 @@ export interface CreateOptions {
   creator?: Partial<CreatorInfo>;
   /** Patterns added to the history's own (or the defaults). */
   ignore?: string[];
+  /** Record a missing file found again under another name as renamed (the reference tool's --detect_renaming). */
+  detectRenames?: boolean;
   onProgress?: (p: MhlProgress) => void;
   direct?: boolean;
   concurrency?: number;
@@ -40,6 +47,8 @@ export interface CreateResult {
   verified: string[];
   failed: AlteredFile[];
   missing: string[];
+  /** Files recorded as renamed (with detectRenames). */
+  renamed: { from: string; to: string }[];
   /** Files that could not be read; they are not in the new generation. */
   unreadable: UnverifiableFile[];
 }
@@ -52,12 +61,21 @@ export async function createGeneration(root: string, options: CreateOptions): Pr
   const entries: MhlFileEntry[] = [];
   const result = { original: [] as string[], verified: [] as string[], failed: [] as AlteredFile[], unreadable: s.tree.errors.map((e) => ({ path: e.path, message: e.message })) };
   const progress = new ProgressCounter(s.files.length, s.files.reduce((n, f) => n + f.size, 0), options.onProgress);
+  const gone: GoneFile[] = [];
+  if (options.detectRenames) {
+    for (const path of s.missing) {
+      const expectation = s.index.files.has(path) ? expectationFor(s.index, path) : undefined;
+      if (expectation) gone.push({ path, expectation });
+    }
+  }
+  const newFiles: NewFile[] = [];
 
   await hashMany(
     history.root,
     s.files,
     (f) => {
-      const recorded = f.expectation ? [...f.expectation.digests.keys()] : [];
+      if (!f.expectation) return [...requested, ...formatsToMatchGone(gone, f.size, requested)];
+      const recorded = [...f.expectation.digests.keys()];
       // As the reference tool: when no requested format was recorded before, also hash one
       // that was, so the file is checked against its history and not merely re-recorded.
       return recorded.length > 0 && !requested.some((x) => recorded.includes(x)) ? [...requested, recorded[0]] : requested;
@@ -71,12 +89,28 @@ export async function createGeneration(root: string, options: CreateOptions): Pr
       if (c.outcome === 'failed' || (f.expectation?.size !== undefined && f.expectation.size !== r.bytes)) {
         for (const m of c.mismatches) result.failed.push({ path: f.path, reason: 'hash', format: m.format, expected: m.expected, actual: m.actual });
         if (c.mismatches.length === 0) result.failed.push({ path: f.path, reason: 'size', expected: String(f.expectation!.size), actual: String(r.bytes) });
-      } else if (c.outcome === 'original') result.original.push(f.path);
-      else result.verified.push(f.path);
-      entries.push({ path: f.path, size: r.bytes, lastModified: new Date(Math.floor(f.mtimeMs / 1000) * 1000), hashes: c.hashes });
+      } else if (c.outcome === 'original') {
+        result.original.push(f.path);
+        newFiles.push({ path: f.path, history: historyFor(history, f.path).history, size: r.bytes, digests: r.digests });
+      } else result.verified.push(f.path);
+      // A new file is recorded in the requested formats only, even when hashed in more to match a gone one.
+      const hashes = f.expectation ? c.hashes : c.hashes.filter((h) => requested.includes(h.format));
+      entries.push({ path: f.path, size: r.bytes, lastModified: new Date(Math.floor(f.mtimeMs / 1000) * 1000), hashes });
     },
     { direct: options.direct, concurrency: options.concurrency, signal: options.signal, progress },
   );
+
+  // As the reference tool records it: the new path's hashes stay "original", <previousPath> says where it was.
+  const renames = matchRenames(gone, newFiles.sort((a, b) => compareCodePoints(a.path, b.path)));
+  for (const e of entries) {
+    const from = renames.get(e.path);
+    if (from !== undefined) e.previousPath = from;
+  }
+  const renamed = [...renames].map(([to, from]) => ({ from, to }));
+  const renamedFrom = new Set(renames.values());
+  const missing = s.missing.filter((p) => !renamedFrom.has(p));
+  result.original = result.original.filter((p) => !renames.has(p)).sort();
+  result.verified.sort();
 
   const creator: CreatorInfo = { creationDate: new Date(), hostName: hostname(), tool: { ...TOOL }, ...options.creator };
   const written = await writeGenerationTo(history, {
@@ -92,13 +126,12 @@ export async function createGeneration(root: string, options: CreateOptions): Pr
 
   const failedPaths = new Set(result.failed.map((f) => f.path));
   const bad = failedPaths.size + result.unreadable.length;
-  const exitCode = bad > 0 ? MHL_EXIT.HASH_MISMATCH : s.missing.length > 0 ? MHL_EXIT.MISSING_FILES : MHL_EXIT.OK;
+  const exitCode = bad > 0 ? MHL_EXIT.HASH_MISMATCH : missing.length > 0 ? MHL_EXIT.MISSING_FILES : MHL_EXIT.OK;
   const summary =
     bad > 0
       ? `${bad} file(s) failed verification or could not be read`
-      : s.missing.length > 0
-        ? `${s.missing.length} recorded path(s) missing`
-        : `generation ${written.generation} written: ${result.original.length} new, ${result.verified.length} verified`;
-  for (const list of [result.original, result.verified]) list.sort();
-  return { written, exitCode, summary, ...result, missing: s.missing };
+      : missing.length > 0
+        ? `${missing.length} recorded path(s) missing`
+        : `generation ${written.generation} written: ${result.original.length} new, ${renamed.length > 0 ? `${renamed.length} renamed, ` : ''}${result.verified.length} verified`;
+  return { written, exitCode, summary, ...result, missing, renamed };
 }

@@ -19,6 +19,14 @@ export const DEFAULT_IGNORE: string[] = ['.DS_Store', 'ascmhl', 'ascmhl/'];
  */
 export const FOREIGN_HASH_FORMATS: readonly string[] = ['sha256', 'xxh32'];
 
+/**
+ * The order hash elements must appear in wherever several stand together: a file's <hash>,
+ * and the <content> and <structure> of folder and root hashes. The official schema
+ * (ASCMHL.xsd) fixes it as a sequence; it is alphabetical, which is also how the reference
+ * tool sorts them. Our preference order (HASH_FORMATS) is a different thing and never decides this.
+ */
+export const SCHEMA_HASH_ORDER: readonly HashFormat[] = ['c4', 'md5', 'sha1', 'xxh128', 'xxh3', 'xxh64'];
+
 export type HashAction = 'original' | 'verified' | 'failed';
 export type ProcessType = 'transfer' | 'in-place' | 'flatten';
 
@@ -39,6 +47,8 @@ export interface MhlFileEntry {
   lastModified: Date;
   creationDate?: Date;
   hashes: MhlHash[];
+  /** Where the history recorded this file before it was renamed or moved (same convention as `path`). */
+  previousPath?: string;
 }
 
 export interface Author {

@@ -47,6 +47,11 @@ export interface HistoryIndex {
   recordedPaths: Set<string>;
   /** The folders among them. */
   recordedFolders: Set<string>;
+  /**
+   * Recorded paths that a later generation names as the <previousPath> of an entry (a file or
+   * folder renamed or moved, as `--detect-renaming` records it): no longer expected on disk.
+   */
+  renamedAway: Set<string>;
 }
 
 export function indexHistory(top: MhlHistory): HistoryIndex {
@@ -54,19 +59,27 @@ export function indexHistory(top: MhlHistory): HistoryIndex {
   const folders = new Map<string, FolderExpectation[]>();
   const recordedPaths = new Set<string>();
   const recordedFolders = new Set<string>();
+  const renamedAway = new Set<string>();
   for (const history of allHistories(top)) {
     const latestFolder = new Map<string, FolderExpectation>();
+    const lastRecorded = new Map<string, number>();
+    const renamedIn = new Map<string, number>();
+    const record = (path: string, previousPath: string | undefined, generation: Generation): string => {
+      const key = joinRelative(history.relativePath, path);
+      recordedPaths.add(key);
+      lastRecorded.set(key, generation.number);
+      if (previousPath !== undefined) renamedIn.set(joinRelative(history.relativePath, previousPath), generation.number);
+      return key;
+    };
     for (const generation of history.generations) {
       for (const file of generation.files) {
-        const key = joinRelative(history.relativePath, file.path);
-        recordedPaths.add(key);
+        const key = record(file.path, file.previousPath, generation);
         const list = files.get(key) ?? [];
         list.push({ history, generation, file });
         files.set(key, list);
       }
       for (const dir of generation.directories) {
-        const key = joinRelative(history.relativePath, dir.path);
-        recordedPaths.add(key);
+        const key = record(dir.path, dir.previousPath, generation);
         recordedFolders.add(key);
         // Folder hashes describe the folder at that generation; only the latest one still should hold.
         if (dir.hashes.length > 0) latestFolder.set(key, { source: 'directoryhash', history, generation, hashes: dir.hashes });
@@ -75,6 +88,8 @@ export function indexHistory(top: MhlHistory): HistoryIndex {
         latestFolder.set(`\0root`, { source: 'roothash', history, generation, hashes: generation.rootHashes });
       }
     }
+    // A path recorded again after its rename (a new file under the old name) is expected again.
+    for (const [old, generation] of renamedIn) if ((lastRecorded.get(old) ?? 0) < generation) renamedAway.add(old);
     for (const [key, exp] of latestFolder) {
       const path = key === '\0root' ? history.relativePath : key;
       const list = folders.get(path) ?? [];
@@ -83,7 +98,7 @@ export function indexHistory(top: MhlHistory): HistoryIndex {
     }
   }
   dropSuperseded(top, folders);
-  return { top, files, folders, recordedPaths, recordedFolders };
+  return { top, files, folders, recordedPaths, recordedFolders, renamedAway };
 }
 
 /**

@@ -42,6 +42,7 @@ export function formatCreateResult(r: CreateResult): string[] {
   }
   for (const u of r.unreadable) lines.push(`ERROR: cannot read ${u.path}: ${u.message}`);
   if (r.missing.length > 0) lines.push(`ERROR: ${r.missing.length} missing file(s):`, ...r.missing.map((m) => `  ${m}`));
+  for (const x of r.renamed) lines.push(`a renamed file was detected: from ${x.from} to ${x.to}`);
   for (const w of [...r.written.nested, r.written]) lines.push(`Created new generation ${w.manifestPath}`);
   lines.push(`${r.exitCode === 0 ? 'OK' : `exit ${r.exitCode}`}: ${r.summary}`);
   return lines;

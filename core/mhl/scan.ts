@@ -28,7 +28,7 @@ export interface Scan {
   files: ScannedFile[];
   /** Files with no usable record in their history. */
   newFiles: ScannedFile[];
-  /** Recorded paths (files and folders) that are not on disk and not ignored. */
+  /** Recorded paths (files and folders) that are not on disk, not ignored and not renamed since. */
   missing: string[];
 }
 
@@ -67,7 +67,7 @@ export async function scan(history: MhlHistory, extraIgnore: readonly string[] =
   }
   for (const d of tree.directories) present.add(recordedKey(d.path));
   const missing = [...index.recordedPaths]
-    .filter((p) => !present.has(p) && !isIgnored(ignore, p, index.recordedFolders.has(p)))
+    .filter((p) => !present.has(p) && !index.renamedAway.has(p) && !isIgnored(ignore, p, index.recordedFolders.has(p)))
     .sort();
   return { history, index, patterns, ignore, tree, files, newFiles, missing };
 }

@@ -51,6 +51,7 @@ function checkFiles(root: string, files: readonly MhlFileEntry[]): MhlFileEntry[
     const path = checkRelativePath(f.path, root, 'file path');
     // A history never records itself: the ascmhl folders are outside what it describes.
     if (hasAscmhlSegment(path)) continue;
+    const previousPath = f.previousPath === undefined ? undefined : checkRelativePath(f.previousPath, root, 'previous file path');
     if (seen.has(path)) throw new RushesError('INTERNAL', `${root}: ${path} is listed twice in the new generation`, { path });
     seen.add(path);
     if (!Number.isSafeInteger(f.size) || f.size < 0) throw new RushesError('INTERNAL', `${path}: invalid size ${f.size}`, { path });
@@ -60,7 +61,7 @@ function checkFiles(root: string, files: readonly MhlFileEntry[]): MhlFileEntry[
       if (digest === undefined) throw new RushesError('INTERNAL', `${path}: "${h.digest}" is not a ${h.format} digest`, { path });
       return { ...h, digest };
     });
-    out.push({ ...f, path, hashes });
+    out.push({ ...f, path, hashes, previousPath });
   }
   return out;
 }
@@ -148,7 +149,13 @@ export async function writeGenerationTo(top: MhlHistory, gen: NewGeneration): Pr
     for (const f of (filesIn.get(folder) ?? []).sort((a, b) => compareCodePoints(baseName(a.path), baseName(b.path)))) {
       const plan = ownerOf(f.path);
       plan.touched = true;
-      plan.entries.push({ kind: 'file', file: { ...f, path: relativeTo(f.path, plan.history.relativePath) } });
+      const rel = plan.history.relativePath;
+      // A <previousPath> is relative to the manifest's own root, so a rename cannot cross histories.
+      if (f.previousPath !== undefined && ownerOf(f.previousPath) !== plan) {
+        throw new RushesError('INTERNAL', `${absRoot}: ${f.path} was renamed from ${f.previousPath}, which another history records`, { path: f.path });
+      }
+      const previousPath = f.previousPath === undefined ? undefined : relativeTo(f.previousPath, rel);
+      plan.entries.push({ kind: 'file', file: { ...f, path: relativeTo(f.path, rel), previousPath } });
     }
     const hashes = toDirectoryHashes(folderHashes, folder, created);
     const owners = historiesFor(top, folder);

@@ -6,7 +6,8 @@
  */
 import { RushesError } from '../errors.ts';
 import { formatDateTime } from './datetime.ts';
-import { MHL_NAMESPACE, type Author, type CreatorInfo, type DirectoryHash, type HashListReference, type MhlFileEntry, type ProcessType } from './model.ts';
+import type { HashFormat } from '../hash/index.ts';
+import { MHL_NAMESPACE, SCHEMA_HASH_ORDER, type Author, type CreatorInfo, type DirectoryHash, type HashListReference, type MhlFileEntry, type ProcessType } from './model.ts';
 import { escapeAttribute, escapeText, firstNonXmlChar } from './xml-text.ts';
 
 export interface DirectoryEntryToWrite {
@@ -62,10 +63,15 @@ function authorLine(indent: string, a: Author): string {
   );
 }
 
+/** Hashes in the schema's order, whatever order the caller gathered them in: the one rule for every hash list written. */
+function inSchemaOrder<T extends { format: HashFormat }>(hashes: readonly T[]): T[] {
+  return [...hashes].sort((a, b) => SCHEMA_HASH_ORDER.indexOf(a.format) - SCHEMA_HASH_ORDER.indexOf(b.format));
+}
+
 function directoryHashBlock(out: string[], indent: string, hashes: DirectoryHash[]): void {
   for (const part of ['content', 'structure'] as const) {
     out.push(`${indent}<${part}>`);
-    for (const h of hashes) {
+    for (const h of inSchemaOrder(hashes)) {
       const hashDate = h.hashDate ? formatDateTime(h.hashDate) : undefined;
       out.push(element(indent + '  ', h.format, [['hashdate', hashDate]], part === 'content' ? h.content : h.structure));
     }
@@ -118,7 +124,8 @@ export function serializeManifest(m: ManifestToWrite): string {
             text(f.path, 'file name', true),
           ),
         );
-        for (const h of f.hashes) out.push(element('      ', h.format, [['action', h.action], ['hashdate', formatDateTime(h.hashDate)]], h.digest));
+        for (const h of inSchemaOrder(f.hashes)) out.push(element('      ', h.format, [['action', h.action], ['hashdate', formatDateTime(h.hashDate)]], h.digest));
+        if (f.previousPath !== undefined) out.push(`      <previousPath>${text(f.previousPath, 'previous file name', true)}</previousPath>`);
         out.push('    </hash>');
       } else {
         const d = e.directory;

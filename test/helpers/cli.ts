@@ -9,10 +9,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `rushes` command as a user would, with its own data home. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+/** Runs a command to its end, collecting its output. */
+export function runProcess(command: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RUSHES_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -20,6 +20,11 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Runs the real `rushes` command as a user would, with its own data home. */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runProcess(process.execPath, [RUSHES_BIN, ...args], env);
 }
 
 /** Starts the CLI and hands back the process, for tests that kill it mid-run. */
