@@ -29,7 +29,7 @@ import { c4FromSha512 } from '../core/hash/c4.ts';
 import { HASH_FORMATS, type HashFormat } from '../core/hash/types.ts';
 
 const MiB = 1024 * 1024;
-/** The chunk the engine reads with (core/hash/read.ts READ_CHUNK). */
+/** The chunk the engine reads with (core/hash/medium.ts READ_CHUNK). */
 const CHUNK = 4 * MiB;
 
 /** xxh32 is measured only to place xxhsum -H0; MHL v2 has no xxh32, so Rushes never picks one. */

@@ -1,15 +1,14 @@
 /**
  * Proxy rendering: a `--seconds`-long UHD ProRes 422 HQ clip to the default proxy (H.264
- * 1080p with burn-in), on the process runtime and on the docker runtime, against the
- * equivalent raw ffmpeg command (the very arguments the builder makes, writing straight to
- * a file) in the same run. Targets: each runtime ≤ 1.05× raw. Then the per-job container
- * overhead: a tiny thumbnail on both runtimes, the difference is what starting a container
- * costs (target under 1 s).
+ * 1080p with burn-in), on each backend (thread, process, docker), against the equivalent raw
+ * ffmpeg command (the very arguments the builder makes, writing straight to a file) in the
+ * same run. Targets: each backend ≤ 1.05× raw. Then the per-job overhead: a tiny thumbnail
+ * on each backend; docker's minus thread's is what starting a container costs (target under 1 s).
  *
  *   npm run bench -- render [--seconds 60] [--rounds 1] [--overhead-runs 5]
  *
  * The source clip is made once and kept in bench/.data/. The docker runtime needs dockerd
- * and the worker image (scripts/build-image.sh); without them only the process runtime runs.
+ * and the worker image (scripts/build-image.sh); without them only the host backends run.
  */
 import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -21,8 +20,10 @@ import { findClips } from '../core/inspect/tree.ts';
 import { buildProxy } from '../core/render/builders.ts';
 import { buildInvocation } from '../core/render/request.ts';
 import { DockerEngine } from '../core/runtime/docker.ts';
-import { destroyPool, runTask } from '../core/runtime/pool.ts';
-import { DEFAULT_WORKER_IMAGE, dockerRuntime, processRuntime, type RenderRuntime } from '../core/runtime/render.ts';
+import { destroyPool } from '../core/runtime/pool.ts';
+import { DEFAULT_WORKER_IMAGE } from '../core/runtime/docker-backend.ts';
+import { executorFor, type Executor } from '../core/runtime/executor.ts';
+import { inspectWith } from '../core/inspect/function.ts';
 import { numberArg } from './_args.ts';
 
 const seconds = numberArg('seconds', 60);
@@ -47,7 +48,7 @@ if (!existsSync(tiny)) await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', 
 
 async function recordOf(path: string) {
   const set = await findClips(path);
-  return runTask('inspectClip', { root: set.root, unit: set.units[0]! });
+  return inspectWith(executorFor('thread'), { root: set.root, unit: set.units[0]! }, { recordLoss: false });
 }
 const record = await recordOf(source);
 const tinyRecord = await recordOf(tiny);
@@ -58,7 +59,7 @@ const dockerReady = await new DockerEngine()
   .call('GET', `/images/${DEFAULT_WORKER_IMAGE}/json`)
   .then((r) => r.status === 200)
   .catch(() => false);
-const runtimes: RenderRuntime[] = [processRuntime(), ...(dockerReady ? [dockerRuntime()] : [])];
+const runtimes: Executor[] = [executorFor('thread'), executorFor('process'), ...(dockerReady ? [executorFor('docker')] : [])];
 
 async function timeRaw(): Promise<number> {
   const { invocation } = await buildInvocation(record, { fn: 'proxy', outDir: join(work, 'raw') });
@@ -71,7 +72,7 @@ async function timeRaw(): Promise<number> {
   return (performance.now() - t0) / 1000;
 }
 
-async function timeRuntime(rt: RenderRuntime, rec: typeof record, out: string, fn: 'proxy' | 'thumbnail' = 'proxy'): Promise<number> {
+async function timeRuntime(rt: Executor, rec: typeof record, out: string, fn: 'proxy' | 'thumbnail' = 'proxy'): Promise<number> {
   const { invocation } = await buildInvocation(rec, { fn, outDir: join(work, out) });
   const t0 = performance.now();
   await rt.run(invocation);
@@ -80,16 +81,16 @@ async function timeRuntime(rt: RenderRuntime, rec: typeof record, out: string, f
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const raw: number[] = [];
-const byRuntime = new Map<string, number[]>(runtimes.map((r) => [r.name, []]));
+const byRuntime = new Map<string, number[]>(runtimes.map((r) => [r.backend, []]));
 for (let r = 0; r < rounds; r++) {
   raw.push(await timeRaw());
-  for (const rt of runtimes) byRuntime.get(rt.name)!.push(await timeRuntime(rt, record, `${rt.name}-${r}`));
+  for (const rt of runtimes) byRuntime.get(rt.backend)!.push(await timeRuntime(rt, record, `${rt.backend}-${r}`));
 }
 const overhead: Record<string, number> = {};
 for (const rt of runtimes) {
   const xs: number[] = [];
-  for (let i = 0; i < overheadRuns; i++) xs.push(await timeRuntime(rt, tinyRecord, `tiny-${rt.name}-${i}`, 'thumbnail'));
-  overhead[rt.name] = median(xs);
+  for (let i = 0; i < overheadRuns; i++) xs.push(await timeRuntime(rt, tinyRecord, `tiny-${rt.backend}-${i}`, 'thumbnail'));
+  overhead[rt.backend] = median(xs);
 }
 await destroyPool();
 rmSync(work, { recursive: true, force: true });
@@ -102,10 +103,12 @@ for (const [name, xs] of byRuntime) {
   const s = median(xs);
   figures[`${name}S`] = Number(s.toFixed(3));
   figures[`${name}Ratio`] = Number((s / rawS).toFixed(3));
-  console.log(`  ${name.padEnd(8)} runtime              ${s.toFixed(2)} s   ratio ${(s / rawS).toFixed(3)} (target <= 1.05)`);
+  console.log(`  ${name.padEnd(8)} backend              ${s.toFixed(2)} s   ratio ${(s / rawS).toFixed(3)} (target <= 1.05)`);
 }
-const containerOverheadS = overhead.docker !== undefined ? overhead.docker - overhead.process! : undefined;
-console.log(`  tiny thumbnail: process ${overhead.process!.toFixed(3)} s${overhead.docker !== undefined ? `, docker ${overhead.docker.toFixed(3)} s → container overhead ${containerOverheadS!.toFixed(3)} s per job (target < 1 s)` : ' (docker runtime not available here)'}`);
+const containerOverheadS = overhead.docker !== undefined ? overhead.docker - overhead.thread! : undefined;
+console.log(
+  `  tiny thumbnail: thread ${overhead.thread!.toFixed(3)} s, process ${overhead.process!.toFixed(3)} s${overhead.docker !== undefined ? `, docker ${overhead.docker.toFixed(3)} s → container overhead ${containerOverheadS!.toFixed(3)} s per job (target < 1 s)` : ' (docker backend not available here)'}`,
+);
 console.log(
   JSON.stringify({
     bench: 'render',
@@ -114,6 +117,7 @@ console.log(
     rounds,
     rawS: Number(rawS.toFixed(3)),
     ...figures,
+    tinyThreadS: Number(overhead.thread!.toFixed(3)),
     tinyProcessS: Number(overhead.process!.toFixed(3)),
     ...(containerOverheadS !== undefined ? { tinyDockerS: Number(overhead.docker!.toFixed(3)), containerOverheadS: Number(containerOverheadS.toFixed(3)) } : {}),
   }),

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
+import pkg from '../package.json' with { type: 'json' };
 
-const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
-
-/** How Rushes names itself in MHL creatorinfo and logs. */
+/** How Rushes names itself in MHL creatorinfo and logs (bundled with the code, so `rushes-fn` in the worker image knows it too). */
 export const TOOL = { name: pkg.name, version: pkg.version } as const;

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errno, RushesError } from '../core/errors.ts';
 import { BACKEND_FORMATS, backendFor, createBackendHasher, pickBackend, type Backend } from '../core/hash/backends.ts';
 import { c4FromSha512, createHasher, HASH_FORMATS, hashBytes, isC4Id, MultiHasher, parseHashFormats, type HashFormat } from '../core/hash/index.ts';
-import { hashFile, READ_CHUNK } from '../core/hash/read.ts';
+import { hashFile } from '../core/runtime/hashing.ts';
+import { READ_CHUNK } from '../core/hash/medium.ts';
 
 const MiB = 1024 * 1024;
 let dir: string;

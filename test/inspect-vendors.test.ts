@@ -11,7 +11,7 @@ import { normalise, type ProbeBundle } from '../core/inspect/normalise.ts';
 import { parseBrawSidecar } from '../core/inspect/probes/braw-sidecar.ts';
 import { parseCanonXml } from '../core/inspect/probes/canon-xml.ts';
 import { parseSonyXml } from '../core/inspect/probes/sony-xml.ts';
-import { rollInClipName, rollOfReel } from '../core/watch/roll.ts';
+import { rollInClipName, rollOfReel } from '../core/inspect/roll.ts';
 import { bundle, fileUnit, valid } from './helpers/bundles.ts';
 import { brawSidecar, canonClipXml } from './helpers/raw-clips.ts';
 import { sonyNrtXml, type SonyBody } from './helpers/sony.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RushesError } from '../core/errors.ts';
 import { HASH_FORMATS, type HashFormat } from '../core/hash/index.ts';
-import { hashFile } from '../core/hash/read.ts';
+import { hashFile } from '../core/runtime/hashing.ts';
 import {
   DEFAULT_IGNORE,
   allProblems,

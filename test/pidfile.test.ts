@@ -55,7 +55,7 @@ describe('daemon.json', () => {
 
   it('of several processes claiming one home at the same moment, exactly one wins', async () => {
     const home = scratch();
-    const module = fileURLToPath(new URL('../core/daemon/pidfile.ts', import.meta.url));
+    const module = fileURLToPath(new URL('../core/engine/pidfile.ts', import.meta.url));
     // Each claims, reports, and holds the claim until told to exit.
     const script = `import(${JSON.stringify(module)}).then((m) => {
       try { m.claimDaemonHome(${JSON.stringify(home)}); console.log('won'); } catch (e) { console.log('lost: ' + e.message); }

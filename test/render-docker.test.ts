@@ -1,18 +1,21 @@
 /**
- * The docker runtime against a real Docker engine and the worker image built from this
+ * The docker backend against a real Docker engine and the worker image built from this
  * checkout (`.ci/run` starts dockerd and runs scripts/build-image.sh --local-base): the
- * same invocation gives the same bytes as the process runtime, the container is locked
- * down, and cancel or a deadline kills it and leaves nothing behind. Outside CI, without an
- * engine or the image, the suite is skipped and says why.
+ * same invocation gives the same bytes as on a worker thread and in a `rushes-fn` process,
+ * the same clip record, the container is locked down, and cancel or a deadline kills it and
+ * leaves nothing behind. Outside CI, without an engine or the image, the suite is skipped
+ * and says why.
  */
 import { chmodSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildInvocation } from '../core/render/request.ts';
 import { DockerEngine } from '../core/runtime/docker.ts';
-import { DEFAULT_WORKER_IMAGE, dockerRuntime, processRuntime } from '../core/runtime/render.ts';
+import { DEFAULT_WORKER_IMAGE, dockerBackend } from '../core/runtime/docker-backend.ts';
+import { executorFor } from '../core/runtime/executor.ts';
 import { findClips } from '../core/inspect/tree.ts';
-import { runTask } from '../core/runtime/pool.ts';
+import { inspectWith } from '../core/inspect/function.ts';
+import type { RenderResult } from '../core/render/run.ts';
 import type { ClipRecord } from '../core/inspect/types.ts';
 import { writeArriMov } from './helpers/clips.ts';
 import { scratchFolders } from './helpers/scratch.ts';
@@ -38,7 +41,7 @@ let longRecord: ClipRecord;
 
 async function recordOf(path: string): Promise<ClipRecord> {
   const set = await findClips(path);
-  return runTask('inspectClip', { root: set.root, unit: set.units[0]! });
+  return inspectWith(executorFor('thread'), { root: set.root, unit: set.units[0]! }, { recordLoss: false });
 }
 
 const containersOf = async (id: string) => (await engine.ok('GET', `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify({ label: [`dev.rushes.invocation=${id}`] }))}`)) as { Id: string }[];
@@ -54,25 +57,36 @@ describe.skipIf(notReady !== undefined)(`docker runtime${notReady ? ` (skipped: 
     longRecord = await recordOf(join(dir, 'long', 'A002C002_261123.mov'));
   }, 120_000);
 
-  it('a proxy and a lossless plate come out the same as on the host, byte for byte', async () => {
+  it('a proxy and a lossless plate come out the same on every backend, byte for byte', async () => {
     for (const [fn, extra] of [['proxy', { height: 180 }], ['plate', { frames: [5, 9] as [number, number], handles: 2 }]] as const) {
-      const host = (await buildInvocation(record, { fn, outDir: join(dir, 'host'), ...extra })).invocation;
-      const boxed = (await buildInvocation(record, { fn, outDir: join(dir, 'docker'), ...extra })).invocation;
-      const a = await processRuntime().run(host);
-      const progress: number[] = [];
-      const b = await dockerRuntime().run(boxed, { onProgress: (p) => progress.push(p.frame) });
-      expect(b.outputs.map((o) => ({ ...o, path: o.path.replace(join(dir, 'docker'), 'OUT') }))).toEqual(a.outputs.map((o) => ({ ...o, path: o.path.replace(join(dir, 'host'), 'OUT') })));
-      expect(progress.length).toBeGreaterThan(0);
+      const results: Record<string, RenderResult> = {};
+      for (const backend of ['thread', 'process', 'docker'] as const) {
+        const { invocation } = await buildInvocation(record, { fn, outDir: join(dir, backend), ...extra });
+        const progress: number[] = [];
+        results[backend] = await executorFor(backend).run<RenderResult>(invocation, { onProgress: (p) => progress.push(p.framesDone ?? 0) });
+        expect(progress.length, `${fn} on ${backend} reports progress`).toBeGreaterThan(0);
+      }
+      const same = (b: string) => results[b]!.outputs.map((o) => ({ ...o, path: o.path.replace(join(dir, b), 'OUT') }));
+      expect(same('docker')).toEqual(same('thread'));
+      expect(same('process')).toEqual(same('thread'));
     }
     expect(readdirSync(join(dir, 'docker', 'A002C001_261123_3-11'))).toHaveLength(9);
     expect(readdirSync(join(dir, 'docker')).filter((n) => n.startsWith('.rushes'))).toEqual([]);
+  }, 120_000);
+
+  it('inspects a clip in the container to the record a worker thread makes, with the host paths', async () => {
+    const set = await findClips(join(dir, 'A002C001_261123.mov'));
+    const boxed = await inspectWith(executorFor('docker'), { root: set.root, unit: set.units[0]! }, { recordLoss: false });
+    const strip = (r: ClipRecord) => ({ ...r, inspection: { ...r.inspection, inspectedAt: 'T', tools: [...r.inspection.tools].sort() } });
+    expect(strip(boxed)).toEqual(strip(record));
+    expect(boxed.source.path).toBe(join(dir, 'A002C001_261123.mov'));
   }, 120_000);
 
   it('runs locked down, and a cancel kills the container and leaves nothing', async () => {
     const { invocation } = await buildInvocation(longRecord, { fn: 'proxy', outDir: join(dir, 'cancelled'), codec: 'prores_lt' });
     const controller = new AbortController();
     let inspected: { Config: { User: string }; HostConfig: { NetworkMode: string; ReadonlyRootfs: boolean; CapDrop: string[]; Memory: number }; Mounts: { Destination: string; RW: boolean }[] } | undefined;
-    const run = dockerRuntime().run(invocation, {
+    const run = dockerBackend().run(invocation, {
       signal: controller.signal,
       onProgress: async () => {
         if (inspected) return;
@@ -92,8 +106,8 @@ describe.skipIf(notReady !== undefined)(`docker runtime${notReady ? ` (skipped: 
 
   it('a render past its deadline is killed; a missing image is named', async () => {
     const { invocation } = await buildInvocation(longRecord, { fn: 'proxy', outDir: join(dir, 'late'), codec: 'prores_lt' });
-    await expect(dockerRuntime().run(invocation, { timeoutMs: 1500 })).rejects.toMatchObject({ code: 'RENDER_TIMEOUT' });
+    await expect(dockerBackend().run(invocation, { timeoutMs: 1500 })).rejects.toMatchObject({ code: 'RENDER_TIMEOUT' });
     expect(await containersOf(invocation.id)).toEqual([]);
-    await expect(dockerRuntime({ image: 'rushes-worker:no-such-tag' }).run(invocation)).rejects.toMatchObject({ code: 'RUNTIME_UNAVAILABLE', message: expect.stringContaining('rushes-worker:no-such-tag is not on this Docker engine') });
+    await expect(dockerBackend({ image: 'rushes-worker:no-such-tag' }).run(invocation)).rejects.toMatchObject({ code: 'RUNTIME_UNAVAILABLE', message: expect.stringContaining('rushes-worker:no-such-tag is not on this Docker engine') });
   }, 120_000);
 });

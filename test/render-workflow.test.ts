@@ -53,7 +53,7 @@ describe('renders in the workflow', () => {
     const renders = engine.queue.list({ kind: 'render', limit: 100 });
     expect(renders.map((j) => `${(j.payload as { request: { fn: string } }).request.fn}:${j.state}`).sort()).toEqual(['proxy:succeeded', 'proxy:succeeded', 'thumbnail:succeeded', 'thumbnail:succeeded']);
     const proxy = renders.find((j) => (j.payload as { request: { fn: string } }).request.fn === 'proxy')!;
-    expect(proxy.result).toMatchObject({ ok: true, runtime: 'process', outputs: [{ size: expect.any(Number), xxh64: expect.stringMatching(/^[0-9a-f]{16}$/) }] });
+    expect(proxy.result).toMatchObject({ runtime: 'thread', outputs: [{ size: expect.any(Number), xxh64: expect.stringMatching(/^[0-9a-f]{16}$/) }] });
   });
 
   it('renders a plate asked for through the API, by clip id or by path', async () => {

@@ -28,7 +28,7 @@ beforeAll(() => {
   writeArriMov(clip, { seconds: 2, timecode: '14:03:07:00' });
 });
 
-describe('rushes render (process runtime)', () => {
+describe('rushes render (on a worker thread, the default)', () => {
   it('a proxy with FDL framing, a CDL then a LUT, burn-in and audio; the same bytes when run again', async () => {
     writeFileSync(join(dir, 'frame.fdl'), JSON.stringify(smallFdl(320, 180, { width: 256, height: 128 })));
     writeFileSync(join(dir, 'grade.cc'), ccXml('sh010', 1.2));
@@ -111,7 +111,7 @@ describe('rushes render (process runtime)', () => {
       [['plate', clip, '--frames', '40-47', '--handles', '4'], 2, /frames 40-47 with 4 handles \(36-51\) run outside the clip \(0-47\)/],
       [['proxy', join(dir, 'A001C009.R3D')], 3, /INPUT_UNDECODABLE: .*A001C009\.R3D cannot be rendered/],
       [['proxy', join(dir, 'nothing.mov')], 4, /nothing\.mov cannot be read \(ENOENT\)/],
-      [['proxy', clip, '--runtime', 'vm'], 2, /--runtime must be one of process, docker/],
+      [['proxy', clip, '--runtime', 'vm'], 2, /--runtime must be one of thread, process, docker/],
     ];
     for (const [args, code, message] of cases) {
       const r = await runCli(['render', ...args, '--out', out]);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RushesError } from '../core/errors.ts';
 import { hashBytes } from '../core/hash/index.ts';
-import { hashFile } from '../core/hash/read.ts';
+import { hashFile, pooledHashing } from '../core/runtime/hashing.ts';
 import { verifyHistory } from '../core/mhl/index.ts';
 import { offload } from '../core/offload/run.ts';
 import { destroyPool, poolSize, runTask } from '../core/runtime/pool.ts';
@@ -63,7 +63,7 @@ describe('the main thread does no hashing', () => {
     expect(spy.calls()).toBeGreaterThanOrEqual(formats.length - 1); // hash-wasm may reuse an idle instance
   });
 
-  it('during an offload with every format and an MHL verify of the copy', async () => {
+  it('during an offload with every format and an MHL verify of the copy with the pool\'s hashing (as the engine and the CLI run them)', async () => {
     const base = scratch();
     const card = join(base, 'A001');
     makeSmallCard(card);
@@ -73,7 +73,7 @@ describe('the main thread does no hashing', () => {
     let summary, report;
     try {
       summary = await offload({ source: card, destinations: [join(base, 'r1'), join(base, 'r2')], formats: [...formats], db });
-      report = await verifyHistory(join(base, 'r1', 'A001'));
+      report = await verifyHistory(join(base, 'r1', 'A001'), { hashing: pooledHashing });
     } finally {
       spy.restore();
       db.close();

@@ -1,15 +1,16 @@
 /**
  * `rushes-fn [FILE]`: runs one function invocation (schemas/invocation.schema.json) read
- * from FILE or stdin, and exits. Progress goes to stderr as JSON lines; the result (or the
- * error) is one JSON object on stdout. The same entrypoint runs on the host and as the
- * worker image's ENTRYPOINT, so a function behaves the same wherever it runs.
- *
- * Exit codes: 0 done · 2 invalid invocation · 3 input missing or undecodable · 4 output
- * not writable · 5 render failed · 6 timed out · 130 cancelled (SIGTERM / SIGINT).
+ * from FILE or stdin, and exits, speaking the protocol of core/runtime/protocol.ts: progress
+ * as JSON lines on stderr, the reply as one JSON object on stdout, the exit code of the
+ * error policy. The same entrypoint runs on the host and as the worker image's ENTRYPOINT,
+ * so a function behaves the same wherever it runs.
  */
 import { readFileSync } from 'node:fs';
-import { ERROR_POLICY, errno, isRushesError, RushesError } from '../core/errors.ts';
-import { runInvocation } from '../core/render/run.ts';
+import { errno, RushesError } from '../core/errors.ts';
+import { localHashing } from '../core/hash/hashing.ts';
+import { invokeHere } from '../core/runtime/functions.ts';
+import { failureReply, progressLine, replyLine } from '../core/runtime/protocol.ts';
+import './functions.ts';
 
 export async function fnMain(argv: string[], io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const controller = new AbortController();
@@ -17,7 +18,6 @@ export async function fnMain(argv: string[], io = { stdin: process.stdin, stdout
   const onInt = () => controller.abort(new Error('stopped by SIGINT'));
   process.once('SIGTERM', onTerm);
   process.once('SIGINT', onInt);
-  const reply = (o: unknown) => io.stdout.write(JSON.stringify(o) + '\n');
   try {
     const file = argv[0] && argv[0] !== '-' ? argv[0] : undefined;
     const text = file ? readInvocationFile(file) : await readAll(io.stdin);
@@ -26,27 +26,15 @@ export async function fnMain(argv: string[], io = { stdin: process.stdin, stdout
     try {
       value = JSON.parse(text);
     } catch (e) {
-      reply({ ok: false, error: { code: 'USAGE', message: `${file ?? 'stdin'} is not JSON: ${(e as Error).message}` } });
-      return ERROR_POLICY.USAGE.fnExit;
+      throw new RushesError('USAGE', `${file ?? 'stdin'} is not JSON: ${(e as Error).message}`);
     }
-    const result = await runInvocation(value, {
-      signal: controller.signal,
-      timeoutMs,
-      onProgress: (p) => io.stderr.write(JSON.stringify({ type: 'progress', ...p }) + '\n'),
-    });
-    reply(result);
+    const result = await invokeHere(value, { signal: controller.signal, timeoutMs, onProgress: (p) => io.stderr.write(progressLine(p)), hashing: localHashing });
+    io.stdout.write(replyLine({ ok: true, ...(result as object) }));
     return 0;
   } catch (e) {
-    if (controller.signal.aborted) {
-      reply({ ok: false, error: { code: 'CANCELLED', message: (controller.signal.reason as Error).message } });
-      return ERROR_POLICY.CANCELLED.fnExit;
-    }
-    if (isRushesError(e)) {
-      reply({ ok: false, error: { code: e.code, message: e.message, path: e.path } });
-      return ERROR_POLICY[e.code].fnExit;
-    }
-    reply({ ok: false, error: { code: 'INTERNAL', message: (e as Error).stack ?? String(e) } });
-    return ERROR_POLICY.INTERNAL.fnExit;
+    const { reply, exit } = failureReply(controller.signal.aborted ? controller.signal.reason : e, controller.signal.aborted);
+    io.stdout.write(replyLine(reply));
+    return exit;
   } finally {
     process.removeListener('SIGTERM', onTerm);
     process.removeListener('SIGINT', onInt);
@@ -61,7 +49,7 @@ function readInvocationFile(file: string): string {
   }
 }
 
-/** RUSHES_FN_TIMEOUT_MS: the deadline the caller (the docker runtime) sets, in whole milliseconds. */
+/** RUSHES_FN_TIMEOUT_MS: the deadline the caller (the docker backend) sets, in whole milliseconds. */
 function timeoutFromEnv(v: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;
   const n = Number(v);

@@ -2,6 +2,7 @@
  * `rushes verify DIR` and `rushes mhl create|info|diff DIR`: thin wrappers over core/mhl.
  * Exit codes are the reference tool's (see exit-codes.ts), so scripts read both the same.
  */
+import { pooledHashing } from '../runtime/hashing.ts';
 import type { Command } from 'commander';
 import { parseHashFormats } from '../hash/index.ts';
 import {
@@ -52,7 +53,7 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
       const { signal, dispose } = cancelOnSignals(io);
       const progress = mhlProgress(io, !!flags.json);
       try {
-        const report = await verifyHistory(dir, { onProgress: progress.onProgress, signal });
+        const report = await verifyHistory(dir, { onProgress: progress.onProgress, signal, hashing: pooledHashing });
         progress.done();
         print(io, !!flags.json, report, () => formatVerifyReport(report));
         setExit(report.exitCode);
@@ -84,6 +85,7 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
           detectRenames: !!flags.detectRenaming,
           onProgress: progress.onProgress,
           signal,
+          hashing: pooledHashing,
         });
         progress.done();
         print(io, !!flags.json, result, () => formatCreateResult(result));
@@ -99,7 +101,7 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
     .argument('<dir>', 'a folder with an ascmhl history')
     .option('--json', 'print as JSON')
     .action(async (dir: string, flags: { json?: boolean }) => {
-      const history = await loadHistory(dir, { tolerant: true });
+      const history = await loadHistory(dir, { tolerant: true, hashing: pooledHashing });
       const description = describeHistory(history);
       print(io, !!flags.json, description, () => formatHistoryDescription(description));
       setExit(history.generations.length === 0 && history.children.length === 0 ? MHL_EXIT.NO_HISTORY : MHL_EXIT.OK);
@@ -111,7 +113,7 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
     .argument('<dir>', 'a folder with an ascmhl history')
     .option('--json', 'print as JSON')
     .action(async (dir: string, flags: { json?: boolean }) => {
-      const report = await diffHistory(dir);
+      const report = await diffHistory(dir, { hashing: pooledHashing });
       print(io, !!flags.json, report, () => formatDiffReport(report));
       setExit(report.exitCode);
     });

@@ -6,13 +6,14 @@
  */
 import type { Command } from 'commander';
 import { RushesError, isRushesError } from '../errors.ts';
-import { findClips, inspectInPool } from '../inspect/tree.ts';
+import { findClips } from '../inspect/tree.ts';
+import { inspectWith } from '../inspect/function.ts';
 import { buildInvocation, type RenderRequest } from '../render/request.ts';
 import type { RenderResult } from '../render/run.ts';
 import { assertRenderable } from '../render/thumbnail.ts';
 import { destroyPool } from '../runtime/pool.ts';
 import { oneOf, wholeNumber } from './options.ts';
-import { renderRuntime, type RuntimeName } from '../runtime/render.ts';
+import { BACKENDS, executorFor, threadExecutor } from '../runtime/executor.ts';
 import { formatBytes } from '../util/format.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { cancelOnSignals, type Io } from './io.ts';
@@ -75,7 +76,7 @@ function renderRequest(fn: RenderRequest['fn'], f: RenderFlags): RenderRequest {
 
 export async function renderCommand(fn: RenderRequest['fn'], input: string, f: RenderFlags, io: Io): Promise<number> {
   const req = renderRequest(fn, f);
-  const runtime = renderRuntime(oneOf(f.runtime, 'runtime', ['process', 'docker'] as const) ?? 'process', { image: f.image });
+  const runtime = executorFor(oneOf(f.runtime, 'runtime', BACKENDS) ?? 'thread', { docker: { image: f.image } });
   const timeoutMs = f.timeout === undefined ? undefined : wholeNumber(f.timeout, 'timeout', 1, 7 * 24 * 3600)! * 1000;
   const set = await findClips(input);
   if (set.units.length === 0) throw new RushesError('USAGE', `no clips under ${set.root}`, { path: set.root });
@@ -83,23 +84,23 @@ export async function renderCommand(fn: RenderRequest['fn'], input: string, f: R
   let failed = 0;
   try {
     for (const unit of set.units) {
-      const record = await inspectInPool({ root: set.root, unit }, { signal });
+      const record = await inspectWith(threadExecutor, { root: set.root, unit }, { signal });
       try {
         assertRenderable(record);
         const { invocation, warnings } = await buildInvocation(record, req);
         if (!f.json) for (const w of warnings) io.stderr.write(`rushes: warning: ${w}\n`);
         if (f.json) for (const w of warnings) io.stdout.write(JSON.stringify({ type: 'warning', clip: record.clipName, message: w }) + '\n');
         const label = `${fn} ${record.clipName}`;
-        const result = await runtime.run(invocation, {
+        const result = await runtime.run<RenderResult>(invocation, {
           signal,
           timeoutMs,
           onProgress: (p) => {
             if (f.json) io.stdout.write(JSON.stringify({ type: 'progress', clip: record.clipName, ...p }) + '\n');
-            else if (io.stderr.isTTY && p.frames) io.stderr.write(`\r${bar(p.frame / p.frames)} ${String(p.frame).padStart(6)}/${p.frames} frames  ${p.speed ?? ''}  ${label}\x1b[K`);
+            else if (io.stderr.isTTY && p.framesTotal) io.stderr.write(`\r${bar(p.framesDone! / p.framesTotal)} ${String(p.framesDone).padStart(6)}/${p.framesTotal} frames  ${p.rate.toFixed(1)} fps  ${label}\x1b[K`);
           },
         });
         if (!f.json && io.stderr.isTTY) io.stderr.write('\r\x1b[K');
-        report(result, record.clipName, runtime.name, f, io);
+        report(result, record.clipName, runtime.backend, f, io);
       } catch (e) {
         if (signal.aborted) throw e;
         if (!isRushesError(e) || e.code === 'USAGE' || e.code === 'RUNTIME_UNAVAILABLE') throw e;
@@ -147,7 +148,7 @@ export function registerRenderCommand(program: Command, io: Io, setExit: (code: 
     .option('--cdl-id <id>', 'which ColorCorrection of a .ccc/.cdl (default: the first)')
     .option('--lut <file>', '3D LUT (.cube) applied after the CDL')
     .option('--amf <file>', 'ACES Metadata File: its CDL look is applied; named ACES transforms are reported, not applied')
-    .option('--runtime <name>', 'process (host ffmpeg, default) or docker (the worker image)')
+    .option('--runtime <name>', 'thread (host ffmpeg from a worker thread, default), process (a rushes-fn process) or docker (the worker image)')
     .option('--image <name>', 'worker image for --runtime docker (default rushes-worker:latest)')
     .option('--timeout <s>', 'kill a render that takes longer (default 6 h)')
     .option('--json', 'one JSON line per progress report, warning and result')

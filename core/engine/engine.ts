@@ -11,10 +11,12 @@ import { destroyPool } from '../runtime/pool.ts';
 import { offloadHandler, planOffloadJob, type OffloadRequest } from '../offload/job.ts';
 import { standardRules } from '../workflow/standard-rules.ts';
 import { cardHistoryHandler } from '../watch/card-history.ts';
-import { renderHandler, type RenderApiRequest, type RenderConfig, type RenderJobPayload } from '../render/job.ts';
+import { dockerOptions, renderHandler, type RenderApiRequest, type RenderConfig, type RenderJobPayload } from '../render/job.ts';
 import { resolve } from 'node:path';
 import { RushesError } from '../errors.ts';
-import { findClips, inspectInPool } from '../inspect/tree.ts';
+import { findClips } from '../inspect/tree.ts';
+import { inspectWith } from '../inspect/function.ts';
+import { executorFor, type Backend } from '../runtime/executor.ts';
 import { assertRenderable } from '../render/thumbnail.ts';
 import { buildInvocation, type RenderRequest } from '../render/request.ts';
 
@@ -43,6 +45,8 @@ export interface EngineOptions {
   webhooks?: WebhookConfig[];
   /** Where renders run, and which ones follow inspection (the config's `render` section). */
   render?: RenderConfig;
+  /** Where clips are inspected (the config's `inspect` section; default a worker thread). */
+  inspect?: { runtime?: Backend };
 }
 
 /** One writer per destination volume: two offloads to one RAID would only fight over its heads. */
@@ -58,6 +62,7 @@ export class Engine {
   readonly ingest?: Ingest;
   readonly startedAt = Date.now();
   private readonly maxAttempts: number;
+  private readonly inspectExecutor;
   private running = false;
 
   constructor(readonly options: EngineOptions) {
@@ -66,13 +71,14 @@ export class Engine {
     this.bus = new EventBus(this.db);
     this.queue = new JobQueue(this.db, { bus: this.bus, backoff: options.backoff });
     this.maxAttempts = options.maxAttempts ?? 3;
+    this.inspectExecutor = executorFor(options.inspect?.runtime ?? 'thread', { docker: dockerOptions(options.render ?? {}) });
     this.cards = new CardStore(this.bus);
     this.clips = new ClipStore(this.db);
     const offloads = new OffloadStore(this.db);
     const handlers: Handlers = {
       ...handles('offload', offloadHandler(this.db)),
       ...handles('inspect-offload', inspectOffloadHandler(offloads)),
-      ...handles('inspect', inspectHandler(this.clips, offloads)),
+      ...handles('inspect', inspectHandler(this.clips, offloads, this.inspectExecutor)),
       ...handles('render', renderHandler(this.clips, options.render ?? {})),
       ...handles('webhook', webhookHandler),
       ...handles('card-history', cardHistoryHandler),
@@ -123,7 +129,7 @@ export class Engine {
     if (clipId === undefined) {
       const set = await findClips(body.path!);
       if (set.units.length !== 1) throw new RushesError('USAGE', `${body.path} holds ${set.units.length} clips; render one clip at a time`, { path: body.path });
-      clipId = this.clips.upsert(await inspectInPool({ root: set.root, unit: set.units[0]! }));
+      clipId = this.clips.upsert(await inspectWith(this.inspectExecutor, { root: set.root, unit: set.units[0]! }));
     }
     const clip = this.clips.get(clipId);
     if (!clip) throw new RushesError('USAGE', `no clip ${clipId} in the store`);

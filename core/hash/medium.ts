@@ -2,8 +2,8 @@
  * Hash a file as it is on the medium, in the calling thread. Verification must prove the
  * bytes that reached the disk, so reads use O_DIRECT where the filesystem supports it: the
  * kernel then fetches from the device instead of serving the page cache that the copy
- * itself just filled. This runs inside the worker threads (workers/tasks.ts); the rest
- * of the engine calls `hashFile` in ./read.ts, which sends the work there.
+ * itself just filled. This runs inside the worker threads (workers/tasks.ts) and `rushes-fn`;
+ * the engine reaches it through a `Hashing` (./hashing.ts).
  */
 import { closeSync, constants, openSync, read, readSync } from 'node:fs';
 import { errno } from '../errors.ts';
@@ -39,7 +39,7 @@ export interface FileHashResult {
   mode: ReadMode;
 }
 
-export interface HashFileOptions {
+export interface ReadOptions {
   direct?: boolean;
   onBytes?: (n: number) => void;
   signal?: Pick<AbortSignal, 'throwIfAborted'>;
@@ -67,7 +67,7 @@ function openForVerify(path: string, direct: boolean): { fd: number; mode: ReadM
  * to libuv's shared thread pool (what dominated 10,000 small files); reads, which wait for
  * the device, stay asynchronous so other files' tasks in this worker go on meanwhile.
  */
-export async function hashFileHere(path: string, formats: readonly HashFormat[], options: HashFileOptions = {}): Promise<FileHashResult> {
+export async function hashFileHere(path: string, formats: readonly HashFormat[], options: ReadOptions = {}): Promise<FileHashResult> {
   const hasher = await MultiHasher.create(formats);
   const { fd, mode } = openForVerify(path, options.direct ?? true);
   const buf = takeAlignedBuffer();

@@ -9,9 +9,10 @@
  * by then, and the destination is what editorial will use. Every step is idempotent: the
  * same offload queues the same clip jobs (by key), and re-inspecting a clip replaces its record.
  */
-import { groupClips, type ClipUnit } from '../inspect/clips.ts';
-import type { InspectInput } from '../inspect/inspect.ts';
-import { inspectInPool } from '../inspect/tree.ts';
+import { groupClips, type ClipUnit } from './clips.ts';
+import type { InspectInput } from './inspect.ts';
+import { inspectWith } from './function.ts';
+import type { Executor } from '../runtime/executor.ts';
 import type { JobHandler } from '../queue/index.ts';
 import { hasPosterFrame } from '../render/thumbnail.ts';
 import type { ClipStore } from '../store/clips.ts';
@@ -67,11 +68,11 @@ export function inspectOffloadHandler(offloads: OffloadStore): JobHandler<'inspe
   };
 }
 
-export function inspectHandler(clips: ClipStore, offloads: OffloadStore): JobHandler<'inspect'> {
+export function inspectHandler(clips: ClipStore, offloads: OffloadStore, executor: Executor): JobHandler<'inspect'> {
   return async ({ job, signal }) => {
     const input = job.payload;
     // A lost worker is retried; on the last attempt the clip keeps a record that says so.
-    const record = await inspectInPool(input, { signal, recordLoss: job.attempts >= job.maxAttempts });
+    const record = await inspectWith(executor, input, { signal, recordLoss: job.attempts >= job.maxAttempts });
     if (input.offloadId) {
       const hashes = offloads.hashesOf(input.offloadId, [...input.unit.files, ...input.unit.sidecars]);
       if (Object.keys(hashes).length > 0) record.source.hashes = hashes;

@@ -10,7 +10,7 @@ import { isRational, type Raw } from './convert.ts';
 import type { DpxHeader } from './probes/dpx.ts';
 import { exrTimecode, type ExrAttributes } from './probes/exr.ts';
 import type { FfprobeResult, FfprobeStream } from './probes/ffprobe.ts';
-import { rollInClipName, rollOfReel } from '../watch/roll.ts';
+import { rollInClipName, rollOfReel } from './roll.ts';
 import { clipTimecode, parseRate, rateFromNumber, reduce, timecodeBase } from './timecode.ts';
 import type { ClipRecord, InspectionIssue, Rational } from './types.ts';
 import { GENERIC_ROWS, holds, isVendor, VENDORS, type Field } from './vendors.ts';

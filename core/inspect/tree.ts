@@ -7,19 +7,22 @@ import { promises as fsp } from 'node:fs';
 import { basename, dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { errno, RushesError } from '../errors.ts';
 import { walkTree } from '../mhl/index.ts';
-import { ignoreMatcher, type IgnoreMatcher } from '../util/ignore.ts';
+import { ignoreMatcher, type IgnoreMatcher } from '../fs/ignore.ts';
 import { forEachLimited } from '../util/limit.ts';
-import { CARD_IGNORE } from '../watch/scan.ts';
+import { VOLUME_JUNK } from '../fs/ignore.ts';
+import { DEFAULT_IGNORE } from '../mhl/model.ts';
 import { groupClips, type ClipUnit, type FileEntry } from './clips.ts';
 import type { ClipRecord } from './types.ts';
-import { failedRecord, type InspectInput } from './inspect.ts';
-import { runTask } from '../runtime/pool.ts';
+import { inspectWith } from './function.ts';
+import { threadExecutor, type Executor } from '../runtime/executor.ts';
 
 /** Clips probed at once: two per pool worker on two cores, so one waits on its tool while another parses. */
 const CLIPS_AT_ONCE = 4;
 
 export interface InspectTreeOptions {
   timeoutMs?: number;
+  /** Where clips are inspected (default: this process's worker threads). */
+  executor?: Executor;
   signal?: AbortSignal;
   onClip?: (record: ClipRecord) => void;
 }
@@ -43,7 +46,7 @@ export async function findClips(path: string): Promise<ClipSet> {
   const st = await fsp.stat(abs).catch((e: unknown) => {
     throw new RushesError('SOURCE_MISSING', `${abs} cannot be read (${errno(e) ?? (e as Error).message})`, { path: abs, cause: e });
   });
-  const ignore = ignoreMatcher(CARD_IGNORE);
+  const ignore = ignoreMatcher([...DEFAULT_IGNORE, ...VOLUME_JUNK]);
   if (st.isDirectory()) {
     const tree = await walkTree(abs, ignore);
     const problems = tree.errors.map((e) => new RushesError(e.code, e.message, { path: join(abs, e.path) }));
@@ -80,23 +83,11 @@ export async function inspectTree(set: ClipSet, o: InspectTreeOptions = {}): Pro
     async (unit) => {
       // No roll is passed: the folder inspected (a mount point, XDROOT/Clip) is no roll; the record takes the camera's.
       const input = { root: set.root, unit, timeoutMs: o.timeoutMs };
-      const record = await inspectInPool(input, { signal: o.signal });
+      const record = await inspectWith(o.executor ?? threadExecutor, input, { signal: o.signal });
       records.push(record);
       o.onClip?.(record);
     },
     o.signal,
   );
   return records.sort((a, b) => (a.source.relativePath < b.source.relativePath ? -1 : 1));
-}
-
-/**
- * Inspects a clip in the worker pool. Bad input never throws (it becomes a record); a
- * worker lost mid-clip (out of memory on a hostile file) does: with `recordLoss` the clip
- * gets a record that says so instead, so the other clips go on.
- */
-export async function inspectInPool(input: InspectInput, o: { signal?: AbortSignal; recordLoss?: boolean } = {}): Promise<ClipRecord> {
-  return runTask('inspectClip', input, { signal: o.signal }).catch((e: unknown) => {
-    if (o.signal?.aborted || o.recordLoss === false) throw e;
-    return failedRecord(input, `inspection of ${input.unit.relativePath} stopped: ${(e as Error).message}`);
-  });
 }

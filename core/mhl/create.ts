@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import type { HashFormat } from '../hash/index.ts';
 import { TOOL } from '../version.ts';
 import { classifyHashes } from './classify.ts';
-import { hashMany } from './hashing.ts';
+import { hashMany, localMhlHashing, type MhlHashing } from './hashing.ts';
 import { historyFor, loadHistory } from './history.ts';
 import { MHL_EXIT, type CreatorInfo, type MhlFileEntry, type MhlProgress } from './model.ts';
 import { compareCodePoints } from './paths.ts';
@@ -37,6 +37,8 @@ export interface CreateOptions {
   direct?: boolean;
   concurrency?: number;
   signal?: AbortSignal;
+  /** Where files are hashed (default this thread). */
+  hashing?: MhlHashing;
 }
 
 export interface CreateResult {
@@ -54,7 +56,8 @@ export interface CreateResult {
 }
 
 export async function createGeneration(root: string, options: CreateOptions): Promise<CreateResult> {
-  const history = await loadHistory(resolve(root)); // a broken chain is refused, not extended
+  const hashing = options.hashing ?? localMhlHashing;
+  const history = await loadHistory(resolve(root), { hashing }); // a broken chain is refused, not extended
   const s = await scan(history, options.ignore);
   const requested = [...new Set(options.formats)];
 
@@ -97,7 +100,7 @@ export async function createGeneration(root: string, options: CreateOptions): Pr
       const hashes = f.expectation ? c.hashes : c.hashes.filter((h) => requested.includes(h.format));
       entries.push({ path: f.path, size: r.bytes, lastModified: new Date(Math.floor(f.mtimeMs / 1000) * 1000), hashes });
     },
-    { direct: options.direct, concurrency: options.concurrency, signal: options.signal, progress },
+    { direct: options.direct, concurrency: options.concurrency, signal: options.signal, progress, hashing },
   );
 
   // As the reference tool records it: the new path's hashes stay "original", <previousPath> says where it was.
@@ -122,7 +125,7 @@ export async function createGeneration(root: string, options: CreateOptions): Pr
     // Folder hashes must describe whole folders; with unreadable files left out they would not.
     directoryHashes: result.unreadable.length === 0,
     directoryHashFormats: requested,
-  });
+  }, hashing);
 
   const failedPaths = new Set(result.failed.map((f) => f.path));
   const bad = failedPaths.size + result.unreadable.length;

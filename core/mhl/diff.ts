@@ -7,6 +7,7 @@
  * alone proves nothing and is only listed.
  */
 import { resolve } from 'node:path';
+import type { MhlHashing } from './hashing.ts';
 import { allProblems, loadHistory } from './history.ts';
 import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode } from './model.ts';
 import { scan } from './scan.ts';
@@ -23,8 +24,8 @@ export interface DiffReport {
   unreadable: { path: string; message: string }[];
 }
 
-export async function diffHistory(root: string, options: { ignore?: string[] } = {}): Promise<DiffReport> {
-  const history = await loadHistory(resolve(root), { tolerant: true });
+export async function diffHistory(root: string, options: { ignore?: string[]; hashing?: MhlHashing } = {}): Promise<DiffReport> {
+  const history = await loadHistory(resolve(root), { tolerant: true, hashing: options.hashing });
   const report: DiffReport = {
     root: history.root,
     exitCode: MHL_EXIT.OK,

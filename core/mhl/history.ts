@@ -7,7 +7,7 @@
 import { promises as fsp, type Dirent } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { RushesError, errno } from '../errors.ts';
-import { runTask } from '../runtime/pool.ts';
+import { localMhlHashing, type MhlHashing } from './hashing.ts';
 import { parseChain } from './chain.ts';
 import { readMhlFile } from './read-file.ts';
 import { ASCMHL_FOLDER, CHAIN_FILE, DEFAULT_IGNORE, MANIFEST_EXTENSION, problemExitCode, type Generation, type HistoryProblem, type MhlHistory } from './model.ts';
@@ -17,6 +17,8 @@ import { parseManifest } from './xml-read.ts';
 export interface LoadOptions {
   /** Record chain problems in `problems` instead of throwing (used by verify). */
   tolerant?: boolean;
+  /** Where the manifests' C4 IDs are computed (default this thread). */
+  hashing?: MhlHashing;
 }
 
 async function lstatOrUndefined(path: string): Promise<import('node:fs').Stats | undefined> {
@@ -34,7 +36,7 @@ function report(history: MhlHistory, problem: HistoryProblem, tolerant: boolean)
   history.problems.push(problem);
 }
 
-async function loadFolder(root: string, relativePath: string, tolerant: boolean): Promise<MhlHistory> {
+async function loadFolder(root: string, relativePath: string, tolerant: boolean, hashing: MhlHashing): Promise<MhlHistory> {
   const folder = join(root, ASCMHL_FOLDER);
   const history: MhlHistory = { root, relativePath, folder, generations: [], chain: undefined, children: [], problems: [] };
   const st = await lstatOrUndefined(folder);
@@ -67,7 +69,7 @@ async function loadFolder(root: string, relativePath: string, tolerant: boolean)
       report(history, { kind: 'manifest-missing', path: file, message: `${file}: manifest listed in ${CHAIN_FILE} (generation ${entry.sequence}) is missing` }, tolerant);
       continue;
     }
-    const actual = await runTask('hashBytes', { format: entry.format, data: bytes });
+    const actual = await hashing.hashBytes(entry.format, bytes);
     if (actual !== entry.digest) {
       altered.add(file);
       report(
@@ -101,7 +103,7 @@ async function loadFolder(root: string, relativePath: string, tolerant: boolean)
       if (tolerant && altered.has(file)) continue;
       throw e;
     }
-    history.generations.push({ ...manifest, number, fileName: name, filePath: file, c4: await runTask('hashBytes', { format: 'c4', data: bytes }) });
+    history.generations.push({ ...manifest, number, fileName: name, filePath: file, c4: await hashing.hashBytes('c4', bytes) });
   }
   history.generations.sort((a, b) => a.number - b.number);
   return history;
@@ -127,11 +129,11 @@ async function findNestedRoots(top: string, rel: string, out: string[]): Promise
   }
 }
 
-async function load(root: string, relativePath: string, tolerant: boolean): Promise<MhlHistory> {
-  const history = await loadFolder(root, relativePath, tolerant);
+async function load(root: string, relativePath: string, tolerant: boolean, hashing: MhlHashing): Promise<MhlHistory> {
+  const history = await loadFolder(root, relativePath, tolerant, hashing);
   const nested: string[] = [];
   await findNestedRoots(root, '', nested);
-  for (const rel of nested.sort()) history.children.push(await load(join(root, rel), joinRelative(relativePath, rel), tolerant));
+  for (const rel of nested.sort()) history.children.push(await load(join(root, rel), joinRelative(relativePath, rel), tolerant, hashing));
   checkReferences(history);
   return history;
 }
@@ -165,7 +167,7 @@ export async function loadHistory(root: string, options: LoadOptions = {}): Prom
   const abs = resolve(root);
   const st = await lstatOrUndefined(abs);
   if (!st?.isDirectory()) throw new RushesError('SOURCE_MISSING', `${abs}: not a folder`, { path: abs });
-  return load(abs, '', options.tolerant ?? false);
+  return load(abs, '', options.tolerant ?? false, options.hashing ?? localMhlHashing);
 }
 
 /** The history and all nested ones, parents before children. */

@@ -24,4 +24,4 @@ export { parseChain, serializeChain } from './chain.ts';
 export { manifestFileName, generationOfFileName } from './paths.ts';
 export { formatDateTime, parseDateTime } from './datetime.ts';
 export { formatVerifyReport, formatDiffReport, formatCreateResult } from './report-text.ts';
-export { walkTree, type DiskFile, type DiskFolder, type DiskTree, type WalkError } from './walk.ts';
+export { walkTree, type DiskFile, type DiskFolder, type DiskTree, type WalkError } from '../fs/walk.ts';

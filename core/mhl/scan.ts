@@ -6,12 +6,12 @@
  * Names are matched exactly first; a name that differs only in Unicode normalisation (a
  * manifest written with NFC names, a disk that stores NFD) is matched by its NFC form.
  */
-import { ignoreMatcher, type IgnoreMatcher } from '../util/ignore.ts';
+import { ignoreMatcher, type IgnoreMatcher } from '../fs/ignore.ts';
 import { latestIgnorePatterns } from './history.ts';
 import type { MhlHistory } from './model.ts';
 import { parentOf } from './paths.ts';
 import { expectationFor, indexHistory, type FileExpectation, type HistoryIndex } from './records.ts';
-import { walkTree, type DiskFile, type DiskTree } from './walk.ts';
+import { walkTree, type DiskFile, type DiskTree } from '../fs/walk.ts';
 
 export interface ScannedFile extends DiskFile {
   /** The recorded path this file answers to (differs from `path` only by normalisation). */

@@ -13,11 +13,10 @@
  */
 import { resolve } from 'node:path';
 import type { HashFormat } from '../hash/index.ts';
-import type { ReadMode } from '../hash/read.ts';
-import { runTask } from '../runtime/pool.ts';
+import type { ReadMode } from '../hash/medium.ts';
 import { allProblems, loadHistory } from './history.ts';
 import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode, type MhlProgress } from './model.ts';
-import { hashMany } from './hashing.ts';
+import { hashMany, localMhlHashing, type MhlHashing } from './hashing.ts';
 import { ProgressCounter } from './progress.ts';
 import { scan } from './scan.ts';
 
@@ -30,6 +29,8 @@ export interface VerifyOptions {
   /** Ignore patterns added to the history's own. */
   ignore?: string[];
   signal?: AbortSignal;
+  /** Where files are hashed (default this thread). */
+  hashing?: MhlHashing;
 }
 
 export interface AlteredFile {
@@ -92,7 +93,8 @@ function exitFor(r: Omit<VerifyReport, 'exitCode' | 'summary'>, hasHistory: bool
 
 export async function verifyHistory(root: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = Date.now();
-  const history = await loadHistory(resolve(root), { tolerant: true });
+  const hashing = options.hashing ?? localMhlHashing;
+  const history = await loadHistory(resolve(root), { tolerant: true, hashing });
   const base = {
     root: history.root,
     problems: allProblems(history),
@@ -160,12 +162,12 @@ export async function verifyHistory(root: string, options: VerifyOptions = {}): 
       }
       if (ok) report.filesVerified++;
     },
-    { direct: options.direct, concurrency: options.concurrency, signal: options.signal, progress },
+    { direct: options.direct, concurrency: options.concurrency, signal: options.signal, progress, hashing },
   );
 
   // Recompute folder hashes from what was read and compare them with the latest recorded ones.
   if (folderFormats.size > 0) {
-    const computed = await runTask('folderHashes', {
+    const computed = await hashing.folderHashes({
       // Files not read (new, unreadable) have no digests, which leaves the folders above them uncomputed.
       files: s.files.map((f) => ({ path: f.path, digests: measured.get(f.path) ?? {} })),
       directories: s.tree.directories.map((d) => d.path),

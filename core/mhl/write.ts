@@ -13,7 +13,7 @@ import { promises as fsp } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { RushesError, destinationError } from '../errors.ts';
 import { HASH_FORMATS, type Digests, type HashFormat } from '../hash/index.ts';
-import { runTask } from '../runtime/pool.ts';
+import { localMhlHashing, type MhlHashing } from './hashing.ts';
 import { serializeChain } from './chain.ts';
 import { normalizeDigest } from './digest.ts';
 import type { FolderHashes } from './dirhash.ts';
@@ -92,12 +92,12 @@ interface Plan {
  * continues after the existing generations; the existing chain is kept. An existing
  * history whose chain does not verify is not extended (RushesError MHL_VERIFY).
  */
-export async function writeGeneration(root: string, gen: NewGeneration): Promise<WrittenGeneration> {
-  return writeGenerationTo(await loadHistory(resolve(root)), gen);
+export async function writeGeneration(root: string, gen: NewGeneration, hashing: MhlHashing = localMhlHashing): Promise<WrittenGeneration> {
+  return writeGenerationTo(await loadHistory(resolve(root), { hashing }), gen, hashing);
 }
 
 /** writeGeneration for a history the caller has just loaded (strictly), saving a second parse. */
-export async function writeGenerationTo(top: MhlHistory, gen: NewGeneration): Promise<WrittenGeneration> {
+export async function writeGenerationTo(top: MhlHistory, gen: NewGeneration, hashing: MhlHashing = localMhlHashing): Promise<WrittenGeneration> {
   const absRoot = top.root;
   const files = checkFiles(absRoot, gen.files);
   const created = gen.creator.creationDate;
@@ -113,7 +113,7 @@ export async function writeGenerationTo(top: MhlHistory, gen: NewGeneration): Pr
   const withHashes = gen.directoryHashes ?? true;
   const formats = withHashes ? folderFormats(gen, files, top) : [];
   const folderHashes: FolderHashes = withHashes
-    ? await runTask('folderHashes', {
+    ? await hashing.folderHashes({
         files: files.map((f) => ({ path: f.path, digests: Object.fromEntries(f.hashes.map((h) => [h.format, h.digest])) as Digests })),
         directories: [...dirs],
         formats,
@@ -186,18 +186,18 @@ export async function writeGenerationTo(top: MhlHistory, gen: NewGeneration): Pr
         return { path: `${joinRelative(relativeTo(c.relativePath, h.relativePath), ASCMHL_FOLDER)}/${basename(w.manifestPath)}`, c4: w.c4 };
       });
     const ignore = h === top ? withAscmhl(gen.ignore) : withAscmhl(merge(latestIgnorePatterns(h), gen.ignore));
-    written.set(h, await writeOne(h, gen, plan, ignore, references));
+    written.set(h, await writeOne(h, gen, plan, ignore, references, hashing));
   }
   const result = written.get(top)!;
   return { ...result, nested: order.filter((p) => p.history !== top).map((p) => written.get(p.history)!) };
 }
 
-async function writeOne(h: MhlHistory, gen: NewGeneration, plan: Plan, ignore: string[], references: HashListReference[]): Promise<WrittenManifest> {
+async function writeOne(h: MhlHistory, gen: NewGeneration, plan: Plan, ignore: string[], references: HashListReference[], hashing: MhlHashing): Promise<WrittenManifest> {
   const number = nextGenerationNumber(h);
   const fileName = manifestFileName(number, basename(h.root), gen.creator.creationDate);
   const text = serializeManifest({ creator: gen.creator, process: gen.process, rootHashes: plan.rootHashes, ignore, entries: plan.entries, references });
   const bytes = Buffer.from(text, 'utf8');
-  const c4 = await runTask('hashBytes', { format: 'c4', data: bytes });
+  const c4 = await hashing.hashBytes('c4', bytes);
   const chain = serializeChain([...(h.chain ?? []), { sequence: number, path: fileName, format: 'c4', digest: c4 }]);
   const manifestPath = join(h.folder, fileName);
   const chainPath = join(h.folder, CHAIN_FILE);

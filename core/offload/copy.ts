@@ -1,6 +1,6 @@
 /**
  * Copies one source file to several destination files in a single read, hashing it in the
- * same read. The copy itself runs in a worker thread (workers/copy-file.ts); this side
+ * same read. The copy itself runs in a worker thread (./copy-file.ts, the pool's `copyFile`); this side
  * creates the destination folders and turns the worker's answer back into the engine's
  * errors. Destination files are written under their temporary names and fsynced; renaming
  * is the caller's job, after verification, so a final name always means a complete file.
@@ -10,7 +10,8 @@ import { dirname } from 'node:path';
 import { RushesError, destinationError } from '../errors.ts';
 import type { Digests, HashFormat } from '../hash/index.ts';
 import { runTask } from '../runtime/pool.ts';
-import { fromWire } from '../runtime/wire.ts';
+import { fromWire, type WireError } from '../runtime/wire.ts';
+import type { CopyInput, CopyOutput } from './copy-file.ts';
 import type { SourceFile } from './walk.ts';
 
 /** One destination file being written. `error` is set when this destination failed for this file. */
@@ -18,6 +19,11 @@ export interface WriteTarget {
   destination: string;
   tempPath: string;
   error?: RushesError;
+}
+
+/** What the `copyFile` task answers: the copy's result, its errors as data (workers/tasks.ts). */
+export interface CopyTaskOutput extends Omit<CopyOutput, 'targetErrors'> {
+  targetErrors: (WireError | undefined)[];
 }
 
 export interface CopyResult {
@@ -60,7 +66,7 @@ export async function copyToTargets(
     targets: targets.map((t) => (t.error ? null : t.tempPath)),
     formats: [...formats],
   };
-  const { digests, hashedAt, targetErrors } = await runTask('copyFile', input, options);
+  const { digests, hashedAt, targetErrors } = await runTask<CopyInput, CopyTaskOutput>('copyFile', input, options);
   targetErrors.forEach((e, i) => {
     if (e) targets[i].error = fromWire(e) as RushesError;
   });

@@ -9,7 +9,7 @@ import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RushesError, destinationError, errno } from '../errors.ts';
 import { HASH_FORMATS, type HashFormat } from '../hash/index.ts';
-import { hashFile } from '../hash/read.ts';
+import { hashFile, pooledHashing } from '../runtime/hashing.ts';
 import { expectationFor, formatsToVerify, indexHistory, listHistoryFolders, loadHistory, parseChain, type HistoryIndex } from '../mhl/index.ts';
 import { copyFileDurably, fsyncFolder } from '../fs/durable.ts';
 
@@ -25,7 +25,7 @@ export async function readSourceHistory(source: string): Promise<{ history?: Sou
   const folders = await listHistoryFolders(source);
   if (folders.length === 0) return {};
   try {
-    const index = indexHistory(await loadHistory(source));
+    const index = indexHistory(await loadHistory(source, { hashing: pooledHashing }));
     const formats = new Set<HashFormat>();
     for (const path of index.files.keys()) for (const f of formatsToVerify(expectationFor(index, path))) formats.add(f);
     return { history: { index, folders, formats: HASH_FORMATS.filter((f) => formats.has(f)) } };

@@ -5,6 +5,7 @@
  * "verified" or "failed" against what an earlier generation (the card's own history,
  * carried over, or an earlier offload) recorded.
  */
+import { pooledHashing } from '../runtime/hashing.ts';
 import { hostname } from 'node:os';
 import type { HashFormat } from '../hash/index.ts';
 import { classifyHashes, expectationFor, indexHistory, loadHistory, writeGenerationTo, type CreatorInfo, type MhlFileEntry } from '../mhl/index.ts';
@@ -34,7 +35,7 @@ export async function writeDestinationManifest(args: {
   ignore: string[];
   creator?: ManifestOptions['creator'];
 }): Promise<WrittenManifest | undefined> {
-  const history = await loadHistory(args.root);
+  const history = await loadHistory(args.root, { hashing: pooledHashing });
   const known = indexHistory(history);
   const files: MhlFileEntry[] = [];
   let everyFile = true;
@@ -68,6 +69,6 @@ export async function writeDestinationManifest(args: {
     // card (the rest was recorded earlier, or failed) must not claim them.
     directoryHashes: everyFile,
     ignore: args.ignore,
-  });
+  }, pooledHashing);
   return { manifestPath: written.manifestPath, generation: written.generation, paths: files.map((f) => f.path) };
 }

@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { RushesError } from '../errors.ts';
-import type { IgnoreMatcher } from '../util/ignore.ts';
+import type { IgnoreMatcher } from '../fs/ignore.ts';
 import { walkSource, type SourceTree } from './walk.ts';
 
 /**

@@ -6,7 +6,7 @@
 import { promises as fsp } from 'node:fs';
 import { RushesError, errno } from '../errors.ts';
 import type { Digests, HashFormat } from '../hash/index.ts';
-import { hashFile } from '../hash/read.ts';
+import { hashFile } from '../runtime/hashing.ts';
 import type { CheckKind, VerifyMode } from './store.ts';
 
 export interface CheckResult {

@@ -8,7 +8,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { RushesError, errno } from '../errors.ts';
 import { walkTree, type DiskFile, type DiskFolder } from '../mhl/index.ts';
-import type { IgnoreMatcher } from '../util/ignore.ts';
+import type { IgnoreMatcher } from '../fs/ignore.ts';
 
 export interface SourceFile extends DiskFile {
   abs: string;

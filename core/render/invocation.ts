@@ -1,16 +1,19 @@
 /**
- * The unit of work every render function takes (schemas/invocation.schema.json): what to
- * read, where to commit, and the parameters. Validated before anything runs; an invocation
- * that passes carries everything the function needs, so it runs the same on the host, in a
- * container or in a cloud batch job.
+ * The invocation every render function takes (schemas/invocation.schema.json, the protocol
+ * in core/runtime/protocol.ts): what to read, where to commit, and the parameters. Validated
+ * before anything runs; an invocation that passes carries everything the function needs, so
+ * it runs the same in a worker thread, a process, a container or a cloud batch job.
  */
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RushesError } from '../errors.ts';
 import type { Rational } from '../inspect/types.ts';
-import { compileSchema, describeErrors } from '../util/schema.ts';
+import { parseInvocation as parseAny, type Invocation as AnyInvocation } from '../runtime/protocol.ts';
+import { localPath } from '../runtime/storage.ts';
 import type { Cdl } from './colour.ts';
 
-export type FnName = 'proxy' | 'plate' | 'thumbnail' | 'contact';
+export { dirUri, fileUri } from '../runtime/storage.ts';
+
+export const RENDER_FUNCTIONS = ['proxy', 'plate', 'thumbnail', 'contact'] as const;
+export type FnName = (typeof RENDER_FUNCTIONS)[number];
 export type ProxyCodec = 'h264' | 'prores_proxy' | 'prores_lt' | 'dnxhr_lb';
 
 export interface ClipFacts {
@@ -27,7 +30,7 @@ export interface ClipFacts {
   sequencePattern?: string;
 }
 
-export interface Invocation {
+export interface Invocation extends AnyInvocation {
   fn: FnName;
   id: string;
   input: { uri: string; clip?: ClipFacts };
@@ -48,15 +51,16 @@ export interface Invocation {
   };
 }
 
-const validate = compileSchema<Invocation>('invocation.schema.json');
-
-/** Checks an invocation against the schema; the error names each bad field. */
+/** Checks a render invocation against the schema; the error names each bad field. */
 export function parseInvocation(value: unknown, source = 'the invocation'): Invocation {
-  if (!validate(value)) throw new RushesError('USAGE', `${source} is not a valid invocation: ${describeErrors(validate.errors)}`);
-  return value;
+  return asRenderInvocation(parseAny(value, source));
 }
 
-export const inputPath = (inv: Invocation) => fileURLToPath(inv.input.uri);
-export const outputDir = (inv: Invocation) => fileURLToPath(inv.output.uri);
-export const fileUri = (path: string) => pathToFileURL(path).href;
-export const dirUri = (path: string) => pathToFileURL(path.endsWith('/') ? path : path + '/').href;
+/** A schema-valid invocation as a render function's. */
+export function asRenderInvocation(inv: AnyInvocation): Invocation {
+  if (!(RENDER_FUNCTIONS as readonly string[]).includes(inv.fn)) throw new RushesError('USAGE', `${inv.fn} is not a render function (${RENDER_FUNCTIONS.join(', ')})`);
+  return inv as Invocation;
+}
+
+export const inputPath = (inv: Invocation) => localPath(inv.input.uri);
+export const outputDir = (inv: Invocation) => localPath(inv.output.uri);

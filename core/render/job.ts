@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { JobHandler } from '../queue/index.ts';
 import { RushesError } from '../errors.ts';
 import { buildInvocation, type PlainParams, type RenderRequest } from './request.ts';
-import { renderRuntime, type DockerRuntimeOptions, type RuntimeName } from '../runtime/render.ts';
+import type { DockerOptions } from '../runtime/docker-backend.ts';
+import { executorFor, type Backend } from '../runtime/executor.ts';
 import type { RenderResult } from './run.ts';
 import type { ClipStore } from '../store/clips.ts';
 
@@ -26,13 +27,13 @@ export interface RenderApiRequest extends PlainParams {
   cdlId?: string;
   lut?: string;
   amf?: string;
-  runtime?: RuntimeName;
+  runtime?: Backend;
   priority?: number;
 }
 
 export interface RenderConfig {
-  runtime?: RuntimeName;
-  runtimes?: Partial<Record<RenderRequest['fn'], RuntimeName>>;
+  runtime?: Backend;
+  runtimes?: Partial<Record<RenderRequest['fn'], Backend>>;
   image?: string;
   cpus?: number;
   memoryMiB?: number;
@@ -43,11 +44,11 @@ export interface RenderConfig {
 export interface RenderJobPayload {
   clipId: number;
   request: RenderRequest;
-  runtime?: RuntimeName;
+  runtime?: Backend;
 }
 
 export interface RenderJobResult extends RenderResult {
-  runtime: RuntimeName;
+  runtime: Backend;
   clipId: number;
 }
 
@@ -60,11 +61,12 @@ declare module '../queue/types.ts' {
 /** Below inspection and offloads: pictures come after the footage is safe and catalogued. */
 export const RENDER_PRIORITY = -2;
 
-function runtimeFor(config: RenderConfig, fn: RenderRequest['fn'], asked?: RuntimeName): RuntimeName {
-  return asked ?? config.runtimes?.[fn] ?? config.runtime ?? 'process';
+/** Where a render runs: where it was asked to, else the config's for the function, else the config's, else a worker thread. */
+export function backendFor(config: RenderConfig, fn: RenderRequest['fn'], asked?: Backend): Backend {
+  return asked ?? config.runtimes?.[fn] ?? config.runtime ?? 'thread';
 }
 
-function dockerOptions(config: RenderConfig): DockerRuntimeOptions {
+export function dockerOptions(config: RenderConfig): DockerOptions {
   return { image: config.image, cpus: config.cpus, memoryBytes: config.memoryMiB ? config.memoryMiB * 1024 * 1024 : undefined };
 }
 
@@ -77,9 +79,9 @@ export function renderHandler(clips: ClipStore, config: RenderConfig): JobHandle
     const clip = clips.get(clipId);
     if (!clip) throw new RushesError('USAGE', `clip ${clipId} is not in the store`);
     const { invocation, warnings } = await buildInvocation(clip.record, request);
-    const rt = renderRuntime(runtimeFor(config, request.fn, runtime), dockerOptions(config));
-    const result = await rt.run(invocation, { signal, onProgress: (p) => progress({ clipId, fn: request.fn, ...p }) });
+    const executor = executorFor(backendFor(config, request.fn, runtime), { docker: dockerOptions(config) });
+    const result = await executor.run<RenderResult>(invocation, { signal, onProgress: (p) => progress({ clipId, fn: request.fn, ...p }) });
     if (request.fn === 'thumbnail' && result.outputs[0]) clips.setThumbnail(clipId, result.outputs[0].path);
-    return { ...result, warnings: [...warnings, ...result.warnings], runtime: rt.name, clipId };
+    return { ...result, warnings: [...warnings, ...result.warnings], runtime: executor.backend, clipId };
   };
 }

@@ -1,22 +1,27 @@
 /**
- * Runs one invocation on this machine's ffmpeg: the body of `rushes-fn`, the same in a
- * container and on the host. Outputs are written into a staging folder beside the final
- * place (`.rushes-fn-<id>.….rushes-part`), fsynced and committed last, by rename; a failure leaves nothing
- * under a final name. Running an invocation again replaces its outputs with the same bytes.
+ * Runs one render invocation on this machine's ffmpeg: the body of the render functions,
+ * the same in a worker thread, a `rushes-fn` process and a container. Outputs are written
+ * into a staging folder the storage gives (beside the final place for file://), hashed,
+ * and committed last; a failure leaves nothing under a final name. Running an invocation
+ * again replaces its outputs with the same bytes.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, existsSync, promises as fsp } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, promises as fsp } from 'node:fs';
+import { join } from 'node:path';
 import { destinationError, errno, RushesError } from '../errors.ts';
-import { fsyncFile, fsyncFolder, temporaryPath } from '../fs/durable.ts';
+import type { Progress } from '../events/types.ts';
+import type { Hashing } from '../hash/hashing.ts';
 import { createHasher } from '../hash/index.ts';
+import type { FunctionContext } from '../runtime/functions.ts';
+import { fileUri, storageFor } from '../runtime/storage.ts';
 import { forEachLimited } from '../util/limit.ts';
 import { BUILDERS, type RenderPlan } from './builders.ts';
-import { inputPath, outputDir, parseInvocation, type Invocation } from './invocation.ts';
+import { inputPath, type Invocation } from './invocation.ts';
 
 export interface RenderOutput {
   /** Name under the output folder (a plate's folder, or a file). */
   name: string;
+  /** Where it landed: a path for file:// outputs. */
   path: string;
   /** Bytes, over all files for a folder. */
   size: number;
@@ -26,7 +31,6 @@ export interface RenderOutput {
 }
 
 export interface RenderResult {
-  ok: true;
   id: string;
   fn: Invocation['fn'];
   outputs: RenderOutput[];
@@ -35,75 +39,46 @@ export interface RenderResult {
   timings: { startedAt: string; ms: number; ffmpegMs: number };
 }
 
-export interface RenderProgress {
-  frame: number;
-  frames?: number;
-  fps?: number;
-  speed?: string;
-}
-
-/** Hashes one finished file: its xxh64 and size. */
-export type OutputHasher = (path: string) => Promise<{ xxh64: string; bytes: number }>;
-
-export interface RunOptions {
-  signal?: AbortSignal;
-  timeoutMs?: number;
-  onProgress?: (p: RenderProgress) => void;
+export interface RenderContext extends FunctionContext {
   ffmpeg?: string;
   threads?: number;
-  /**
-   * How outputs are hashed. The default reads them on this thread, right for `rushes-fn`
-   * (a process of its own); the daemon and CLI pass the worker pool's, so their event loop
-   * does no hashing.
-   */
-  hashOutput?: OutputHasher;
 }
 
 export const DEFAULT_RENDER_TIMEOUT_MS = 6 * 60 * 60 * 1000;
-/** A plate's frames hashed at once: enough to keep the pool's workers busy. */
+/** A plate's frames hashed at once. */
 const FRAMES_HASHED_AT_ONCE = 4;
 const FONT_CANDIDATES = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/TTF/DejaVuSans.ttf', '/System/Library/Fonts/Supplemental/Arial.ttf'];
 
-/** A staging folder of this run alone: two runs of one invocation (a CLI beside the daemon) never share one. */
-function stagingDir(inv: Invocation): string {
-  return temporaryPath(join(outputDir(inv), `rushes-fn-${inv.id}`), { unique: true });
-}
-
-export async function runInvocation(value: unknown, o: RunOptions = {}): Promise<RenderResult> {
-  const inv = parseInvocation(value);
+export async function runRender(given: Invocation, o: RenderContext): Promise<RenderResult> {
   const started = Date.now();
+  const input = storageFor(given.input.uri);
+  const output = storageFor(given.output.uri);
+  // The builders read the input where the storage put it (a staged copy for a remote one).
+  const inv: Invocation = { ...given, input: { ...given.input, uri: fileUri(await input.localInput(given.input.uri)) } };
   await assertInput(inv);
-  const out = outputDir(inv);
-  await fsp.mkdir(out, { recursive: true }).catch((e: unknown) => {
-    throw destinationError(e, out);
-  });
-  const staging = stagingDir(inv);
-  const plan = BUILDERS[inv.fn](inv, staging, { fontFile: FONT_CANDIDATES.find((f) => existsSync(f)), threads: o.threads });
+  const stage = await output.stageOutputs(inv.output.uri, inv.id);
+  const plan = BUILDERS[inv.fn](inv, stage.dir, { fontFile: FONT_CANDIDATES.find((f) => existsSync(f)), threads: o.threads });
   try {
-    await fsp.mkdir(staging, { recursive: true });
-    for (const d of plan.folders ?? []) await fsp.mkdir(join(staging, d), { recursive: true });
-    for (const f of plan.files) await fsp.writeFile(join(staging, f.name), f.content);
+    for (const d of plan.folders ?? []) await fsp.mkdir(join(stage.dir, d), { recursive: true });
+    for (const f of plan.files) await fsp.writeFile(join(stage.dir, f.name), f.content);
   } catch (e) {
-    await fsp.rm(staging, { recursive: true, force: true });
-    throw destinationError(e, staging);
+    await stage.discard();
+    throw destinationError(e, stage.dir);
   }
-  const t0 = Date.now();
-  let written: WrittenOutput[];
   try {
+    const t0 = Date.now();
     await runFfmpeg(inv, plan, o);
-    written = await checkOutputs(inv, plan, staging);
+    const written = await checkOutputs(inv, plan, stage.dir);
+    const ffmpegMs = Date.now() - t0;
+    const hashed = [];
+    for (const w of written) hashed.push({ name: w.name, ...(await hashOutput(w, o.hashing)) });
+    const landed = await stage.commit(written.map((w) => w.name));
+    const outputs = hashed.map((h) => ({ ...h, path: landed.get(h.name)! }));
+    return { id: inv.id, fn: inv.fn, outputs, warnings: plan.warnings, frames: plan.frames, timings: { startedAt: new Date(started).toISOString(), ms: Date.now() - started, ffmpegMs } };
   } catch (e) {
-    await fsp.rm(staging, { recursive: true, force: true });
+    await stage.discard();
     throw e;
   }
-  const ffmpegMs = Date.now() - t0;
-  const outputs: RenderOutput[] = [];
-  try {
-    for (const w of written) outputs.push(await commit(w, join(out, w.name), o.hashOutput ?? hashHere));
-  } finally {
-    await fsp.rm(staging, { recursive: true, force: true });
-  }
-  return { ok: true, id: inv.id, fn: inv.fn, outputs, warnings: plan.warnings, frames: plan.frames, timings: { startedAt: new Date(started).toISOString(), ms: Date.now() - started, ffmpegMs } };
 }
 
 async function assertInput(inv: Invocation): Promise<void> {
@@ -119,14 +94,14 @@ async function assertInput(inv: Invocation): Promise<void> {
 }
 
 /** Runs ffmpeg, reading its -progress lines; kills it (SIGKILL) on cancel or at the deadline. */
-function runFfmpeg(inv: Invocation, plan: RenderPlan, o: RunOptions): Promise<void> {
+function runFfmpeg(inv: Invocation, plan: RenderPlan, o: RenderContext): Promise<void> {
   const input = inputPath(inv);
   return new Promise((resolve, reject) => {
     o.signal?.throwIfAborted();
     const child = spawn(o.ffmpeg ?? 'ffmpeg', plan.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let pending = '';
-    let last: RenderProgress = { frame: 0, frames: plan.frames };
+    let last = { frame: 0, fps: 0, bytes: 0 };
     let settled = false;
     const finish = (e?: Error) => {
       if (settled) return;
@@ -151,9 +126,9 @@ function runFfmpeg(inv: Invocation, plan: RenderPlan, o: RunOptions): Promise<vo
         const key = line.slice(0, eq);
         const value = line.slice(eq + 1).trim();
         if (key === 'frame') last = { ...last, frame: Number(value) || 0 };
-        else if (key === 'fps') last = { ...last, fps: Number(value) || undefined };
-        else if (key === 'speed') last = { ...last, speed: value };
-        else if (key === 'progress') o.onProgress?.(last);
+        else if (key === 'fps') last = { ...last, fps: Number(value) || 0 };
+        else if (key === 'total_size') last = { ...last, bytes: Number(value) || 0 };
+        else if (key === 'progress') o.onProgress?.(renderProgress(last, plan));
       }
     });
     child.stderr.on('data', (b: Buffer) => {
@@ -202,59 +177,35 @@ async function checkOutputs(inv: Invocation, plan: RenderPlan, staging: string):
   return written;
 }
 
-/** The default OutputHasher: reads the file on this thread. */
-async function hashHere(path: string): Promise<{ xxh64: string; bytes: number }> {
+/** Where a render is: frames written of those planned, at ffmpeg's frames per second; bytes written so far (the total is not known before the end). */
+function renderProgress(p: { frame: number; fps: number; bytes: number }, plan: RenderPlan): Progress {
+  const framesTotal = plan.frames ?? 0;
+  const left = Math.max(0, framesTotal - p.frame);
+  return {
+    bytesDone: p.bytes,
+    bytesTotal: 0,
+    filesDone: 0,
+    filesTotal: plan.outputs.length,
+    framesDone: p.frame,
+    framesTotal,
+    rate: p.fps,
+    etaSeconds: framesTotal && p.fps > 0 ? left / p.fps : null,
+  };
+}
+
+/** The hash of a finished output for the result: of the file, or of a plate's frames' names and digests, in order. */
+async function hashOutput(w: WrittenOutput, hashing: Hashing): Promise<{ size: number; files: number; xxh64: string }> {
+  if (!w.frames) {
+    const d = await hashing.hashFile(w.path, ['xxh64'], { direct: false });
+    return { size: d.bytes, files: 1, xxh64: d.digests.xxh64! };
+  }
+  const frames = w.frames;
+  const digests: { xxh64: string; bytes: number }[] = [];
+  await forEachLimited(frames.keys(), FRAMES_HASHED_AT_ONCE, async (i) => {
+    const d = await hashing.hashFile(join(w.path, frames[i]!), ['xxh64'], { direct: false });
+    digests[i] = { xxh64: d.digests.xxh64!, bytes: d.bytes };
+  });
   const h = await createHasher('xxh64');
-  let bytes = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    h.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { xxh64: h.digest(), bytes };
-}
-
-/** Hashes a finished output for the result (a folder: its frames' names and digests, in order), forces it to the device, then moves it to its final name. */
-async function commit(w: WrittenOutput, to: string, hashOutput: OutputHasher): Promise<RenderOutput> {
-  let result: Omit<RenderOutput, 'name' | 'path'>;
-  if (w.frames) {
-    const frames = w.frames;
-    const digests: { xxh64: string; bytes: number }[] = [];
-    await forEachLimited(frames.keys(), FRAMES_HASHED_AT_ONCE, async (i) => {
-      digests[i] = await hashOutput(join(w.path, frames[i]!));
-      await fsyncFile(join(w.path, frames[i]!));
-    });
-    await fsyncFolder(w.path);
-    const h = await createHasher('xxh64');
-    w.frames.forEach((n, i) => h.update(Buffer.from(`${n} ${digests[i]!.xxh64}\n`)));
-    result = { size: digests.reduce((sum, d) => sum + d.bytes, 0), files: w.frames.length, xxh64: h.digest() };
-  } else {
-    const d = await hashOutput(w.path);
-    await fsyncFile(w.path);
-    result = { size: d.bytes, files: 1, xxh64: d.xxh64 };
-  }
-  await moveIntoPlace(w.path, to, !!w.frames);
-  return { name: w.name, path: to, ...result };
-}
-
-/**
- * Renames a finished output to its final name, replacing an earlier run's (a folder cannot be
- * renamed over a non-empty one: the old one steps aside first, and goes once the new one is
- * in), and makes the rename durable.
- */
-export async function moveIntoPlace(from: string, to: string, isFolder: boolean): Promise<void> {
-  const aside = temporaryPath(to, { unique: true });
-  let movedAside = false;
-  try {
-    if (isFolder && existsSync(to)) {
-      await fsp.rename(to, aside);
-      movedAside = true;
-    }
-    await fsp.rename(from, to);
-    await fsyncFolder(dirname(to));
-  } catch (e) {
-    // The earlier output goes back under its name: a failed commit never leaves the final name empty.
-    if (movedAside) await fsp.rename(aside, to).catch(() => undefined);
-    throw destinationError(e, to);
-  }
-  if (movedAside) await fsp.rm(aside, { recursive: true, force: true });
+  frames.forEach((n, i) => h.update(Buffer.from(`${n} ${digests[i]!.xxh64}\n`)));
+  return { size: digests.reduce((sum, d) => sum + d.bytes, 0), files: frames.length, xxh64: h.digest() };
 }

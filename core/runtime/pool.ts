@@ -1,8 +1,11 @@
 /**
- * The process's worker-thread pool for CPU work (hashing, the copy that hashes in-stream):
- * the main thread keeps the event loop, progress, the store and the HTTP API responsive,
- * and does no hashing. One pool per process, created on first use, so commands that hash
- * nothing start no threads.
+ * The process's worker-thread pool for CPU work (hashing, the copy that hashes in-stream,
+ * functions run on the thread backend): the main thread keeps the event loop, progress, the
+ * store and the HTTP API responsive, and does no hashing. One pool per process, created on
+ * first use, so commands that hash nothing start no threads.
+ *
+ * The pool runs tasks by name and knows none of them: workers/tasks.ts is the table each
+ * worker loads (through workers/bootstrap.cjs), and callers name the task and its types.
  *
  * Inside a worker, calls that wait for a device (reads, fsync) are asynchronous, so each
  * worker runs several tasks at once: while one file waits for its fsync, another is hashed.
@@ -11,9 +14,9 @@
  */
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import type { TaskInput, TaskMessage, TaskName, TaskOutput } from '../../workers/tasks.ts';
-import { callerEnd, fromWire, newChannel, type Reply } from './wire.ts';
+import { callerEnd, fromWire, newChannel, type Reply, type TaskMessage } from './wire.ts';
 
 const BOOTSTRAP = fileURLToPath(new URL('../../workers/bootstrap.cjs', import.meta.url));
 /** Above every caller's own limit (offload: 4 copies + 4 files × N read-backs; mhl: 16 lanes). */
@@ -82,17 +85,18 @@ function onAbort(signal: AbortSignal, cancel: () => void): () => void {
 }
 
 /**
- * Runs one task in the pool. `onBytes` receives the task's progress as it goes (every
- * byte exactly once, the rest when it ends); `signal` makes the task stop at its next
- * chunk and this call reject with the signal's reason. A task's error is rebuilt here as
- * the same RushesError (code, path, message) or errno-carrying Error it was in the worker.
+ * Runs the task named `task` in the pool. `onBytes` receives the task's progress as it goes
+ * (every byte exactly once, the rest when it ends); `onMessage` whatever the task posts
+ * (a function's progress); `signal` makes the task stop at its next chunk and this call
+ * reject with the signal's reason. A task's error is rebuilt here as the same RushesError
+ * (code, path, message) or errno-carrying Error it was in the worker.
  */
-export async function runTask<K extends TaskName>(
-  task: K,
-  input: TaskInput<K>,
-  options: { onBytes?: (n: number) => void; signal?: AbortSignal } = {},
-): Promise<TaskOutput<K>> {
-  const { signal, onBytes } = options;
+export async function runTask<I, O>(
+  task: string,
+  input: I,
+  options: { onBytes?: (n: number) => void; onMessage?: (m: unknown) => void; signal?: AbortSignal } = {},
+): Promise<O> {
+  const { signal, onBytes, onMessage } = options;
   signal?.throwIfAborted();
   const channel = newChannel();
   const end = callerEnd(channel);
@@ -105,13 +109,16 @@ export async function runTask<K extends TaskName>(
       })
     : undefined;
   const forget = signal ? onAbort(signal, end.cancel) : undefined;
-  let reply: Reply<TaskOutput<K>>;
+  const messages = onMessage ? new MessageChannel() : undefined;
+  messages?.port1.on('message', onMessage!);
+  let reply: Reply<O>;
   try {
-    const message: TaskMessage = { task, input, channel };
-    reply = await getPool().run(message);
+    const message: TaskMessage = { task, input, channel, port: messages?.port2 };
+    reply = await getPool().run(message, messages ? { transferList: [messages.port2] } : undefined);
   } finally {
     forget?.();
     unwatch?.();
+    messages?.port1.close();
   }
   signal?.throwIfAborted();
   if (!reply.ok) throw fromWire(reply.error);

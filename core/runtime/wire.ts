@@ -8,12 +8,21 @@
  * - Errors as plain data: structured cloning keeps an Error's message but drops `code` and
  *   `path`, and callers branch on exactly those (RushesError codes, errno codes).
  */
+import type { MessagePort } from 'node:worker_threads';
 import { RushesError, errno, type ErrorCode } from '../errors.ts';
 
 const BYTES = 0;
 const CANCEL = 1;
 
 export type Channel = SharedArrayBuffer;
+
+/** What the pool sends a worker: the task's name, its input, its channel, and a port for messages when the caller listens. */
+export interface TaskMessage {
+  task: string;
+  input: unknown;
+  channel: Channel;
+  port?: MessagePort;
+}
 
 export function newChannel(): Channel {
   return new SharedArrayBuffer(2 * BigInt64Array.BYTES_PER_ELEMENT);
@@ -23,12 +32,22 @@ function cells(channel: Channel): BigInt64Array {
   return new BigInt64Array(channel);
 }
 
-/** The task's end: report bytes, honour cancellation (an AbortSignal look-alike for the I/O loops). */
-export function taskEnd(channel: Channel): { onBytes: (n: number) => void; signal: Pick<AbortSignal, 'throwIfAborted'> } {
+/** The task's end: report bytes, post messages, honour cancellation (an AbortSignal look-alike for the I/O loops). */
+export interface TaskEnd {
+  onBytes: (n: number) => void;
+  post: (m: unknown) => void;
+  signal: Pick<AbortSignal, 'throwIfAborted' | 'aborted'>;
+}
+
+export function taskEnd(channel: Channel, port?: MessagePort): TaskEnd {
   const c = cells(channel);
   return {
     onBytes: (n) => void Atomics.add(c, BYTES, BigInt(n)),
+    post: (m) => port?.postMessage(m),
     signal: {
+      get aborted() {
+        return Atomics.load(c, CANCEL) !== 0n;
+      },
       throwIfAborted: () => {
         if (Atomics.load(c, CANCEL) !== 0n) throw new DOMException('the task was cancelled', 'AbortError');
       },

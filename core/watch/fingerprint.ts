@@ -8,7 +8,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { RushesError, errno } from '../errors.ts';
-import { runTask } from '../runtime/pool.ts';
+import { pooledHashing } from '../runtime/hashing.ts';
 import type { CardFile, CardSnapshot } from './types.ts';
 
 export interface FingerprintOptions {
@@ -56,5 +56,5 @@ export async function fingerprintCard(snapshot: CardSnapshot, o: FingerprintOpti
     parts.push(Buffer.from(`${f.path}\n`, 'utf8'), ...(await readBlocks(snapshot.root, f, block)));
   }
   // Hashed in the worker pool: the main thread does no hashing.
-  return `xxh128:${await runTask('hashBytes', { format: 'xxh128', data: Buffer.concat(parts) })}`;
+  return `xxh128:${await pooledHashing.hashBytes('xxh128', Buffer.concat(parts))}`;
 }

@@ -3,7 +3,7 @@
  * (no file is opened). The checks run from the most specific structure to the least: a Sony
  * or Canon card's clips are named like ARRI's, so their folders decide first.
  */
-import { rollInClipName } from './roll.ts';
+import { rollInClipName } from '../inspect/roll.ts';
 import type { CameraFamily, CardFile, CardIdentity, CardSnapshot } from './types.ts';
 /**
  * ARRI clip names: roll, clip, date, four-character card id (`A001C001_220101_R1AB`); on

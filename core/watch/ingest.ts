@@ -14,7 +14,7 @@ import { RushesError, errno, errorRecord } from '../errors.ts';
 import type { OffloadPayload, OffloadRequest } from '../offload/job.ts';
 import { FINAL_STATES, isJobOf, type JobError, type JobEvent, type JobQueue, type JobSpec } from '../queue/index.ts';
 import type { Card, CardStore } from './card-store.ts';
-import { ignoreMatcher, type IgnoreMatcher } from '../util/ignore.ts';
+import { ignoreMatcher, type IgnoreMatcher } from '../fs/ignore.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import { fingerprintCard } from './fingerprint.ts';
 import { identifyCard, sanitizeRoll } from './identify.ts';

@@ -6,22 +6,8 @@
 import { promises as fsp } from 'node:fs';
 import { DEFAULT_IGNORE, walkTree } from '../mhl/index.ts';
 import { RushesError, errno } from '../errors.ts';
-import { ignoreMatcher, type IgnoreMatcher } from '../util/ignore.ts';
+import { ignoreMatcher, VOLUME_JUNK, type IgnoreMatcher } from '../fs/ignore.ts';
 import type { CardSnapshot } from './types.ts';
-
-/** Folders and files that say nothing about a card's content and change on their own. */
-export const VOLUME_JUNK: readonly string[] = [
-  '._*',
-  '.Trashes/',
-  '.Trash-*/',
-  '.Spotlight-V100/',
-  '.fseventsd/',
-  '.TemporaryItems/',
-  '.DocumentRevisions-V100/',
-  'System Volume Information/',
-  '$RECYCLE.BIN/',
-  'lost+found/',
-];
 
 /** What card detection and auto-ingest leave out by default: ASC MHL's defaults and volume junk. */
 export const CARD_IGNORE: readonly string[] = [...DEFAULT_IGNORE, ...VOLUME_JUNK];

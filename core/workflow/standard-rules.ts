@@ -16,7 +16,7 @@ import type { OffloadJobResult } from '../offload/job.ts';
 import type { JobError } from '../queue/types.ts';
 import { CARD_EVENT_TYPES } from '../watch/card-store.ts';
 import { RENDER_PRIORITY, thumbnailDir, type RenderConfig, type RenderJobPayload } from '../render/job.ts';
-import { ignoreMatcher } from '../util/ignore.ts';
+import { ignoreMatcher } from '../fs/ignore.ts';
 import { TOOL } from '../version.ts';
 import type { WebhookConfig, WebhookPayload } from '../webhook/job.ts';
 import { cardRule, jobRule, type Action, type Rule } from './rules.ts';

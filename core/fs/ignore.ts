@@ -27,3 +27,17 @@ export function ignoreMatcher(patterns: readonly string[]): IgnoreMatcher {
     },
   };
 }
+
+/** Folders and files that say nothing about a card's content and change on their own. */
+export const VOLUME_JUNK: readonly string[] = [
+  '._*',
+  '.Trashes/',
+  '.Trash-*/',
+  '.Spotlight-V100/',
+  '.fseventsd/',
+  '.TemporaryItems/',
+  '.DocumentRevisions-V100/',
+  'System Volume Information/',
+  '$RECYCLE.BIN/',
+  'lost+found/',
+];

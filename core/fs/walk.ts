@@ -12,8 +12,8 @@ import { promises as fsp, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import type { ErrorCode } from '../errors.ts';
 import { errno } from '../errors.ts';
-import type { IgnoreMatcher } from '../util/ignore.ts';
-import { compareCodePoints, joinRelative } from './paths.ts';
+import type { IgnoreMatcher } from './ignore.ts';
+import { compareCodePoints, joinRelative } from './relative.ts';
 
 export interface DiskFolder {
   path: string;

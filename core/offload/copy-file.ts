@@ -1,7 +1,7 @@
 /**
  * Copies one source file to several destination files in a single read: each chunk is
  * hashed once and written to every destination concurrently. Runs in a worker thread (the
- * hashing is CPU work the main thread must not do); core/offload/copy.ts is its caller.
+ * hashing is CPU work the main thread must not do); ./copy.ts is its caller.
  *
  * Destination files are written under their temporary names and fsynced; renaming is the
  * caller's job, after verification, so a final name always means a complete file.
@@ -13,9 +13,9 @@
  * chunk is read while this one is hashed and written, and other files' tasks go on.
  */
 import { closeSync, fstatSync, fsync, futimesSync, openSync, writeSync } from 'node:fs';
-import { RushesError, destinationError, errno } from '../core/errors.ts';
-import { MultiHasher, type Digests, type HashFormat } from '../core/hash/index.ts';
-import { readAsync } from '../core/hash/medium.ts';
+import { RushesError, destinationError, errno } from '../errors.ts';
+import { MultiHasher, type Digests, type HashFormat } from '../hash/index.ts';
+import { readAsync } from '../hash/medium.ts';
 
 export const COPY_CHUNK = 4 * 1024 * 1024;
 

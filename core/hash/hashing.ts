@@ -1,0 +1,28 @@
+/**
+ * Where hashing runs is the caller's choice: primitives (core/mhl) take a `Hashing` and
+ * default to this thread; the engine and the CLI pass the worker pool's
+ * (core/runtime/hashing.ts), so their main thread does no hashing.
+ */
+import { hashBytes } from './index.ts';
+import { hashFileHere, type FileHashResult } from './medium.ts';
+import type { HashFormat } from './types.ts';
+
+export interface HashFileOptions {
+  /** Read from the medium (O_DIRECT), not the page cache; default true. */
+  direct?: boolean;
+  onBytes?: (n: number) => void;
+  signal?: AbortSignal;
+}
+
+export interface Hashing {
+  /** Reads a whole file once and returns its digests in every requested format. */
+  hashFile(path: string, formats: readonly HashFormat[], options?: HashFileOptions): Promise<FileHashResult>;
+  /** One digest of a buffer (a manifest's C4 ID, a card's fingerprint). */
+  hashBytes(format: HashFormat, data: Uint8Array): Promise<string>;
+}
+
+/** Hashing in the calling thread: right for a worker, a process of its own (`rushes-fn`), and small tests. */
+export const localHashing: Hashing = {
+  hashFile: (path, formats, o = {}) => hashFileHere(path, formats, { direct: o.direct ?? true, onBytes: o.onBytes, signal: o.signal }),
+  hashBytes,
+};

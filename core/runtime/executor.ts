@@ -1,0 +1,108 @@
+/**
+ * Where a function runs, behind one interface: `run(invocation, {signal, onProgress})`
+ * gives the function's result, or throws its error with its code. The backends:
+ *
+ * - `thread`: a worker of this process's pool (the default; no process to start);
+ * - `process`: a `rushes-fn` child process on this machine;
+ * - `docker`: `rushes-fn` in the worker image, locked down (./docker-backend.ts).
+ *
+ * Each runs the same invocation to the same result; which one a job uses is the engine's
+ * choice, by configuration and job kind.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { RushesError } from '../errors.ts';
+import type { Progress } from '../events/types.ts';
+import { dockerBackend, type DockerOptions } from './docker-backend.ts';
+import { runTask } from './pool.ts';
+import { errorFromReply, readProgressLine, readReply, type Invocation } from './protocol.ts';
+
+export type Backend = 'thread' | 'process' | 'docker';
+export const BACKENDS: readonly Backend[] = ['thread', 'process', 'docker'];
+
+export interface ExecuteOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+  /** A deadline for the run; past it the function is stopped and fails. */
+  timeoutMs?: number;
+}
+
+export interface Executor {
+  readonly backend: Backend;
+  run<R>(inv: Invocation, o?: ExecuteOptions): Promise<R>;
+}
+
+/** What the pool's `invoke` task takes (workers/tasks.ts). */
+export interface InvokeTask {
+  invocation: Invocation;
+  timeoutMs?: number;
+}
+
+export const threadExecutor: Executor = {
+  backend: 'thread',
+  run: <R>(invocation: Invocation, o: ExecuteOptions = {}) =>
+    runTask<InvokeTask, R>('invoke', { invocation, timeoutMs: o.timeoutMs }, { signal: o.signal, onMessage: (m) => o.onProgress?.(m as Progress) }),
+};
+
+const RUSHES_FN = fileURLToPath(new URL('../../bin/rushes-fn.cjs', import.meta.url));
+/** How long `rushes-fn` has to stop after SIGTERM before it is killed. */
+const STOP_GRACE_MS = 5000;
+
+/** `rushes-fn` as a child process: the invocation on stdin, progress lines on stderr, the reply on stdout. */
+export const processExecutor: Executor = {
+  backend: 'process',
+  run: <R>(inv: Invocation, o: ExecuteOptions = {}) =>
+    new Promise<R>((resolve, reject) => {
+      o.signal?.throwIfAborted();
+      const child = spawn(process.execPath, [RUSHES_FN], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: { ...process.env, ...(o.timeoutMs ? { RUSHES_FN_TIMEOUT_MS: String(o.timeoutMs) } : {}) },
+      });
+      const stdout: string[] = [];
+      const lines = (stream: NodeJS.ReadableStream, onLine: (l: string) => void) => {
+        let pending = '';
+        stream.on('data', (b: Buffer) => {
+          const parts = (pending + b.toString('utf8')).split('\n');
+          pending = parts.pop()!;
+          parts.forEach(onLine);
+        });
+        stream.on('end', () => pending && onLine(pending));
+      };
+      lines(child.stdout, (l) => stdout.push(l));
+      lines(child.stderr, (l) => {
+        const p = readProgressLine(l);
+        if (p) o.onProgress?.(p);
+      });
+      let killer: NodeJS.Timeout | undefined;
+      const onAbort = () => {
+        child.kill('SIGTERM');
+        killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+      };
+      o.signal?.addEventListener('abort', onAbort, { once: true });
+      child.on('error', (e) => reject(new RushesError('RUNTIME_UNAVAILABLE', `rushes-fn could not start: ${e.message}`, { cause: e })));
+      child.on('close', (code, sig) => {
+        clearTimeout(killer);
+        o.signal?.removeEventListener('abort', onAbort);
+        if (o.signal?.aborted) return reject(o.signal.reason);
+        const reply = readReply<R>(stdout);
+        if (code === 0 && reply?.ok) return resolve(withoutOk(reply));
+        reject(errorFromReply(code ?? 1, reply, `rushes-fn ended (${sig ?? `exit ${code}`}) without a result for ${inv.fn} ${inv.id}`));
+      });
+      child.stdin.end(JSON.stringify(inv));
+    }),
+};
+
+/** A reply's result, without the protocol's `ok`. */
+export function withoutOk<R>(reply: { ok: true } & R): R {
+  const { ok: _ok, ...result } = reply;
+  return result as R;
+}
+
+export interface ExecutorOptions {
+  docker?: DockerOptions;
+}
+
+export function executorFor(backend: Backend, options: ExecutorOptions = {}): Executor {
+  if (backend === 'docker') return dockerBackend(options.docker);
+  return backend === 'process' ? processExecutor : threadExecutor;
+}
