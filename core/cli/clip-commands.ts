@@ -8,7 +8,7 @@ import { RushesError } from '../errors.ts';
 import { findClips, inspectTree } from '../inspect/tree.ts';
 import type { ClipRecord, Rational } from '../inspect/types.ts';
 import { destroyPool } from '../runtime/pool.ts';
-import { ClipStore, type ClipRow } from '../store/clips.ts';
+import { ClipStore, type ClipRow } from '../inspect/clip-store.ts';
 import { openStore } from '../store/db.ts';
 import { dataHome } from '../store/home.ts';
 import { formatBytes } from '../util/format.ts';

@@ -10,7 +10,7 @@ import { findClips } from '../inspect/tree.ts';
 import { inspectWith } from '../inspect/function.ts';
 import { buildInvocation, type RenderRequest } from '../render/request.ts';
 import type { RenderResult } from '../render/run.ts';
-import { assertRenderable } from '../render/thumbnail.ts';
+import { assertRenderable } from '../inspect/decodable.ts';
 import { destroyPool } from '../runtime/pool.ts';
 import { oneOf, wholeNumber } from './options.ts';
 import { BACKENDS, executorFor, threadExecutor } from '../runtime/executor.ts';

@@ -17,12 +17,12 @@ import { RushesError } from '../errors.ts';
 import { findClips } from '../inspect/tree.ts';
 import { inspectWith } from '../inspect/function.ts';
 import { executorFor, type Backend } from '../runtime/executor.ts';
-import { assertRenderable } from '../render/thumbnail.ts';
+import { assertRenderable } from '../inspect/decodable.ts';
 import { buildInvocation, type RenderRequest } from '../render/request.ts';
 
 import { webhookHandler, type WebhookConfig } from '../webhook/job.ts';
 import { CardStore } from '../watch/card-store.ts';
-import { ClipStore } from '../store/clips.ts';
+import { ClipStore } from '../inspect/clip-store.ts';
 import { OffloadStore } from '../offload/store.ts';
 import { inspectHandler, inspectOffloadHandler } from '../inspect/job.ts';
 import { Ingest } from '../watch/ingest.ts';

@@ -14,8 +14,8 @@ import type { InspectInput } from './inspect.ts';
 import { inspectWith } from './function.ts';
 import type { Executor } from '../runtime/executor.ts';
 import type { JobHandler } from '../queue/index.ts';
-import { hasPosterFrame } from '../render/thumbnail.ts';
-import type { ClipStore } from '../store/clips.ts';
+import { hasPosterFrame } from './decodable.ts';
+import type { ClipStore } from './clip-store.ts';
 import type { DestinationSummary, OffloadSummary } from '../offload/events.ts';
 import type { OffloadStore } from '../offload/store.ts';
 

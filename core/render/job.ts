@@ -12,7 +12,7 @@ import { buildInvocation, type PlainParams, type RenderRequest } from './request
 import type { DockerOptions } from '../runtime/docker-backend.ts';
 import { executorFor, type Backend } from '../runtime/executor.ts';
 import type { RenderResult } from './run.ts';
-import type { ClipStore } from '../store/clips.ts';
+import type { ClipStore } from '../inspect/clip-store.ts';
 
 /** The body of POST /api/renders (schemas/render-request.schema.json). */
 export interface RenderApiRequest extends PlainParams {

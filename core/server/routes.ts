@@ -14,7 +14,7 @@ import { CARD_STATES, type Card, type CardState } from '../watch/card-store.ts';
 import { TOPICS, type BusEvent, type Topic } from '../events/types.ts';
 import { isRushesError } from '../errors.ts';
 import { streamEvents } from './sse.ts';
-import type { ClipRow } from '../store/clips.ts';
+import type { ClipRow } from '../inspect/clip-store.ts';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 

@@ -3,7 +3,7 @@
  * and `rushes render` ask before they try.
  */
 import { RushesError } from '../errors.ts';
-import type { ClipRecord } from '../inspect/types.ts';
+import type { ClipRecord } from './types.ts';
 
 /** Not R3D / BRAW / ARRIRAW (no decoder in ffmpeg), not a clip no tool could read. */
 export function hasPosterFrame(rec: ClipRecord): boolean {

@@ -3,9 +3,9 @@
  * use) and its full-text index row, written together. Re-inspecting a clip replaces its
  * record and keeps its id, so thumbnails and links stay valid.
  */
-import type { ClipRecord } from '../inspect/types.ts';
-import { parseClipQuery } from '../inspect/query.ts';
-import type { Db } from './db.ts';
+import type { ClipRecord } from './types.ts';
+import { parseClipQuery } from './query.ts';
+import type { Db } from '../store/db.ts';
 
 export interface ClipRow {
   id: number;
