@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'RENDER_TIMEOUT' // a render took longer than its limit and was killed
   | 'RUNTIME_UNAVAILABLE' // the runtime asked for cannot run here (no Docker engine, no image)
   | 'WEBHOOK_REFUSED' // a webhook receiver answered a 4xx that retrying cannot change
+  | 'NOT_FOUND' // no job, card or clip with that id (or a clip without a poster frame)
+  | 'WRONG_STATE' // what was asked is not possible in the state it is in (retry a running job, start a verified card)
   | 'CANCELLED' // someone asked to stop it
   | 'PARENT_CANCELLED' // a job it waited for was cancelled
   | 'LEASE_LOST' // a job's last attempt never reported back (its worker died)
@@ -73,6 +75,8 @@ export const ERROR_POLICY: Readonly<Record<ErrorCode, ErrorPolicy>> = {
   RUNTIME_UNAVAILABLE: policy(8, 5, 500, true),
   RENDER_TIMEOUT: policy(3, 6, 500, true),
   WEBHOOK_REFUSED: policy(3, 1, 500, false),
+  NOT_FOUND: policy(2, 1, 404, false),
+  WRONG_STATE: policy(2, 1, 409, false),
   CANCELLED: policy(130, 130, 409, false),
   PARENT_CANCELLED: policy(130, 130, 409, false),
   LEASE_LOST: policy(1, 1, 500, true),

@@ -38,9 +38,9 @@ beforeAll(async () => {
   // A B-camera VENICE 2 clip on the same card: its roll is its own, whatever the card is called.
   writeSonyClip(card, 'venice2', 'B002C014_261120XY');
   engine = new Engine({ home, concurrency: 3 });
-  server = await startServer(engine, { host: '127.0.0.1', port: 0 });
+  server = await startServer(engine.api, { host: '127.0.0.1', port: 0 });
   await engine.start();
-  await engine.submitOffload({ source: card, destinations: [raid] });
+  await engine.api.offloads.submit({ source: card, destinations: [raid] });
   // Inspection and thumbnails are follow-up jobs: wait until every job has settled.
   await waitFor(
     'the offload, its inspection and thumbnails',
@@ -126,7 +126,7 @@ describe('clips after an offload', () => {
     expect((await api('/api/clips/999999')).status).toBe(404);
     expect((await api('/api/clips/abc')).status).toBe(400);
     const none = await api(`/api/clips/${(await api('/api/clips?q=status:failed')).body.clips[0].id}/thumbnail`);
-    expect(none).toMatchObject({ status: 404, body: { error: { code: 'NO_THUMBNAIL' } } });
+    expect(none).toMatchObject({ status: 404, body: { error: { code: 'NOT_FOUND' } } });
   });
 
   it('lists, searches and shows clips from the CLI', async () => {

@@ -27,7 +27,7 @@ async function engineWith(ingest: Partial<IngestConfig>) {
   mkdirSync(watch);
   const destinations = [join(base, 'raid1'), join(base, 'raid2')];
   const engine = new Engine({ home: join(base, 'home'), ingest: { watch: [watch], mountRoots: false, destinations, stableMs: 300, pollMs: 50, ...ingest } });
-  const server = await startServer(engine, { host: '127.0.0.1', port: 0 });
+  const server = await startServer(engine.api, { host: '127.0.0.1', port: 0 });
   await engine.start();
   cleanup.push(async () => {
     await server.close();

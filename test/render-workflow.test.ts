@@ -36,9 +36,9 @@ beforeAll(async () => {
   writeArriMov(join(card, 'B003C002_261123.mov'), { seconds: 1 });
   writeFileSync(join(base, 'show.cube'), cubeText(5, (r, g, b) => [g, b, r]));
   engine = new Engine({ home: join(base, 'home'), render: { proxies: { out: join(base, 'proxies'), codec: 'prores_proxy', height: 90, lut: join(base, 'show.cube') } } });
-  server = await startServer(engine, { host: '127.0.0.1', port: 0 });
+  server = await startServer(engine.api, { host: '127.0.0.1', port: 0 });
   await engine.start();
-  await engine.submitOffload({ source: card, destinations: [join(base, 'raid')] });
+  await engine.api.offloads.submit({ source: card, destinations: [join(base, 'raid')] });
   await settled();
 }, 120_000);
 

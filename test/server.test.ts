@@ -30,7 +30,7 @@ const testHandlers = {
 async function serve(options: { token?: string; host?: string } = {}): Promise<{ engine: Engine; server: RunningServer; base: string }> {
   const base = scratch();
   const engine = new Engine({ home: join(base, 'home'), handlers: testHandlers, maxAttempts: 1 });
-  const server = await startServer(engine, { host: options.host ?? '127.0.0.1', port: 0, token: options.token, maxBodyBytes: 64 * 1024 });
+  const server = await startServer(engine.api, { host: options.host ?? '127.0.0.1', port: 0, token: options.token, maxBodyBytes: 64 * 1024 });
   await engine.start();
   cleanup.push(async () => {
     await server.close();
@@ -281,7 +281,7 @@ describe('HTTP API', () => {
   it('ends open event streams cleanly when the server closes', async () => {
     const base = scratch();
     const engine = new Engine({ home: join(base, 'home'), handlers: testHandlers, maxAttempts: 1 });
-    const server = await startServer(engine, { host: '127.0.0.1', port: 0 });
+    const server = await startServer(engine.api, { host: '127.0.0.1', port: 0 });
     await engine.start();
     const ended = readEvents(`${server.url}/api/events`, {}, () => false);
     await new Promise((r) => setTimeout(r, 100));
@@ -301,8 +301,8 @@ describe('HTTP API', () => {
     expect((await call(server, 'GET', '/api/health')).status).toBe(200);
 
     const engine = new Engine({ home: join(scratch(), 'home') });
-    await expect(startServer(engine, { host: '0.0.0.0', port: 0 })).rejects.toThrow(/requires an API token/);
-    await expect(startServer(engine, { host: '0.0.0.0', port: 0, token: 'short' })).rejects.toThrow(/at least 16/);
+    await expect(startServer(engine.api, { host: '0.0.0.0', port: 0 })).rejects.toThrow(/requires an API token/);
+    await expect(startServer(engine.api, { host: '0.0.0.0', port: 0, token: 'short' })).rejects.toThrow(/at least 16/);
     await engine.stop(0);
   });
 });

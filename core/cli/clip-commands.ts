@@ -8,9 +8,8 @@ import { RushesError } from '../errors.ts';
 import { findClips, inspectTree } from '../inspect/tree.ts';
 import type { ClipRecord, Rational } from '../inspect/types.ts';
 import { destroyPool } from '../runtime/pool.ts';
-import { ClipStore, type ClipRow } from '../inspect/clip-store.ts';
-import { openStore } from '../store/db.ts';
-import { dataHome } from '../store/home.ts';
+import type { ClipRow } from '../inspect/clip-store.ts';
+import { withEngine } from './engine.ts';
 import { formatBytes } from '../util/format.ts';
 import { EXIT } from './exit-codes.ts';
 import { cancelOnSignals, type Io } from './io.ts';
@@ -69,15 +68,6 @@ export async function inspectCommand(path: string, o: { json?: boolean; timeout?
 
 const limitOption = (v: string | undefined) => wholeNumber(v, 'limit', 1, 1000);
 
-function withClips<T>(home: string | undefined, fn: (clips: ClipStore) => T): T {
-  const db = openStore(home ?? dataHome());
-  try {
-    return fn(new ClipStore(db));
-  } finally {
-    db.close();
-  }
-}
-
 function printRows(rows: ClipRow[], total: number, json: boolean | undefined, io: Io): void {
   if (json) for (const r of rows) io.stdout.write(JSON.stringify({ id: r.id, thumbnail: r.thumbnail, record: r.record }) + '\n');
   else {
@@ -104,8 +94,8 @@ export function registerClipCommands(program: Command, io: Io, setExit: (code: n
     .option('--limit <n>', 'at most this many (default 100)')
     .option('--json', 'one JSON object per line')
     .action((flags) =>
-      withClips(home(), (store) => {
-        const { clips: rows, total } = store.search('', { roll: flags.roll, limit: limitOption(flags.limit) });
+      withEngine(home(), async (api) => {
+        const { clips: rows, total } = api.clips.search('', { roll: flags.roll, limit: limitOption(flags.limit) });
         printRows(rows, total, flags.json, io);
       }),
     );
@@ -116,8 +106,8 @@ export function registerClipCommands(program: Command, io: Io, setExit: (code: n
     .option('--limit <n>', 'at most this many (default 100)')
     .option('--json', 'one JSON object per line')
     .action((query: string[], flags) =>
-      withClips(home(), (store) => {
-        const { clips: rows, total } = store.search(query.join(' '), { limit: limitOption(flags.limit) });
+      withEngine(home(), async (api) => {
+        const { clips: rows, total } = api.clips.search(query.join(' '), { limit: limitOption(flags.limit) });
         printRows(rows, total, flags.json, io);
         if (total === 0) setExit(EXIT.NOT_FOUND);
       }),
@@ -127,9 +117,9 @@ export function registerClipCommands(program: Command, io: Io, setExit: (code: n
     .description('print one clip record as JSON')
     .argument('<id>', 'clip id (from list or search)')
     .action((id: string) =>
-      withClips(home(), (store) => {
-        const row = /^\d+$/.test(id) ? store.get(Number(id)) : undefined;
-        if (!row) throw new RushesError('USAGE', `no clip ${id} in the store ${home() ?? dataHome()}`);
+      withEngine(home(), async (api) => {
+        if (!/^\d+$/.test(id)) throw new RushesError('USAGE', `"${id}" is not a clip id`);
+        const row = api.clips.show(Number(id));
         io.stdout.write(JSON.stringify({ id: row.id, thumbnail: row.thumbnail, record: row.record }, null, 2) + '\n');
       }),
     );

@@ -56,7 +56,7 @@ async function runDaemon(home: string, host: string, port: number, token: string
   });
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer(engine, { host, port, token, log });
+    server = await startServer(engine.api, { host, port, token, log });
   } catch (e) {
     await engine.stop(0);
     throw e;
@@ -76,7 +76,7 @@ async function runDaemon(home: string, host: string, port: number, token: string
   };
   process.once('SIGTERM', force);
   process.once('SIGINT', force);
-  log.info('shutting down', { signal: signalled, running: engine.runner.active });
+  log.info('shutting down', { signal: signalled, running: engine.api.health().running });
   await server.close();
   await engine.stop(config.shutdownGraceMs ?? 30_000);
   log.info('daemon stopped');

@@ -6,19 +6,13 @@
 import type { Command } from 'commander';
 import { RushesError } from '../errors.ts';
 import { runningDaemon } from '../engine/pidfile.ts';
-import { JobQueue, JOB_STATES, type Job, type JobEvent, type JobState } from '../queue/index.ts';
-import { openStore } from '../store/db.ts';
+import { JOB_STATES, type Job, type JobState } from '../queue/index.ts';
+import { Engine } from '../engine/engine.ts';
+import type { JobDetail } from '../engine/api.ts';
 import { dataHome } from '../store/home.ts';
 import { EXIT } from './exit-codes.ts';
 import type { Io } from './io.ts';
 import { oneOf, wholeNumber } from './options.ts';
-
-export interface JobDetail {
-  job: Job;
-  parents: number[];
-  children: number[];
-  events: JobEvent[];
-}
 
 export interface ListOptions {
   state?: JobState;
@@ -26,29 +20,25 @@ export interface ListOptions {
   limit?: number;
 }
 
-/** Where jobs are read and changed: the store or a daemon's API. */
+/** Where jobs are read and changed: this engine on the store, or a daemon's API. */
 interface JobsBackend {
   list(o: ListOptions): Promise<Job[]>;
   show(id: number): Promise<JobDetail>;
   retry(id: number): Promise<Job>;
   cancel(id: number): Promise<Job>;
-  close(): void;
+  close(): Promise<void>;
 }
 
+/** The store through an engine that runs nothing: reading jobs must not change them. */
 function storeBackend(home: string): JobsBackend {
-  const db = openStore(home);
-  const queue = new JobQueue(db);
-  const must = (id: number) => {
-    const job = queue.get(id);
-    if (!job) throw new RushesError('USAGE', `no job ${id} in the store ${home}`);
-    return job;
-  };
+  const engine = new Engine({ home, role: 'command' });
+  const jobs = engine.api.jobs;
   return {
-    list: async (o) => queue.list(o),
-    show: async (id) => ({ job: must(id), parents: queue.parentsOf(id), children: queue.childrenOf(id), events: queue.events({ jobId: id }) }),
-    retry: async (id) => (must(id), queue.retry(id)),
-    cancel: async (id) => (must(id), queue.cancel(id)),
-    close: () => db.close(),
+    list: async (o) => jobs.list(o),
+    show: async (id) => jobs.show(id),
+    retry: async (id) => jobs.retry(id),
+    cancel: async (id) => jobs.cancel(id),
+    close: () => engine.stop(0),
   };
 }
 
@@ -77,7 +67,7 @@ function httpBackend(url: string, token: string | undefined): JobsBackend {
     show: (id) => call<JobDetail>('GET', `/api/jobs/${id}`),
     retry: async (id) => (await call<{ job: Job }>('POST', `/api/jobs/${id}/retry`)).job,
     cancel: async (id) => (await call<{ job: Job }>('POST', `/api/jobs/${id}/cancel`)).job,
-    close: () => undefined,
+    close: async () => undefined,
   };
 }
 
@@ -149,7 +139,7 @@ export function registerJobsCommands(program: Command, io: Io, setExit: (code: n
       io.stdout.write((await fn(backend)) + '\n');
       setExit(EXIT.OK);
     } finally {
-      backend.close();
+      await backend.close();
     }
   };
   const json = (flags: JobsFlags, value: unknown, text: string) => (flags.json ? JSON.stringify(value, null, 2) : text);

@@ -1,23 +1,12 @@
 /**
- * `rushes verify DIR` and `rushes mhl create|info|diff DIR`: thin wrappers over core/mhl.
- * Exit codes are the reference tool's (see exit-codes.ts), so scripts read both the same.
+ * `rushes verify DIR` and `rushes mhl create|info|diff DIR`, through the engine (hashing in
+ * the worker pool, what was verified or written in the event log). Exit codes are the
+ * reference tool's (see exit-codes.ts), so scripts read both the same.
  */
-import { pooledHashing } from '../runtime/hashing.ts';
 import type { Command } from 'commander';
 import { parseHashFormats } from '../hash/index.ts';
-import {
-  createGeneration,
-  describeHistory,
-  diffHistory,
-  formatCreateResult,
-  formatDiffReport,
-  formatHistoryDescription,
-  formatVerifyReport,
-  loadHistory,
-  MHL_EXIT,
-  verifyHistory,
-  type MhlProgress,
-} from '../mhl/index.ts';
+import { formatCreateResult, formatDiffReport, formatHistoryDescription, formatVerifyReport, MHL_EXIT, type MhlProgress } from '../mhl/index.ts';
+import { withEngine } from './engine.ts';
 import { formatBytes, formatDuration, formatRate } from '../util/format.ts';
 import { cancelOnSignals, type Io } from './io.ts';
 import { bar } from './progress.ts';
@@ -44,6 +33,7 @@ function print(io: Io, json: boolean, value: unknown, lines: () => string[]): vo
 }
 
 export function registerMhlCommands(program: Command, io: Io, setExit: (code: number) => void): void {
+  const home = () => program.opts().home as string | undefined;
   program
     .command('verify')
     .description('check a folder against its ASC MHL history: every file read back from the device')
@@ -53,7 +43,7 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
       const { signal, dispose } = cancelOnSignals(io);
       const progress = mhlProgress(io, !!flags.json);
       try {
-        const report = await verifyHistory(dir, { onProgress: progress.onProgress, signal, hashing: pooledHashing });
+        const report = await withEngine(home(), (api) => api.mhl.verify(dir, { onProgress: progress.onProgress, signal }));
         progress.done();
         print(io, !!flags.json, report, () => formatVerifyReport(report));
         setExit(report.exitCode);
@@ -79,14 +69,15 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
       const { signal, dispose } = cancelOnSignals(io);
       const progress = mhlProgress(io, !!flags.json);
       try {
-        const result = await createGeneration(dir, {
-          formats,
-          creator: { author: flags.author ? { name: flags.author } : undefined, location: flags.location, comment: flags.comment },
-          detectRenames: !!flags.detectRenaming,
-          onProgress: progress.onProgress,
-          signal,
-          hashing: pooledHashing,
-        });
+        const result = await withEngine(home(), (api) =>
+          api.mhl.create(dir, {
+            formats,
+            creator: { author: flags.author ? { name: flags.author } : undefined, location: flags.location, comment: flags.comment },
+            detectRenames: !!flags.detectRenaming,
+            onProgress: progress.onProgress,
+            signal,
+          }),
+        );
         progress.done();
         print(io, !!flags.json, result, () => formatCreateResult(result));
         setExit(result.exitCode);
@@ -101,8 +92,7 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
     .argument('<dir>', 'a folder with an ascmhl history')
     .option('--json', 'print as JSON')
     .action(async (dir: string, flags: { json?: boolean }) => {
-      const history = await loadHistory(dir, { tolerant: true, hashing: pooledHashing });
-      const description = describeHistory(history);
+      const { history, description } = await withEngine(home(), (api) => api.mhl.info(dir));
       print(io, !!flags.json, description, () => formatHistoryDescription(description));
       setExit(history.generations.length === 0 && history.children.length === 0 ? MHL_EXIT.NO_HISTORY : MHL_EXIT.OK);
     });
@@ -113,7 +103,7 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
     .argument('<dir>', 'a folder with an ascmhl history')
     .option('--json', 'print as JSON')
     .action(async (dir: string, flags: { json?: boolean }) => {
-      const report = await diffHistory(dir, { hashing: pooledHashing });
+      const report = await withEngine(home(), (api) => api.mhl.diff(dir));
       print(io, !!flags.json, report, () => formatDiffReport(report));
       setExit(report.exitCode);
     });

@@ -1,7 +1,7 @@
 import { parseHashFormats } from '../hash/index.ts';
-import { offload } from '../offload/run.ts';
 import type { OffloadEvent } from '../offload/events.ts';
-import { openStore } from '../store/db.ts';
+import { resolve } from 'node:path';
+import { withEngine } from './engine.ts';
 import type { VerifyMode } from '../offload/store.ts';
 import { RushesError } from '../errors.ts';
 import { EXIT } from './exit-codes.ts';
@@ -33,7 +33,6 @@ export async function offloadCommand(source: string, flags: OffloadFlags, io: Io
   const formats = parseHashFormats(flags.hash);
   const verify = parseVerifyMode(flags.verify);
   const concurrency = wholeNumber(flags.concurrency, 'concurrency', 1, 256);
-  const db = openStore(flags.home);
   const terminal = !flags.json && io.stdout.isTTY ? new TerminalProgress(io.stdout) : undefined;
   terminal?.setVerifies(verify === 'full');
   const onEvent = (e: OffloadEvent) => {
@@ -44,24 +43,27 @@ export async function offloadCommand(source: string, flags: OffloadFlags, io: Io
   };
   const { signal, dispose } = cancelOnSignals(io);
   try {
-    const summary = await offload({
-      source,
-      destinations: flags.to,
-      roll: flags.roll,
-      formats,
-      verify,
-      sourceVerify: !!flags.sourceVerify,
-      concurrency,
-      waitForLock: !!flags.wait,
-      db,
-      onEvent,
-      signal,
-      creator: { author: flags.author ? { name: flags.author } : undefined, location: flags.location, comment: flags.comment },
+    return await withEngine(flags.home, async (api) => {
+      const summary = await api.offloads.run(
+        {
+          source: resolve(source),
+          destinations: flags.to.map((d) => resolve(d)),
+          roll: flags.roll,
+          hashes: formats,
+          verify,
+          sourceVerify: !!flags.sourceVerify,
+          author: flags.author,
+          location: flags.location,
+          comment: flags.comment,
+          concurrency,
+          waitForLock: !!flags.wait,
+        },
+        { signal, onEvent },
+      );
+      if (!flags.json) io.stdout.write(summaryText(summary) + '\n');
+      return summary.status === 'completed' ? EXIT.OK : summary.status === 'cancelled' ? EXIT.CANCELLED : EXIT.INCOMPLETE;
     });
-    if (!flags.json) io.stdout.write(summaryText(summary) + '\n');
-    return summary.status === 'completed' ? EXIT.OK : summary.status === 'cancelled' ? EXIT.CANCELLED : EXIT.INCOMPLETE;
   } finally {
     dispose();
-    db.close();
   }
 }

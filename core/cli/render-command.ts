@@ -1,19 +1,17 @@
 /**
  * `rushes render proxy|plate|thumbnail|contact INPUT --out DIR …`: inspects the input (a
- * clip file, a sequence folder or frame, or a folder of clips), turns each clip and the
- * options into an invocation, and runs it on the chosen runtime with a progress bar (or
- * JSON lines with --json).
+ * clip file, a sequence folder or frame, or a folder of clips) into the store, and renders
+ * each clip through the engine on the chosen backend, with a progress bar (or JSON lines
+ * with --json).
  */
 import type { Command } from 'commander';
 import { RushesError, isRushesError } from '../errors.ts';
-import { findClips } from '../inspect/tree.ts';
-import { inspectWith } from '../inspect/function.ts';
-import { buildInvocation, type RenderRequest } from '../render/request.ts';
+import type { Progress } from '../events/types.ts';
+import type { RenderRequest } from '../render/request.ts';
 import type { RenderResult } from '../render/run.ts';
-import { assertRenderable } from '../inspect/decodable.ts';
-import { destroyPool } from '../runtime/pool.ts';
 import { oneOf, wholeNumber } from './options.ts';
-import { BACKENDS, executorFor, threadExecutor } from '../runtime/executor.ts';
+import { BACKENDS } from '../runtime/executor.ts';
+import { withEngine } from './engine.ts';
 import { formatBytes } from '../util/format.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { cancelOnSignals, type Io } from './io.ts';
@@ -74,47 +72,53 @@ function renderRequest(fn: RenderRequest['fn'], f: RenderFlags): RenderRequest {
   };
 }
 
-export async function renderCommand(fn: RenderRequest['fn'], input: string, f: RenderFlags, io: Io): Promise<number> {
+export async function renderCommand(fn: RenderRequest['fn'], input: string, f: RenderFlags, io: Io, home?: string): Promise<number> {
   const req = renderRequest(fn, f);
-  const runtime = executorFor(oneOf(f.runtime, 'runtime', BACKENDS) ?? 'thread', { docker: { image: f.image } });
+  const backend = oneOf(f.runtime, 'runtime', BACKENDS) ?? 'thread';
   const timeoutMs = f.timeout === undefined ? undefined : wholeNumber(f.timeout, 'timeout', 1, 7 * 24 * 3600)! * 1000;
-  const set = await findClips(input);
-  if (set.units.length === 0) throw new RushesError('USAGE', `no clips under ${set.root}`, { path: set.root });
   const { signal, dispose } = cancelOnSignals(io);
-  let failed = 0;
   try {
-    for (const unit of set.units) {
-      const record = await inspectWith(threadExecutor, { root: set.root, unit }, { signal });
-      try {
-        assertRenderable(record);
-        const { invocation, warnings } = await buildInvocation(record, req);
-        if (!f.json) for (const w of warnings) io.stderr.write(`rushes: warning: ${w}\n`);
-        if (f.json) for (const w of warnings) io.stdout.write(JSON.stringify({ type: 'warning', clip: record.clipName, message: w }) + '\n');
-        const label = `${fn} ${record.clipName}`;
-        const result = await runtime.run<RenderResult>(invocation, {
-          signal,
-          timeoutMs,
-          onProgress: (p) => {
-            if (f.json) io.stdout.write(JSON.stringify({ type: 'progress', clip: record.clipName, ...p }) + '\n');
-            else if (io.stderr.isTTY && p.framesTotal) io.stderr.write(`\r${bar(p.framesDone! / p.framesTotal)} ${String(p.framesDone).padStart(6)}/${p.framesTotal} frames  ${p.rate.toFixed(1)} fps  ${label}\x1b[K`);
-          },
-        });
-        if (!f.json && io.stderr.isTTY) io.stderr.write('\r\x1b[K');
-        report(result, record.clipName, runtime.backend, f, io);
-      } catch (e) {
-        if (signal.aborted) throw e;
-        if (!isRushesError(e) || e.code === 'USAGE' || e.code === 'RUNTIME_UNAVAILABLE') throw e;
-        failed++;
-        if (f.json) io.stdout.write(JSON.stringify({ type: 'failed', clip: record.clipName, error: { code: e.code, message: e.message, path: e.path } }) + '\n');
-        else io.stderr.write(`✘ ${e.code}: ${e.message}\n`);
-        if (set.units.length === 1) return exitCodeFor(e.code);
-      }
-    }
+    return await withEngine(
+      home,
+      async (api) => {
+        const clips = await api.clips.inspectPath(input, { signal });
+        if (clips.length === 0) throw new RushesError('USAGE', `no clips under ${input}`, { path: input });
+        let failed = 0;
+        for (const { id, clipName } of clips) {
+          try {
+            const label = `${fn} ${clipName}`;
+            const result = await api.renders.run(id, req, {
+              backend,
+              timeoutMs,
+              signal,
+              onProgress: (data) => {
+                const p = data as Progress;
+                if (f.json) io.stdout.write(JSON.stringify({ type: 'progress', clip: clipName, ...p }) + '\n');
+                else if (io.stderr.isTTY && p.framesTotal) io.stderr.write(`\r${bar(p.framesDone! / p.framesTotal)} ${String(p.framesDone).padStart(6)}/${p.framesTotal} frames  ${p.rate.toFixed(1)} fps  ${label}\x1b[K`);
+              },
+            });
+            if (!f.json && io.stderr.isTTY) io.stderr.write('\r\x1b[K');
+            for (const w of result.warnings) {
+              if (f.json) io.stdout.write(JSON.stringify({ type: 'warning', clip: clipName, message: w }) + '\n');
+              else io.stderr.write(`rushes: warning: ${w}\n`);
+            }
+            report(result, clipName, result.runtime, f, io);
+          } catch (e) {
+            if (signal.aborted) throw e;
+            if (!isRushesError(e) || e.code === 'USAGE' || e.code === 'RUNTIME_UNAVAILABLE') throw e;
+            failed++;
+            if (f.json) io.stdout.write(JSON.stringify({ type: 'failed', clip: clipName, error: { code: e.code, message: e.message, path: e.path } }) + '\n');
+            else io.stderr.write(`✘ ${e.code}: ${e.message}\n`);
+            if (clips.length === 1) return exitCodeFor(e.code);
+          }
+        }
+        return failed ? EXIT.INCOMPLETE : EXIT.OK;
+      },
+      { render: { image: f.image } },
+    );
   } finally {
     dispose();
-    await destroyPool();
   }
-  return failed ? EXIT.INCOMPLETE : EXIT.OK;
 }
 
 function report(r: RenderResult, clip: string, runtime: string, f: RenderFlags, io: Io): void {
@@ -154,6 +158,6 @@ export function registerRenderCommand(program: Command, io: Io, setExit: (code: 
     .option('--json', 'one JSON line per progress report, warning and result')
     .action(async (fn: string, input: string, flags: RenderFlags) => {
       const name = oneOf(fn, 'render function', ['proxy', 'plate', 'thumbnail', 'contact'] as const)!;
-      setExit(await renderCommand(name, input, flags, io));
+      setExit(await renderCommand(name, input, flags, io, program.opts().home));
     });
 }

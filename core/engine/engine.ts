@@ -1,24 +1,22 @@
 /**
- * The engine behind both faces (daemon and desktop): the store, the queue, the runner with
- * its handlers, and the workflow rules. The HTTP server and the CLI only call into this.
+ * The composition root: the engine behind every face (the daemon's HTTP API, the command
+ * line, the desktop shell). It wires the store, the event log, the queue and its runner,
+ * each service's job kinds, the workflow rules and the card detection, and hands the faces
+ * one typed API (./api.ts) — the faces call nothing else.
  */
 import { openStore, type Db } from '../store/db.ts';
 import { EventBus } from '../events/bus.ts';
-import { JobQueue, Runner, handles, type Handlers, type Job, type Limits, type BackoffPolicy } from '../queue/index.ts';
+import { JobQueue, Runner, handles, type Handlers, type Limits, type BackoffPolicy } from '../queue/index.ts';
 import { attachRules, enabledRules, type AnyRule } from '../workflow/rules.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import { destroyPool } from '../runtime/pool.ts';
-import { offloadHandler, planOffloadJob, type OffloadRequest } from '../offload/job.ts';
+import { offloadHandler, planOffloadJob } from '../offload/job.ts';
 import { standardRules } from '../workflow/standard-rules.ts';
 import { cardHistoryHandler } from '../watch/card-history.ts';
-import { dockerOptions, renderHandler, type RenderApiRequest, type RenderConfig, type RenderJobPayload } from '../render/job.ts';
-import { resolve } from 'node:path';
+import { dockerOptions, renderHandler, type RenderConfig } from '../render/job.ts';
+import { engineApi, type EngineApi } from './api.ts';
 import { RushesError } from '../errors.ts';
-import { findClips } from '../inspect/tree.ts';
-import { inspectWith } from '../inspect/function.ts';
 import { executorFor, type Backend } from '../runtime/executor.ts';
-import { assertRenderable } from '../inspect/decodable.ts';
-import { buildInvocation, type RenderRequest } from '../render/request.ts';
 
 import { webhookHandler, type WebhookConfig } from '../webhook/job.ts';
 import { CardStore } from '../watch/card-store.ts';
@@ -47,12 +45,20 @@ export interface EngineOptions {
   render?: RenderConfig;
   /** Where clips are inspected (the config's `inspect` section; default a worker thread). */
   inspect?: { runtime?: Backend };
+  /**
+   * `daemon` (default) runs every job it has a handler for; `command` runs only the jobs it
+   * starts itself (`rushes offload` beside a daemon on the same store), and never watches.
+   */
+  role?: 'daemon' | 'command';
 }
 
 /** One writer per destination volume: two offloads to one RAID would only fight over its heads. */
 export const DEFAULT_LIMITS: Limits = { resources: { 'volume:*': 1 } };
 
 export class Engine {
+  /** The typed API the faces use. */
+  readonly api: EngineApi;
+  // The parts below are the composition, open for tests and benchmarks; faces go through `api`.
   readonly db: Db;
   readonly bus: EventBus;
   readonly queue: JobQueue;
@@ -60,25 +66,24 @@ export class Engine {
   readonly cards: CardStore;
   readonly clips: ClipStore;
   readonly ingest?: Ingest;
-  readonly startedAt = Date.now();
-  private readonly maxAttempts: number;
-  private readonly inspectExecutor;
   private running = false;
 
   constructor(readonly options: EngineOptions) {
     const log = options.log ?? silentLogger;
+    const maxAttempts = options.maxAttempts ?? 3;
+    const command = options.role === 'command';
+    if (command && options.ingest) throw new RushesError('INTERNAL', 'a command engine does not watch for cards');
     this.db = openStore(options.home);
     this.bus = new EventBus(this.db);
     this.queue = new JobQueue(this.db, { bus: this.bus, backoff: options.backoff });
-    this.maxAttempts = options.maxAttempts ?? 3;
-    this.inspectExecutor = executorFor(options.inspect?.runtime ?? 'thread', { docker: dockerOptions(options.render ?? {}) });
     this.cards = new CardStore(this.bus);
-    this.clips = new ClipStore(this.db);
+    this.clips = new ClipStore(this.bus);
     const offloads = new OffloadStore(this.db);
+    const inspectExecutor = executorFor(options.inspect?.runtime ?? 'thread', { docker: dockerOptions(options.render ?? {}) });
     const handlers: Handlers = {
       ...handles('offload', offloadHandler(this.db)),
       ...handles('inspect-offload', inspectOffloadHandler(offloads)),
-      ...handles('inspect', inspectHandler(this.clips, offloads, this.inspectExecutor)),
+      ...handles('inspect', inspectHandler(this.clips, offloads, inspectExecutor)),
       ...handles('render', renderHandler(this.clips, options.render ?? {})),
       ...handles('webhook', webhookHandler),
       ...handles('card-history', cardHistoryHandler),
@@ -92,17 +97,30 @@ export class Engine {
         cards: this.cards,
         queue: this.queue,
         settings,
-        planOffload: (req) => planOffloadJob(req, this.maxAttempts),
+        planOffload: (req) => planOffloadJob(req, maxAttempts),
         copiedFiles: (offloadId) => offloads.sourceFiles(offloadId),
         log: log.child({ part: 'ingest' }),
       });
     }
     this.runner = new Runner(this.queue, {
       handlers,
-      concurrency: options.concurrency ?? 4,
+      concurrency: options.concurrency ?? (command ? 1 : 4),
       limits: options.limits ?? DEFAULT_LIMITS,
       leaseMs: options.leaseMs,
       log,
+      onlyReserved: command,
+    });
+    this.api = engineApi({
+      bus: this.bus,
+      queue: this.queue,
+      runner: this.runner,
+      cards: this.cards,
+      clips: this.clips,
+      ingest: this.ingest,
+      inspectExecutor,
+      maxAttempts,
+      startedAt: Date.now(),
+      isRunning: () => this.running,
     });
   }
 
@@ -111,39 +129,6 @@ export class Engine {
     this.running = true;
     this.runner.start();
     await this.ingest?.start();
-  }
-
-  /** Validates an offload request against the disks and queues it; the same idempotency key gives the same job. */
-  async submitOffload(req: OffloadRequest): Promise<{ job: Job; created: boolean }> {
-    const spec = await planOffloadJob(req, this.maxAttempts);
-    const { id, created } = this.queue.enqueue(spec);
-    return { job: this.queue.get(id)!, created };
-  }
-
-  /**
-   * Queues a render of one clip: a path is inspected first (and its record stored); the
-   * invocation is built once here so a bad FDL, LUT or range is a 4xx now, not a dead job.
-   */
-  async submitRender(body: RenderApiRequest): Promise<{ job: Job; clipId: number; warnings: string[] }> {
-    let clipId = body.clipId;
-    if (clipId === undefined) {
-      const set = await findClips(body.path!);
-      if (set.units.length !== 1) throw new RushesError('USAGE', `${body.path} holds ${set.units.length} clips; render one clip at a time`, { path: body.path });
-      clipId = this.clips.upsert(await inspectWith(this.inspectExecutor, { root: set.root, unit: set.units[0]! }));
-    }
-    const clip = this.clips.get(clipId);
-    if (!clip) throw new RushesError('USAGE', `no clip ${clipId} in the store`);
-    assertRenderable(clip.record);
-    const { clipId: _c, path: _p, out, fdl, cdl, lut, amf, runtime: _r, priority: _pr, ...rest } = body;
-    const request: RenderRequest = { ...rest, outDir: resolve(out), fdlFile: fdl, cdlFile: cdl, lutFile: lut, amfFile: amf };
-    const { invocation, warnings } = await buildInvocation(clip.record, request);
-    const payload: RenderJobPayload = { clipId, request, runtime: body.runtime };
-    const { id } = this.queue.enqueue({ kind: 'render', payload, priority: body.priority ?? 0, maxAttempts: 2, idempotencyKey: `api:render:${invocation.id}:${body.runtime ?? ''}` });
-    return { job: this.queue.get(id)!, clipId, warnings };
-  }
-
-  health(): { ok: boolean; uptimeMs: number; running: number; jobs: ReturnType<JobQueue['counts']> } {
-    return { ok: this.running, uptimeMs: Date.now() - this.startedAt, running: this.runner.active, jobs: this.queue.counts() };
   }
 
   /** Takes no new work, lets running jobs reach a checkpoint (up to `graceMs`), releases their leases, closes the store. */

@@ -3,6 +3,7 @@
  * use) and its full-text index row, written together. Re-inspecting a clip replaces its
  * record and keeps its id, so thumbnails and links stay valid.
  */
+import type { EventBus } from '../events/bus.ts';
 import type { ClipRecord } from './types.ts';
 import { parseClipQuery } from './query.ts';
 import type { Db } from '../store/db.ts';
@@ -68,12 +69,31 @@ function ftsColumns(rec: ClipRecord): string[] {
   ];
 }
 
-export class ClipStore {
-  constructor(private readonly db: Db) {}
+export interface ClipEvent {
+  topic: 'clip';
+  seq?: number;
+  at: number;
+  clipId: number;
+  type: 'clip.inspected';
+  data: { clipName: string; roll?: string; status: ClipRecord['inspection']['status']; path: string };
+}
 
-  /** Inserts or replaces a clip's record (by location); returns its id. */
+declare module '../events/types.ts' {
+  interface EventMap {
+    clip: Omit<ClipEvent, 'topic' | 'seq' | 'at'>;
+  }
+}
+
+export class ClipStore {
+  private readonly db: Db;
+
+  constructor(private readonly bus: EventBus) {
+    this.db = bus.db;
+  }
+
+  /** Inserts or replaces a clip's record (by location) and says so in the event log; returns its id. */
   upsert(rec: ClipRecord): number {
-    return this.db.transaction(() => {
+    return this.bus.transaction(() => {
       const location = clipLocation(rec);
       const { id } = this.db
         .prepare(
@@ -85,8 +105,9 @@ export class ClipStore {
         .get(location, rec.source.root, rec.clipName, rec.roll ?? null, rec.source.offloadId ?? null, rec.inspection.status, JSON.stringify(rec), Date.now()) as { id: number };
       this.db.prepare('DELETE FROM clips_fts WHERE rowid = ?').run(id);
       this.db.prepare('INSERT INTO clips_fts (rowid, clip, roll, slate, camera, lens, look, other) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(id, ...ftsColumns(rec));
+      this.bus.append<'clip'>({ topic: 'clip', clipId: id, type: 'clip.inspected', data: { clipName: rec.clipName, roll: rec.roll, status: rec.inspection.status, path: rec.source.path } }, id);
       return id;
-    })();
+    });
   }
 
   get(id: number): ClipRow | undefined {

@@ -4,6 +4,7 @@
  * standard's XML elements so the mapping stays obvious.
  */
 import type { HashFormat } from '../hash/index.ts';
+import type { Progress } from '../util/progress.ts';
 
 /** The folder that holds a history, next to the files it describes. */
 export const ASCMHL_FOLDER = 'ascmhl';
@@ -229,16 +230,9 @@ export function problemExitCode(kind: HistoryProblemKind): MhlExitCode | undefin
   }
 }
 
-/** Progress of a long MHL operation (verify, create): bytes, files, rate and ETA. */
-export interface MhlProgress {
+/** Progress of a long MHL operation (verify, create): the one progress shape, with the phase and the file that just finished. */
+export interface MhlProgress extends Progress {
   phase: 'scan' | 'hash';
-  filesDone: number;
-  filesTotal: number;
-  bytesDone: number;
-  bytesTotal: number;
-  /** Bytes per second since hashing started. */
-  rate: number;
-  etaSeconds: number | null;
   /** The file that just finished, when there is one. */
   path?: string;
 }

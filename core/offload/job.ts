@@ -9,7 +9,8 @@ import { basename, dirname, resolve } from 'node:path';
 import { errno, isErrorCode, policyOf, RushesError } from '../errors.ts';
 import { isHashFormat, type HashFormat } from '../hash/index.ts';
 import { offload } from './run.ts';
-import type { OffloadSummary } from './events.ts';
+import type { OffloadEvent, OffloadSummary } from './events.ts';
+import type { EventBus } from '../events/bus.ts';
 import { assertDestinationsOutsideSource } from './paths.ts';
 import type { JobHandler, JobSpec } from '../queue/index.ts';
 import type { Db } from '../store/db.ts';
@@ -48,6 +49,10 @@ export interface OffloadPayload {
   ignore?: string[];
   /** The detected card this offload copies, when card detection queued it. */
   cardId?: number;
+  /** When another offload writes into a destination folder: wait for it (the default), or fail with DEST_LOCKED (a command without --wait). */
+  waitForLock?: boolean;
+  /** Files copied at once (default 4). */
+  concurrency?: number;
 }
 
 /** An offload job's result: its summary, with the failure list capped. */
@@ -59,6 +64,25 @@ declare module '../queue/types.ts' {
   interface JobKinds {
     offload: { payload: OffloadPayload; result: OffloadJobResult };
   }
+}
+
+/** An offload's events in the one event stream, with the job that ran it. */
+export type OffloadBusEvent = OffloadEvent & { jobId?: number };
+
+declare module '../events/types.ts' {
+  interface EventMap {
+    offload: OffloadBusEvent;
+  }
+}
+
+/** Stored in the log: what happened. Progress and each file's completion are live only (10,000 files would flood it). */
+const LIVE_ONLY: ReadonlySet<OffloadEvent['type']> = new Set(['offload.progress', 'file.completed']);
+
+/** Passes an offload's event to the event stream: stored, or live only. */
+function publish(events: EventBus, jobId: number, e: OffloadEvent): void {
+  const event = { topic: 'offload' as const, jobId, ...(e.type === 'offload.finished' ? { ...e, summary: jobResult(e.summary) } : e) };
+  if (LIVE_ONLY.has(e.type)) events.announceLive<'offload'>(event);
+  else events.append<'offload'>(event, 'offloadId' in e ? e.offloadId : e.source);
 }
 
 /** Checks the request against the disks and makes the job spec; throws RushesError naming the bad path. */
@@ -114,7 +138,7 @@ function jobResult(s: OffloadSummary): OffloadJobResult {
 }
 
 export function offloadHandler(db: Db): JobHandler<'offload'> {
-  return async ({ job, signal, progress, log }) => {
+  return async ({ job, signal, progress, log, events }) => {
     const p = job.payload;
     const summary = await offload({
       source: p.source,
@@ -126,10 +150,12 @@ export function offloadHandler(db: Db): JobHandler<'offload'> {
       ignore: p.ignore,
       db,
       signal,
-      // Another writer in the folder (a CLI offload of the same card): the job waits its turn, then resumes what that one copied.
-      waitForLock: true,
+      // Another writer in the folder (a CLI offload of the same card): the job waits its turn, then reads back what that one copied.
+      waitForLock: p.waitForLock ?? true,
+      concurrency: p.concurrency,
       creator: { author: p.author ? { name: p.author } : undefined, location: p.location, comment: p.comment },
       onEvent: (e) => {
+        publish(events, job.id, e);
         if (e.type === 'offload.progress') progress({ offloadId: e.offloadId, destinations: e.destinations });
         else if (e.type === 'file.failed') log.warn('file failed', { ...e.failure });
         else if (e.type === 'offload.waiting') log.info('waiting for another offload', { destination: e.destination, message: e.message });

@@ -31,6 +31,7 @@ interface JobRow {
   resources: string | null;
   depth: number;
   pending_parents: number;
+  reserved_for: string | null;
   lease_owner: string | null;
   lease_expires: number | null;
   cancel_requested: number;
@@ -61,6 +62,7 @@ function toJob(r: JobRow): Job {
     resources: r.resources ? (JSON.parse(r.resources) as string[]) : [],
     depth: r.depth,
     pendingParents: r.pending_parents,
+    reservedFor: r.reserved_for ?? undefined,
     leaseOwner: r.lease_owner ?? undefined,
     leaseExpires: r.lease_expires ?? undefined,
     cancelRequested: r.cancel_requested === 1,
@@ -158,7 +160,7 @@ export class JobQueue {
    * in the store (other processes' too). `accept` filters the jobs this runner can take
    * (kinds it has handlers for, and not one whose earlier attempt it is still stopping).
    */
-  claim(owner: string, leaseMs: number, max: number, limits: Limits, accept: (job: { id: number; kind: string }) => boolean): Job[] {
+  claim(owner: string, leaseMs: number, max: number, limits: Limits, accept: (job: { id: number; kind: string; reserved: boolean }) => boolean): Job[] {
     if (max <= 0) return [];
     return this.write(() => {
       const now = this.now();
@@ -177,7 +179,7 @@ export class JobQueue {
         for (const row of candidates) {
           if (claimed.length >= max) break;
           const resources = row.resources ? (JSON.parse(row.resources) as string[]) : [];
-          if (!accept(row) || !tracker.fits({ kind: row.kind, resources })) continue;
+          if ((row.reserved_for !== null && row.reserved_for !== owner) || !accept({ id: row.id, kind: row.kind, reserved: row.reserved_for !== null }) || !tracker.fits({ kind: row.kind, resources })) continue;
           if (this.st.start.run(owner, now + leaseMs, now, now, row.id).changes !== 1) continue;
           tracker.add({ kind: row.kind, resources });
           const job = toJob({ ...row, state: 'running', attempts: row.attempts + 1, lease_owner: owner, lease_expires: now + leaseMs, started_at: now, updated_at: now });
@@ -284,12 +286,17 @@ export class JobQueue {
     });
   }
 
-  /** Same, for jobs leased by owners known to be dead (a daemon that was killed), without waiting for the lease. */
+  /**
+   * Same, for jobs leased by owners known to be dead (a daemon that was killed), without
+   * waiting for the lease; and jobs reserved for a command that is gone are cancelled.
+   */
   requeueOwnedBy(isDead: (owner: string) => boolean): number {
     return this.write(() => {
       const rows = (this.st.running.all() as JobRow[]).filter((r) => r.lease_owner !== null && isDead(r.lease_owner));
       for (const row of rows) this.requeueLost(toJob(row), `its worker ${row.lease_owner} is gone`);
-      return rows.length;
+      const orphans = (this.st.reservedWaiting.all() as JobRow[]).filter((r) => isDead(r.reserved_for!));
+      for (const row of orphans) this.cancelTree(toJob(row), commandGone(row.reserved_for!));
+      return rows.length + orphans.length;
     });
   }
 
@@ -399,6 +406,7 @@ export class JobQueue {
         max_attempts: Math.max(1, spec.maxAttempts ?? DEFAULT_MAX_ATTEMPTS),
         key: spec.idempotencyKey ?? null,
         resources: spec.resources?.length ? JSON.stringify(spec.resources) : null,
+        reserved: spec.reservedFor ?? null,
         depth: spec.depth ?? 0,
         pending,
         now,
@@ -418,6 +426,7 @@ export class JobQueue {
       resources: spec.resources ?? [],
       depth: spec.depth ?? 0,
       pendingParents: pending,
+      reservedFor: spec.reservedFor,
       cancelRequested: false,
       createdAt: now,
       updatedAt: now,
@@ -476,7 +485,9 @@ export class JobQueue {
 
   private requeueLost(job: Job, why: string): void {
     const now = this.now();
-    if (job.cancelRequested) {
+    if (job.reservedFor !== undefined) {
+      this.cancelTree(job, commandGone(job.reservedFor));
+    } else if (job.cancelRequested) {
       this.cancelTree(job, { code: 'CANCELLED', message: `cancelled; ${why}` });
     } else if (job.attempts >= job.maxAttempts) {
       const error: JobError = { code: 'LEASE_LOST', message: `attempt ${job.attempts} never finished: ${why}` };
@@ -514,11 +525,16 @@ export class JobQueue {
   }
 }
 
+/** Why a command's job ends when the command is gone: it runs only in that command, and running it again resumes. */
+function commandGone(owner: string): JobError {
+  return { code: 'CANCELLED', message: `the command that ran it (${owner}) is gone; run it again to resume` };
+}
+
 function prepare(db: Db) {
   const s = (sql: string): Database.Statement => db.prepare(sql);
   return {
-    insert: s(`INSERT INTO jobs (kind, payload, state, priority, run_after, max_attempts, idempotency_key, resources, depth, pending_parents, created_at, updated_at)
-               VALUES (@kind, @payload, @state, @priority, @run_after, @max_attempts, @key, @resources, @depth, @pending, @now, @now)`),
+    insert: s(`INSERT INTO jobs (kind, payload, state, priority, run_after, max_attempts, idempotency_key, resources, reserved_for, depth, pending_parents, created_at, updated_at)
+               VALUES (@kind, @payload, @state, @priority, @run_after, @max_attempts, @key, @resources, @reserved, @depth, @pending, @now, @now)`),
     addDep: s(`INSERT OR IGNORE INTO job_deps (child, parent) VALUES (?, ?)`),
     byKey: s(`SELECT id FROM jobs WHERE idempotency_key = ?`),
     get: s(`SELECT * FROM jobs WHERE id = ?`),
@@ -531,6 +547,7 @@ function prepare(db: Db) {
     ready: s(`SELECT * FROM jobs INDEXED BY jobs_ready WHERE state = 'queued' AND run_after <= ? ORDER BY priority DESC, run_after, id LIMIT ? OFFSET ?`),
     runningKinds: s(`SELECT kind, resources FROM jobs INDEXED BY jobs_running WHERE state = 'running'`),
     running: s(`SELECT * FROM jobs WHERE state = 'running'`),
+    reservedWaiting: s(`SELECT * FROM jobs WHERE reserved_for IS NOT NULL AND state IN ('queued', 'waiting')`),
     expired: s(`SELECT * FROM jobs INDEXED BY jobs_running WHERE state = 'running' AND lease_expires < ?`),
     start: s(`UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_expires = ?, started_at = ?, updated_at = ?
               WHERE id = ? AND state = 'queued'`),

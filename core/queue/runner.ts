@@ -10,6 +10,7 @@ import { ERROR_POLICY, errorRecord, isRushesError } from '../errors.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import type { Limits } from './limits.ts';
 import type { JobQueue, Lease, Outcome } from './queue.ts';
+import type { EventBus } from '../events/bus.ts';
 import type { Job, JobOf, ResultOf } from './types.ts';
 
 export interface JobContext<K extends string = string> {
@@ -19,6 +20,8 @@ export interface JobContext<K extends string = string> {
   /** Reports progress; every call reaches live listeners, about one a second is stored. */
   progress(data: unknown): void;
   log: Logger;
+  /** The event log, for what the job's service reports beside its progress (an offload's files, a render's outputs). */
+  events: EventBus;
 }
 
 export type JobHandler<K extends string = string> = (ctx: JobContext<K>) => Promise<ResultOf<K>>;
@@ -43,6 +46,8 @@ export interface RunnerOptions {
   progressPersistMs?: number;
   log?: Logger;
   owner?: string;
+  /** Run only the jobs reserved for this runner (a command running its own job beside a daemon's queue). */
+  onlyReserved?: boolean;
 }
 
 /** Why a handler's signal was aborted. */
@@ -164,7 +169,7 @@ export class Runner {
     try {
       jobs = this.queue.transaction(() => {
         this.queue.finish(outcomes);
-        return this.queue.claim(this.owner, this.leaseMs, free, this.options.limits ?? {}, (j) => j.kind in this.options.handlers && !this.running.has(j.id));
+        return this.queue.claim(this.owner, this.leaseMs, free, this.options.limits ?? {}, (j) => j.kind in this.options.handlers && !this.running.has(j.id) && (j.reserved || !this.options.onlyReserved));
       });
     } catch (e) {
       // The store refused (busy past its timeout, disk full): keep the outcomes and try again
@@ -197,6 +202,7 @@ export class Runner {
       job,
       signal: controller.signal,
       log,
+      events: this.queue.bus,
       progress: (data) => {
         const now = Date.now();
         const persist = now - entry.lastPersist >= (this.options.progressPersistMs ?? 1000);

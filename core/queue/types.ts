@@ -43,6 +43,12 @@ export interface JobSpec {
   parentKeys?: string[];
   /** How many rule steps led here; the workflow's loop guard. */
   depth?: number;
+  /**
+   * Only the runner of this owner may run it: a command (`rushes offload`) runs its own job
+   * in-process. If that command dies, the job is cancelled rather than left to another runner:
+   * the person runs the command again to resume.
+   */
+  reservedFor?: string;
 }
 
 /**
@@ -89,6 +95,7 @@ export interface Job {
   resources: string[];
   depth: number;
   pendingParents: number;
+  reservedFor?: string;
   leaseOwner?: string;
   leaseExpires?: number;
   cancelRequested: boolean;

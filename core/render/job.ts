@@ -45,6 +45,8 @@ export interface RenderJobPayload {
   clipId: number;
   request: RenderRequest;
   runtime?: Backend;
+  /** A deadline for the render (default six hours). */
+  timeoutMs?: number;
 }
 
 export interface RenderJobResult extends RenderResult {
@@ -55,6 +57,12 @@ export interface RenderJobResult extends RenderResult {
 declare module '../queue/types.ts' {
   interface JobKinds {
     render: { payload: RenderJobPayload; result: RenderJobResult };
+  }
+}
+
+declare module '../events/types.ts' {
+  interface EventMap {
+    render: { jobId: number; clipId: number; type: 'render.finished'; data: { fn: RenderRequest['fn']; backend: Backend; outputs: RenderResult['outputs']; warnings: string[] } };
   }
 }
 
@@ -74,14 +82,16 @@ export function dockerOptions(config: RenderConfig): DockerOptions {
 export const thumbnailDir = (home: string, clipId: number) => join(home, 'thumbnails', String(clipId));
 
 export function renderHandler(clips: ClipStore, config: RenderConfig): JobHandler<'render'> {
-  return async ({ job, signal, progress }) => {
-    const { clipId, request, runtime } = job.payload;
+  return async ({ job, signal, progress, events }) => {
+    const { clipId, request, runtime, timeoutMs } = job.payload;
     const clip = clips.get(clipId);
     if (!clip) throw new RushesError('USAGE', `clip ${clipId} is not in the store`);
     const { invocation, warnings } = await buildInvocation(clip.record, request);
     const executor = executorFor(backendFor(config, request.fn, runtime), { docker: dockerOptions(config) });
-    const result = await executor.run<RenderResult>(invocation, { signal, onProgress: (p) => progress({ clipId, fn: request.fn, ...p }) });
+    const result = await executor.run<RenderResult>(invocation, { signal, timeoutMs, onProgress: (p) => progress({ clipId, fn: request.fn, ...p }) });
     if (request.fn === 'thumbnail' && result.outputs[0]) clips.setThumbnail(clipId, result.outputs[0].path);
-    return { ...result, warnings: [...warnings, ...result.warnings], runtime: executor.backend, clipId };
+    const all = [...warnings, ...result.warnings];
+    events.append<'render'>({ topic: 'render', jobId: job.id, clipId, type: 'render.finished', data: { fn: request.fn, backend: executor.backend, outputs: result.outputs, warnings: all } }, job.id);
+    return { ...result, warnings: all, runtime: executor.backend, clipId };
   };
 }

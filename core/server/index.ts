@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Engine } from '../engine/engine.ts';
+import type { EngineApi } from '../engine/api.ts';
 import { RushesError } from '../errors.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import { assertSafeBinding, checkToken, refuseCrossSite, requireJsonWrites } from './auth.ts';
@@ -27,7 +27,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(engine: Engine, options: ServerOptions): Promise<RunningServer> {
+export async function startServer(api: EngineApi, options: ServerOptions): Promise<RunningServer> {
   assertSafeBinding(options.host, options.token);
   const log = options.log ?? silentLogger;
   const streams = new Set<() => void>();
@@ -46,7 +46,7 @@ export async function startServer(engine: Engine, options: ServerOptions): Promi
       if (!handler) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}; use ${allow}`, undefined, { allow });
       requireJsonWrites(req);
       const params = url.pathname.match(route.pattern)!.slice(1);
-      await handler({ engine, req, res, url, params, maxBodyBytes: options.maxBodyBytes ?? 1 << 20, streams });
+      await handler({ api, req, res, url, params, maxBodyBytes: options.maxBodyBytes ?? 1 << 20, streams });
     } catch (e) {
       const err = toHttpError(e);
       if (err.status >= 500) log.error('request failed', { error: err.message, code: err.code });

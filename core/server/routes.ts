@@ -1,25 +1,25 @@
 /**
- * The API's routes: each matches a path, lists its methods, and turns a request into a
- * call on the engine. Request bodies are validated against the JSON Schemas in schemas/.
+ * The API's routes: each matches a path, lists its methods, and turns a request into a call
+ * on the engine's typed API — the one the command line and the desktop shell use too. Here
+ * only what HTTP adds: bodies validated against the JSON Schemas in schemas/, query
+ * parameters, statuses, and the event stream as server-sent events.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Engine } from '../engine/engine.ts';
+import type { EngineApi } from '../engine/api.ts';
 import type { RenderApiRequest } from '../render/job.ts';
 import type { OffloadRequest } from '../offload/job.ts';
-import { JOB_STATES, type JobState } from '../queue/index.ts';
-import { TOOL } from '../version.ts';
+import { JOB_STATES } from '../queue/index.ts';
 import { compileSchema, describeErrors } from '../util/schema.ts';
 import { HttpError, parseJson, readBody, readJson, sendJson } from './http.ts';
-import { CARD_STATES, type Card, type CardState } from '../watch/card-store.ts';
+import { CARD_STATES } from '../watch/card-store.ts';
 import { TOPICS, type BusEvent, type Topic } from '../events/types.ts';
 import { isRushesError } from '../errors.ts';
 import { streamEvents } from './sse.ts';
 import type { ClipRow } from '../inspect/clip-store.ts';
-import { readFile } from 'node:fs/promises';
 import { isAbsolute } from 'node:path';
 
 export interface RouteContext {
-  engine: Engine;
+  api: EngineApi;
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;
@@ -47,12 +47,6 @@ function idParam(c: RouteContext, what: string): number {
   return id;
 }
 
-function mustExist(c: RouteContext, id: number) {
-  const job = c.engine.queue.get(id);
-  if (!job) throw new HttpError(404, 'NOT_FOUND', `no job ${id}`);
-  return job;
-}
-
 function intParam(url: URL, name: string, min: number, max: number): number | undefined {
   const v = url.searchParams.get(name);
   if (v === null) return undefined;
@@ -65,6 +59,12 @@ function knownParams(url: URL, names: string[]): void {
   for (const k of url.searchParams.keys()) {
     if (!names.includes(k)) throw new HttpError(400, 'BAD_QUERY', `unknown query parameter "${k}"; known: ${names.join(', ') || 'none'}`);
   }
+}
+
+function oneOfParam<T extends string>(url: URL, name: string, allowed: readonly T[]): T | undefined {
+  const v = url.searchParams.get(name) ?? undefined;
+  if (v !== undefined && !(allowed as readonly string[]).includes(v)) throw new HttpError(400, 'BAD_QUERY', `${name} must be one of ${allowed.join(', ')}`);
+  return v as T | undefined;
 }
 
 /**
@@ -83,7 +83,7 @@ async function postOffload(c: RouteContext): Promise<void> {
   const body = await readJson(c.req, c.maxBodyBytes);
   if (!validateOffload(body)) throw new HttpError(400, 'INVALID_REQUEST', `invalid offload request: ${describeErrors(validateOffload.errors)}`);
   requireAbsolute({ source: body.source, destinations: body.destinations });
-  const { job, created } = await c.engine.submitOffload(body);
+  const { job, created } = await c.api.offloads.submit(body);
   sendJson(c.res, created ? 202 : 200, { job, created }, { location: `/api/jobs/${job.id}` });
 }
 
@@ -93,16 +93,14 @@ async function postRender(c: RouteContext): Promise<void> {
   const body = await readJson(c.req, c.maxBodyBytes);
   if (!validateRender(body)) throw new HttpError(400, 'INVALID_REQUEST', `invalid render request: ${describeErrors(validateRender.errors)}`);
   requireAbsolute({ path: body.path, out: body.out, fdl: body.fdl, cdl: body.cdl, lut: body.lut, amf: body.amf });
-  const { job, clipId, warnings } = await c.engine.submitRender(body);
+  const { job, clipId, warnings } = await c.api.renders.submit(body);
   sendJson(c.res, 202, { job, clipId, warnings }, { location: `/api/jobs/${job.id}` });
 }
 
 function listJobs(c: RouteContext): void {
   knownParams(c.url, ['state', 'kind', 'limit', 'before']);
-  const state = c.url.searchParams.get('state') ?? undefined;
-  if (state !== undefined && !(JOB_STATES as readonly string[]).includes(state)) throw new HttpError(400, 'BAD_QUERY', `state must be one of ${JOB_STATES.join(', ')}`);
-  const jobs = c.engine.queue.list({
-    state: state as JobState | undefined,
+  const jobs = c.api.jobs.list({
+    state: oneOfParam(c.url, 'state', JOB_STATES),
     kind: c.url.searchParams.get('kind') ?? undefined,
     limit: intParam(c.url, 'limit', 1, 1000) ?? 100,
     beforeId: intParam(c.url, 'before', 1, Number.MAX_SAFE_INTEGER),
@@ -110,25 +108,9 @@ function listJobs(c: RouteContext): void {
   sendJson(c.res, 200, { jobs });
 }
 
-function showJob(c: RouteContext): void {
-  const id = idParam(c, 'job');
-  const q = c.engine.queue;
-  sendJson(c.res, 200, { job: mustExist(c, id), parents: q.parentsOf(id), children: q.childrenOf(id), events: q.events({ jobId: id, limit: 10_000 }) });
-}
-
-function retryJob(c: RouteContext): void {
-  const id = idParam(c, 'job');
-  const job = mustExist(c, id);
-  if (job.state !== 'dead' && job.state !== 'cancelled') throw new HttpError(409, 'NOT_RETRYABLE', `job ${id} is ${job.state}; only dead or cancelled jobs can be retried`);
-  sendJson(c.res, 200, { job: c.engine.queue.retry(id) });
-}
-
-function cancelJob(c: RouteContext): void {
-  const id = idParam(c, 'job');
-  const job = mustExist(c, id);
-  if (job.state === 'succeeded' || job.state === 'dead') throw new HttpError(409, 'NOT_CANCELLABLE', `job ${id} is already ${job.state}`);
-  sendJson(c.res, 202, { job: c.engine.queue.cancel(id) });
-}
+const showJob = (c: RouteContext) => sendJson(c.res, 200, c.api.jobs.show(idParam(c, 'job')));
+const retryJob = (c: RouteContext) => sendJson(c.res, 200, { job: c.api.jobs.retry(idParam(c, 'job')) });
+const cancelJob = (c: RouteContext) => sendJson(c.res, 202, { job: c.api.jobs.cancel(idParam(c, 'job')) });
 
 /** Where a stream starts: after `Last-Event-ID`, else `?after=`, else now. */
 function streamStart(c: RouteContext, now: number): number {
@@ -150,81 +132,53 @@ function topicsParam(url: URL): Topic[] | undefined {
 /** The one event stream: every topic, or those asked for, optionally of one job or one card. */
 function events(c: RouteContext): void {
   knownParams(c.url, ['after', 'topics', 'job', 'card']);
-  const bus = c.engine.bus;
   const job = intParam(c.url, 'job', 1, Number.MAX_SAFE_INTEGER);
   const card = intParam(c.url, 'card', 1, Number.MAX_SAFE_INTEGER);
   const topics = job !== undefined ? ['job' as Topic] : card !== undefined ? ['card' as Topic] : topicsParam(c.url);
   const subject = job ?? card;
   const wanted = (e: BusEvent) =>
     (topics === undefined || topics.includes(e.topic)) && (job === undefined || (e.topic === 'job' && e.jobId === job)) && (card === undefined || (e.topic === 'card' && e.cardId === card));
-  const log = { subscribe: bus.subscribe.bind(bus), replay: (afterSeq: number, limit: number) => bus.replay({ afterSeq, topics, subject, limit }) };
-  streamEvents(c.req, c.res, log, { after: streamStart(c, bus.lastSeq()), wanted }, c.streams);
+  const log = { subscribe: c.api.events.subscribe, replay: (afterSeq: number, limit: number) => c.api.events.replay({ afterSeq, topics, subject, limit }) };
+  streamEvents(c.req, c.res, log, { after: streamStart(c, c.api.events.lastSeq()), wanted }, c.streams);
 }
 
 // ---- cards ------------------------------------------------------------------------------
 
-function mustExistCard(c: RouteContext, id: number): Card {
-  const card = c.engine.cards.get(id);
-  if (!card) throw new HttpError(404, 'NOT_FOUND', `no card ${id}`);
-  return card;
-}
-
 function listCards(c: RouteContext): void {
   knownParams(c.url, ['state', 'limit', 'before']);
-  const state = c.url.searchParams.get('state') ?? undefined;
-  if (state !== undefined && !(CARD_STATES as readonly string[]).includes(state)) throw new HttpError(400, 'BAD_QUERY', `state must be one of ${CARD_STATES.join(', ')}`);
-  const cards = c.engine.cards.list({ state: state as CardState | undefined, limit: intParam(c.url, 'limit', 1, 1000) ?? 100, beforeId: intParam(c.url, 'before', 1, Number.MAX_SAFE_INTEGER) });
-  sendJson(c.res, 200, { cards, watching: c.engine.ingest !== undefined });
+  const list = c.api.cards.list({ state: oneOfParam(c.url, 'state', CARD_STATES), limit: intParam(c.url, 'limit', 1, 1000) ?? 100, beforeId: intParam(c.url, 'before', 1, Number.MAX_SAFE_INTEGER) });
+  sendJson(c.res, 200, list);
 }
 
-function showCard(c: RouteContext): void {
-  const id = idParam(c, 'card');
-  sendJson(c.res, 200, { card: mustExistCard(c, id), events: c.engine.cards.events({ cardId: id, limit: 10_000 }) });
-}
+const showCard = (c: RouteContext) => sendJson(c.res, 200, c.api.cards.show(idParam(c, 'card')));
 
 const validateCardOffload = compileSchema<{ force?: boolean; roll?: string }>('card-offload-request.schema.json');
 
 async function offloadCard(c: RouteContext): Promise<void> {
   const id = idParam(c, 'card');
-  const card = mustExistCard(c, id);
   const text = await readBody(c.req, c.maxBodyBytes);
   const body = text.trim() === '' ? {} : parseJson(text);
   if (!validateCardOffload(body)) throw new HttpError(400, 'INVALID_REQUEST', `invalid card offload request: ${describeErrors(validateCardOffload.errors)}`);
-  if (!c.engine.ingest) throw new HttpError(409, 'NOT_WATCHING', 'this daemon does not watch for cards (no "ingest" section in its config)');
-  try {
-    const started = await c.engine.ingest.startOffload(card.id, body);
-    sendJson(c.res, 202, { card: started, job: started.jobId === undefined ? undefined : c.engine.queue.get(started.jobId) });
-  } catch (e) {
-    // The card's state does not allow it (already verified, a duplicate without force, a conflict without a new roll).
-    if (isRushesError(e) && (e.code === 'USAGE' || e.code === 'DEST_CONFLICT')) throw new HttpError(409, 'NOT_STARTABLE', e.message, e.path);
-    throw e;
-  }
+  sendJson(c.res, 202, await c.api.cards.startOffload(id, body));
 }
 
-function health(c: RouteContext): void {
-  sendJson(c.res, 200, { ...c.engine.health(), version: TOOL.version });
-}
+const health = (c: RouteContext) => sendJson(c.res, 200, c.api.health());
 
 // ---- clips ------------------------------------------------------------------------------
 
-function mustExistClip(c: RouteContext): ClipRow {
-  const id = idParam(c, 'clip');
-  const clip = c.engine.clips.get(id);
-  if (!clip) throw new HttpError(404, 'NOT_FOUND', `no clip ${id}`);
-  return clip;
-}
+const thumbnailUrl = (row: ClipRow) => (row.thumbnail ? `/api/clips/${row.id}/thumbnail` : undefined);
 
 /** A clip without its raw tool output and per-file hashes (a 10,000-frame sequence has 10,000): those are in GET /api/clips/:id. */
 function clipSummary(row: ClipRow): unknown {
   const { raw: _raw, source, ...rest } = row.record;
   const { hashes: _hashes, ...where } = source;
-  return { id: row.id, status: row.status, thumbnail: row.thumbnail ? `/api/clips/${row.id}/thumbnail` : undefined, record: { ...rest, source: where } };
+  return { id: row.id, status: row.status, thumbnail: thumbnailUrl(row), record: { ...rest, source: where } };
 }
 
 function listClips(c: RouteContext): void {
   knownParams(c.url, ['q', 'roll', 'offload', 'limit', 'offset']);
   try {
-    const { clips, total } = c.engine.clips.search(c.url.searchParams.get('q') ?? '', {
+    const { clips, total } = c.api.clips.search(c.url.searchParams.get('q') ?? '', {
       roll: c.url.searchParams.get('roll') ?? undefined,
       offloadId: c.url.searchParams.get('offload') ?? undefined,
       limit: intParam(c.url, 'limit', 1, 1000) ?? 100,
@@ -238,14 +192,12 @@ function listClips(c: RouteContext): void {
 }
 
 function showClip(c: RouteContext): void {
-  const row = mustExistClip(c);
-  sendJson(c.res, 200, { id: row.id, status: row.status, thumbnail: row.thumbnail ? `/api/clips/${row.id}/thumbnail` : undefined, record: row.record });
+  const row = c.api.clips.show(idParam(c, 'clip'));
+  sendJson(c.res, 200, { id: row.id, status: row.status, thumbnail: thumbnailUrl(row), record: row.record });
 }
 
 async function clipThumbnail(c: RouteContext): Promise<void> {
-  const row = mustExistClip(c);
-  const image = row.thumbnail ? await readFile(row.thumbnail).catch(() => undefined) : undefined;
-  if (!image) throw new HttpError(404, 'NO_THUMBNAIL', `clip ${row.id} has no poster frame${row.thumbnail ? ' (the file is gone)' : ''}`);
+  const image = await c.api.clips.thumbnail(idParam(c, 'clip'));
   c.res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': image.length, 'cache-control': 'no-cache' });
   c.res.end(image);
 }

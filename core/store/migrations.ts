@@ -181,4 +181,8 @@ export const MIGRATIONS: readonly string[] = [
   -- Safe to eject is the verified state, derived rather than stored beside it.
   ALTER TABLE cards DROP COLUMN safe_to_eject;
   `,
+  // 6: a job a command runs itself (rushes offload, rushes render) is reserved for that command's runner.
+  `
+  ALTER TABLE jobs ADD COLUMN reserved_for TEXT;
+  `,
 ];

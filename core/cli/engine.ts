@@ -1,0 +1,19 @@
+/**
+ * Commands run through the same engine as the daemon, in this process: the same store
+ * records, events and volume limits. The engine runs only the jobs the command starts
+ * itself, so it never takes work from a daemon on the same store.
+ */
+import type { EngineApi } from '../engine/api.ts';
+import { Engine } from '../engine/engine.ts';
+import type { RenderConfig } from '../render/job.ts';
+import { dataHome } from '../store/home.ts';
+
+export async function withEngine<T>(home: string | undefined, fn: (api: EngineApi) => Promise<T>, o: { render?: RenderConfig } = {}): Promise<T> {
+  const engine = new Engine({ home: home ?? dataHome(), role: 'command', render: o.render });
+  try {
+    await engine.start();
+    return await fn(engine.api);
+  } finally {
+    await engine.stop(5000);
+  }
+}

@@ -1,0 +1,271 @@
+/**
+ * What the engine offers its faces — the HTTP API (core/server), the command line
+ * (core/cli) and the desktop shell — as typed functions, with no transport in them. The
+ * faces hold only this: nothing outside the engine reaches into its store or queue.
+ * Failures are RushesErrors whose code each face turns into its own answer (ERROR_POLICY).
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { RushesError } from '../errors.ts';
+import type { EventBus, ReplayFilter } from '../events/bus.ts';
+import type { BusEvent } from '../events/types.ts';
+import { assertRenderable } from '../inspect/decodable.ts';
+import type { ClipRow, ClipStore } from '../inspect/clip-store.ts';
+import { inspectWith } from '../inspect/function.ts';
+import { findClips } from '../inspect/tree.ts';
+import {
+  createGeneration,
+  describeHistory,
+  diffHistory,
+  loadHistory,
+  verifyHistory,
+  type CreateOptions,
+  type CreateResult,
+  type DiffReport,
+  type HistoryDescription,
+  type MhlHistory,
+  type VerifyOptions,
+  type VerifyReport,
+} from '../mhl/index.ts';
+import type { OffloadEvent, OffloadSummary } from '../offload/events.ts';
+import { planOffloadJob, type OffloadRequest } from '../offload/job.ts';
+import { FINAL_STATES, jobSpec, type Job, type JobEvent, type JobQueue, type JobState, type Runner } from '../queue/index.ts';
+import type { RenderApiRequest, RenderJobResult } from '../render/job.ts';
+import { buildInvocation, type RenderRequest } from '../render/request.ts';
+import type { Backend, Executor } from '../runtime/executor.ts';
+import { pooledHashing } from '../runtime/hashing.ts';
+import { TOOL } from '../version.ts';
+import type { Card, CardEvent, CardState, CardStore } from '../watch/card-store.ts';
+import type { Ingest } from '../watch/ingest.ts';
+import { jobFailure, runOwnJob } from './own-jobs.ts';
+
+export interface JobDetail {
+  job: Job;
+  parents: number[];
+  children: number[];
+  events: JobEvent[];
+}
+
+export interface Health {
+  ok: boolean;
+  uptimeMs: number;
+  running: number;
+  jobs: Record<JobState, number>;
+  version: string;
+}
+
+export interface MhlEvent {
+  topic: 'mhl';
+  seq?: number;
+  at: number;
+  root: string;
+  type: 'mhl.verified' | 'mhl.generation-written';
+  data: { exitCode: number; summary: string; manifest?: string; generation?: number };
+}
+
+declare module '../events/types.ts' {
+  interface EventMap {
+    mhl: Omit<MhlEvent, 'topic' | 'seq' | 'at'>;
+  }
+}
+
+export interface EngineApi {
+  health(): Health;
+  offloads: {
+    /** Validates a request against the disks and queues it; the same idempotency key gives the same job. */
+    submit(req: OffloadRequest): Promise<{ job: Job; created: boolean }>;
+    /** Runs an offload in this process, its events passed on as they come; resolves with its summary (complete, incomplete or cancelled). */
+    run(req: OffloadRequest & { waitForLock?: boolean; concurrency?: number }, o?: { signal?: AbortSignal; onEvent?: (e: OffloadEvent) => void }): Promise<OffloadSummary>;
+  };
+  renders: {
+    /** Queues a render of one clip: a path is inspected first (its record stored); a bad FDL, LUT or range fails now. */
+    submit(body: RenderApiRequest): Promise<{ job: Job; clipId: number; warnings: string[] }>;
+    /** Renders one stored clip in this process, on `backend`. */
+    run(clipId: number, request: RenderRequest, o?: { backend?: Backend; timeoutMs?: number; signal?: AbortSignal; onProgress?: (p: unknown) => void }): Promise<RenderJobResult>;
+  };
+  jobs: {
+    list(filter: { state?: JobState; kind?: string; limit?: number; beforeId?: number }): Job[];
+    show(id: number): JobDetail;
+    retry(id: number): Job;
+    cancel(id: number): Job;
+  };
+  cards: {
+    list(filter: { state?: CardState; limit?: number; beforeId?: number }): { cards: Card[]; watching: boolean };
+    show(id: number): { card: Card; events: CardEvent[] };
+    startOffload(id: number, o: { force?: boolean; roll?: string }): Promise<{ card: Card; job?: Job }>;
+  };
+  clips: {
+    search(q: string, o: { roll?: string; offloadId?: string; limit?: number; offset?: number }): { total: number; clips: ClipRow[] };
+    show(id: number): ClipRow;
+    thumbnail(id: number): Promise<Buffer>;
+    /** Inspects every clip under a path now and stores the records. */
+    inspectPath(path: string, o?: { signal?: AbortSignal }): Promise<ClipRow[]>;
+  };
+  events: {
+    subscribe(listener: (e: BusEvent) => void): () => void;
+    replay(filter: ReplayFilter): BusEvent[];
+    lastSeq(): number;
+  };
+  mhl: {
+    verify(dir: string, o?: Omit<VerifyOptions, 'hashing'>): Promise<VerifyReport>;
+    create(dir: string, o: Omit<CreateOptions, 'hashing'>): Promise<CreateResult>;
+    diff(dir: string): Promise<DiffReport>;
+    info(dir: string): Promise<{ history: MhlHistory; description: HistoryDescription }>;
+  };
+}
+
+/** The parts of an engine the API works with. */
+export interface EngineParts {
+  bus: EventBus;
+  queue: JobQueue;
+  runner: Runner;
+  cards: CardStore;
+  clips: ClipStore;
+  ingest?: Ingest;
+  inspectExecutor: Executor;
+  maxAttempts: number;
+  startedAt: number;
+  isRunning(): boolean;
+}
+
+const notFound = (what: string, id: number) => new RushesError('NOT_FOUND', `no ${what} ${id}`);
+
+export function engineApi(p: EngineParts): EngineApi {
+  const job = (id: number) => p.queue.get(id) ?? fail(notFound('job', id));
+  const card = (id: number) => p.cards.get(id) ?? fail(notFound('card', id));
+  const clip = (id: number) => p.clips.get(id) ?? fail(notFound('clip', id));
+
+  const api: EngineApi = {
+    health: () => ({ ok: p.isRunning(), uptimeMs: Date.now() - p.startedAt, running: p.runner.active, jobs: p.queue.counts(), version: TOOL.version }),
+
+    offloads: {
+      async submit(req) {
+        const { id, created } = p.queue.enqueue(await planOffloadJob(req, p.maxAttempts));
+        return { job: job(id), created };
+      },
+      async run(req, o = {}) {
+        const spec = await planOffloadJob(req, 1);
+        let summary: OffloadSummary | undefined;
+        const done = await runOwnJob(p.queue, p.bus, p.runner.owner, { ...spec, payload: { ...(spec.payload as object), waitForLock: req.waitForLock ?? false, concurrency: req.concurrency } }, {
+          signal: o.signal,
+          onEvent: (e) => {
+            if (e.topic !== 'offload') return;
+            const { topic: _t, jobId: _j, seq: _s, at: _a, ...event } = e;
+            if (event.type === 'offload.finished') summary = event.summary;
+            o.onEvent?.(event as OffloadEvent);
+          },
+        });
+        // A finished offload, even incomplete or cancelled, has its summary; one that never started has only its error.
+        if (summary) return summary;
+        throw jobFailure(done);
+      },
+    },
+
+    renders: {
+      async submit(body) {
+        let clipId = body.clipId;
+        if (clipId === undefined) {
+          const rows = await api.clips.inspectPath(body.path!);
+          if (rows.length !== 1) throw new RushesError('USAGE', `${body.path} holds ${rows.length} clips; render one clip at a time`, { path: body.path });
+          clipId = rows[0]!.id;
+        }
+        // A clip the body names but the store lacks is a bad request, not a missing route.
+        const record = (p.clips.get(clipId) ?? fail(new RushesError('USAGE', `no clip ${clipId} in the store`))).record;
+        assertRenderable(record);
+        const { clipId: _c, path: _p, out, fdl, cdl, lut, amf, runtime, priority, ...rest } = body;
+        const request: RenderRequest = { ...rest, outDir: resolve(out), fdlFile: fdl, cdlFile: cdl, lutFile: lut, amfFile: amf };
+        const { invocation, warnings } = await buildInvocation(record, request);
+        const { id } = p.queue.enqueue(jobSpec('render', { clipId, request, runtime }, { priority: priority ?? 0, maxAttempts: 2, idempotencyKey: `api:render:${invocation.id}:${runtime ?? ''}` }));
+        return { job: job(id), clipId, warnings };
+      },
+      async run(clipId, request, o = {}) {
+        assertRenderable(clip(clipId).record);
+        const done = await runOwnJob(p.queue, p.bus, p.runner.owner, jobSpec('render', { clipId, request, runtime: o.backend, timeoutMs: o.timeoutMs }), {
+          signal: o.signal,
+          onEvent: (e) => e.topic === 'job' && e.type === 'progress' && o.onProgress?.(e.data),
+        });
+        if (done.state === 'succeeded') return done.result as RenderJobResult;
+        throw jobFailure(done);
+      },
+    },
+
+    jobs: {
+      list: (f) => p.queue.list(f),
+      show: (id) => ({ job: job(id), parents: p.queue.parentsOf(id), children: p.queue.childrenOf(id), events: p.queue.events({ jobId: id, limit: 10_000 }) }),
+      retry(id) {
+        const j = job(id);
+        if (j.state !== 'dead' && j.state !== 'cancelled') throw new RushesError('WRONG_STATE', `job ${id} is ${j.state}; only dead or cancelled jobs can be retried`);
+        return p.queue.retry(id);
+      },
+      cancel(id) {
+        const j = job(id);
+        if (FINAL_STATES.has(j.state) && j.state !== 'cancelled') throw new RushesError('WRONG_STATE', `job ${id} is already ${j.state}`);
+        return p.queue.cancel(id);
+      },
+    },
+
+    cards: {
+      list: (f) => ({ cards: p.cards.list(f), watching: p.ingest !== undefined }),
+      show: (id) => ({ card: card(id), events: p.cards.events({ cardId: id, limit: 10_000 }) }),
+      async startOffload(id, o) {
+        card(id);
+        if (!p.ingest) throw new RushesError('WRONG_STATE', 'this daemon does not watch for cards (no "ingest" section in its config)');
+        try {
+          const started = await p.ingest.startOffload(id, o);
+          return { card: started, job: started.jobId === undefined ? undefined : p.queue.get(started.jobId) };
+        } catch (e) {
+          // The card's state does not allow it (already verified, a duplicate without force, a conflict without a new roll).
+          if (e instanceof RushesError && (e.code === 'USAGE' || e.code === 'DEST_CONFLICT')) throw new RushesError('WRONG_STATE', e.message, { path: e.path });
+          throw e;
+        }
+      },
+    },
+
+    clips: {
+      search: (q, o) => p.clips.search(q, o),
+      show: clip,
+      async thumbnail(id) {
+        const row = clip(id);
+        const image = row.thumbnail ? await readFile(row.thumbnail).catch(() => undefined) : undefined;
+        if (!image) throw new RushesError('NOT_FOUND', `clip ${id} has no poster frame${row.thumbnail ? ' (the file is gone)' : ''}`);
+        return image;
+      },
+      async inspectPath(path, o = {}) {
+        const set = await findClips(path);
+        const rows: ClipRow[] = [];
+        for (const unit of set.units) rows.push(clip(p.clips.upsert(await inspectWith(p.inspectExecutor, { root: set.root, unit }, { signal: o.signal }))));
+        return rows;
+      },
+    },
+
+    events: {
+      subscribe: (l) => p.bus.subscribe(l),
+      replay: (f) => p.bus.replay(f),
+      lastSeq: () => p.bus.lastSeq(),
+    },
+
+    mhl: {
+      async verify(dir, o = {}) {
+        const report = await verifyHistory(dir, { ...o, hashing: pooledHashing });
+        p.bus.append<'mhl'>({ topic: 'mhl', root: report.root, type: 'mhl.verified', data: { exitCode: report.exitCode, summary: report.summary } }, report.root);
+        return report;
+      },
+      async create(dir, o) {
+        const result = await createGeneration(dir, { ...o, hashing: pooledHashing });
+        const w = result.written;
+        p.bus.append<'mhl'>({ topic: 'mhl', root: w.root, type: 'mhl.generation-written', data: { exitCode: result.exitCode, summary: result.summary, manifest: w.manifestPath, generation: w.generation } }, w.root);
+        return result;
+      },
+      diff: (dir) => diffHistory(dir, { hashing: pooledHashing }),
+      async info(dir) {
+        const history = await loadHistory(dir, { tolerant: true, hashing: pooledHashing });
+        return { history, description: describeHistory(history) };
+      },
+    },
+  };
+  return api;
+}
+
+function fail(e: Error): never {
+  throw e;
+}
