@@ -305,4 +305,27 @@ describe('HTTP API', () => {
     await expect(startServer(engine.api, { host: '0.0.0.0', port: 0, token: 'short' })).rejects.toThrow(/at least 16/);
     await engine.stop(0);
   });
+
+  it('a browser trades the token for a session cookie once, and the event stream works with that cookie alone', async () => {
+    const token = 'a-long-enough-test-token';
+    const { server, engine } = await serve({ token });
+    expect((await call(server, 'POST', '/api/session', {}, { authorization: 'Bearer not-the-token-at-all' })).status).toBe(401);
+    const opened = await call(server, 'POST', '/api/session', {}, { authorization: `Bearer ${token}` });
+    expect(opened.status).toBe(201);
+    const setCookie = opened.headers.get('set-cookie')!;
+    expect(setCookie).toMatch(/^rushes_session=[\w-]{43}; HttpOnly; SameSite=Strict; Path=\//);
+    const cookie = setCookie.split(';')[0]!;
+    expect((await call(server, 'GET', '/api/jobs', undefined, { cookie })).status).toBe(200);
+    expect((await call(server, 'GET', '/api/jobs', undefined, { cookie: 'rushes_session=forged' })).status).toBe(401);
+    // EventSource sends no Authorization header, only the cookie.
+    const streamed = readEvents(`${server.url}/api/events?topics=job`, { cookie }, (es) => es.some((e) => e.event === 'dead'));
+    await new Promise((r) => setTimeout(r, 100));
+    const id = engine.queue.enqueue({ kind: 'fail', maxAttempts: 1 }).id;
+    expect((await streamed).filter((e) => e.data.jobId === id).map((e) => e.event)).toEqual(['created', 'started', 'failed', 'dead']);
+    // Another site's page cannot use it: the Origin is refused before the cookie counts.
+    expect((await call(server, 'POST', `/api/jobs/${id}/retry`, {}, { cookie, origin: 'http://evil.example' })).status).toBe(403);
+    const closed = await call(server, 'DELETE', '/api/session', undefined, { cookie });
+    expect(closed.headers.get('set-cookie')).toMatch(/Max-Age=0/);
+    expect((await call(server, 'GET', '/api/jobs', undefined, { cookie })).status).toBe(401);
+  });
 });

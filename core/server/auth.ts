@@ -1,7 +1,8 @@
 /**
  * Who may call the API. Loopback without a token is the default (a laptop on set); any
  * other address needs a token, and with a token every request but the health check must
- * carry it as `Authorization: Bearer <token>`.
+ * carry it as `Authorization: Bearer <token>`, or a session cookie a browser got for it
+ * (sessions.ts).
  *
  * Without a token, "loopback" alone would let any web page the DIT opens drive the daemon
  * through their browser, so requests from browsers are held to what a page cannot forge:
@@ -12,6 +13,7 @@ import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { RushesError } from '../errors.ts';
 import { HttpError } from './http.ts';
+import type { Sessions } from './sessions.ts';
 
 export function isLoopback(host: string): boolean {
   if (host === 'localhost') return true;
@@ -28,14 +30,17 @@ export function assertSafeBinding(host: string, token: string | undefined): void
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** Throws 401 unless the request carries the token (compared in constant time). */
-export function checkToken(req: IncomingMessage, token: string | undefined): void {
-  if (!token) return;
+/** Whether the request carries the token as a bearer (compared in constant time). */
+export function hasToken(req: IncomingMessage, token: string): boolean {
   const header = req.headers.authorization ?? '';
   const given = header.startsWith('Bearer ') ? header.slice(7) : '';
-  if (!timingSafeEqual(digest(given), digest(token))) {
-    throw new HttpError(401, 'UNAUTHORIZED', 'this API needs "Authorization: Bearer <token>"', undefined, { 'www-authenticate': 'Bearer' });
-  }
+  return timingSafeEqual(digest(given), digest(token));
+}
+
+/** Throws 401 unless the request carries the token or a live session cookie. */
+export function checkToken(req: IncomingMessage, token: string | undefined, sessions: Sessions): void {
+  if (!token || hasToken(req, token) || sessions.valid(req)) return;
+  throw new HttpError(401, 'UNAUTHORIZED', 'this API needs "Authorization: Bearer <token>" (a browser: POST /api/session with it once, for a session cookie)', undefined, { 'www-authenticate': 'Bearer' });
 }
 
 /** The host part of a Host header or an origin's host (`[::1]:7420` → `::1`). */

@@ -8,6 +8,7 @@ import type { EngineApi } from '../engine/api.ts';
 import { RushesError } from '../errors.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import { assertSafeBinding, checkToken, refuseCrossSite, requireJsonWrites } from './auth.ts';
+import { Sessions } from './sessions.ts';
 import { HttpError, sendError, toHttpError } from './http.ts';
 import { ROUTES } from './routes.ts';
 
@@ -31,6 +32,7 @@ export async function startServer(api: EngineApi, options: ServerOptions): Promi
   assertSafeBinding(options.host, options.token);
   const log = options.log ?? silentLogger;
   const streams = new Set<() => void>();
+  const sessions = new Sessions();
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const t0 = performance.now();
     let path = req.url ?? '/';
@@ -40,13 +42,13 @@ export async function startServer(api: EngineApi, options: ServerOptions): Promi
       const route = ROUTES.find((r) => r.pattern.test(url.pathname));
       if (!route) throw new HttpError(404, 'NOT_FOUND', `no route ${url.pathname}`);
       refuseCrossSite(req, options.token !== undefined);
-      if (!route.open) checkToken(req, options.token);
+      if (!route.open) checkToken(req, options.token, sessions);
       const handler = route.methods[req.method ?? ''];
       const allow = Object.keys(route.methods).join(', ');
       if (!handler) throw new HttpError(405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}; use ${allow}`, undefined, { allow });
       requireJsonWrites(req);
       const params = url.pathname.match(route.pattern)!.slice(1);
-      await handler({ api, req, res, url, params, maxBodyBytes: options.maxBodyBytes ?? 1 << 20, streams });
+      await handler({ api, req, res, url, params, maxBodyBytes: options.maxBodyBytes ?? 1 << 20, streams, sessions, token: options.token });
     } catch (e) {
       const err = toHttpError(e);
       if (err.status >= 500) log.error('request failed', { error: err.message, code: err.code });

@@ -15,6 +15,8 @@ import { CARD_STATES } from '../watch/card-store.ts';
 import { TOPICS, type BusEvent, type Topic } from '../events/types.ts';
 import { isRushesError } from '../errors.ts';
 import { streamEvents } from './sse.ts';
+import { hasToken } from './auth.ts';
+import type { Sessions } from './sessions.ts';
 import type { ClipRow } from '../inspect/clip-store.ts';
 import { isAbsolute } from 'node:path';
 
@@ -27,6 +29,9 @@ export interface RouteContext {
   maxBodyBytes: number;
   /** How to end each open event stream (at shutdown). */
   streams: Set<() => void>;
+  sessions: Sessions;
+  /** The API token, when one is required. */
+  token?: string;
 }
 
 type Handler = (c: RouteContext) => Promise<void> | void;
@@ -164,6 +169,15 @@ async function offloadCard(c: RouteContext): Promise<void> {
 
 const health = (c: RouteContext) => sendJson(c.res, 200, c.api.health());
 
+/** A browser trades the token (as a bearer) for a session cookie, once; without a token configured, any local page gets one. */
+function openSession(c: RouteContext): void {
+  if (c.token && !hasToken(c.req, c.token)) throw new HttpError(401, 'UNAUTHORIZED', 'a session needs "Authorization: Bearer <token>"', undefined, { 'www-authenticate': 'Bearer' });
+  const { cookie } = c.sessions.open();
+  sendJson(c.res, 201, { session: 'open' }, { 'set-cookie': cookie });
+}
+
+const closeSession = (c: RouteContext) => sendJson(c.res, 200, { session: 'closed' }, { 'set-cookie': c.sessions.close(c.req) });
+
 // ---- clips ------------------------------------------------------------------------------
 
 const thumbnailUrl = (row: ClipRow) => (row.thumbnail ? `/api/clips/${row.id}/thumbnail` : undefined);
@@ -204,6 +218,7 @@ async function clipThumbnail(c: RouteContext): Promise<void> {
 
 export const ROUTES: Route[] = [
   { pattern: /^\/api\/health$/, methods: { GET: health }, open: true },
+  { pattern: /^\/api\/session$/, methods: { POST: openSession, DELETE: closeSession }, open: true },
   { pattern: /^\/api\/offloads$/, methods: { POST: postOffload } },
   { pattern: /^\/api\/renders$/, methods: { POST: postRender } },
   { pattern: /^\/api\/jobs$/, methods: { GET: listJobs } },
