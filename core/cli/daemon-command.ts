@@ -53,6 +53,7 @@ async function runDaemon(home: string, host: string, port: number, token: string
     ingest: config.ingest,
     webhooks: config.webhooks,
     render: config.render,
+    inspect: config.inspect,
   });
   let server: Awaited<ReturnType<typeof startServer>>;
   try {

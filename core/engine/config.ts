@@ -9,6 +9,7 @@ import type { LogLevel } from '../util/log.ts';
 import { ingestSettings, type IngestConfig } from '../watch/settings.ts';
 import type { WebhookConfig } from '../webhook/job.ts';
 import type { RenderConfig } from '../render/job.ts';
+import type { Backend } from '../runtime/executor.ts';
 import { compileSchema, describeErrors } from '../util/schema.ts';
 
 export interface DaemonConfig {
@@ -25,6 +26,7 @@ export interface DaemonConfig {
   ingest?: IngestConfig;
   webhooks?: WebhookConfig[];
   render?: RenderConfig;
+  inspect?: { runtime?: Backend };
 }
 
 const validate = compileSchema<DaemonConfig>('config.schema.json');
