@@ -7,6 +7,7 @@
  * home cannot both win; a stale file is taken over only after its pid is found dead, and a
  * daemon removes the file only while it still names that daemon.
  */
+import { processAlive } from '../util/process.ts';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errno, RushesError } from '../errors.ts';
@@ -20,15 +21,6 @@ export interface DaemonInfo {
 
 const fileIn = (home: string) => join(home, 'daemon.json');
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return errno(e) === 'EPERM';
-  }
-}
-
 function readInfo(home: string): DaemonInfo | undefined {
   try {
     const info = JSON.parse(readFileSync(fileIn(home), 'utf8')) as DaemonInfo;
@@ -41,7 +33,7 @@ function readInfo(home: string): DaemonInfo | undefined {
 /** The daemon running on `home`, if one is (not this process). */
 export function runningDaemon(home: string): DaemonInfo | undefined {
   const info = readInfo(home);
-  return info && info.pid !== process.pid && alive(info.pid) ? info : undefined;
+  return info && info.pid !== process.pid && processAlive(info.pid) ? info : undefined;
 }
 
 function refuse(home: string, other: DaemonInfo): never {
@@ -63,7 +55,7 @@ export function claimDaemonHome(home: string): void {
       if (errno(e) !== 'EEXIST') throw new RushesError('STORE', `cannot write ${fileIn(home)}: ${(e as Error).message}`, { path: fileIn(home), cause: e });
     }
     const other = readInfo(home);
-    if (other && other.pid !== process.pid && alive(other.pid)) refuse(home, other);
+    if (other && other.pid !== process.pid && processAlive(other.pid)) refuse(home, other);
     // Left by a daemon that died (or half-written by one): take it over. If another starter
     // removes it first, our exclusive create below fails and we look again.
     rmSync(fileIn(home), { force: true });

@@ -9,6 +9,7 @@
  * refreshes the file's time while it runs and a lock not refreshed for STALE_AFTER_MS is
  * stale. Only one process may break a stale lock at a time (a second exclusive file).
  */
+import { processAlive } from '../util/process.ts';
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { promises as fsp } from 'node:fs';
@@ -54,15 +55,6 @@ function processStart(pid: number): string | undefined {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return errno(e) === 'EPERM';
-  }
-}
-
 function readHolder(path: string): LockHolder | undefined {
   try {
     const h = JSON.parse(readFileSync(path, 'utf8')) as LockHolder;
@@ -79,7 +71,7 @@ async function staleness(path: string, holder: LockHolder | undefined): Promise<
   // Unreadable or half-written: its writer died between create and write (the write is one call).
   if (!holder) return Date.now() - st.mtimeMs > BREAKER_STALE_MS ? 'unreadable' : undefined;
   if (holder.host === hostname()) {
-    if (!alive(holder.pid)) return `process ${holder.pid} is gone`;
+    if (!processAlive(holder.pid)) return `process ${holder.pid} is gone`;
     const start = processStart(holder.pid);
     if (holder.processStart && start && start !== holder.processStart) return `process ${holder.pid} is gone (its pid was reused)`;
     return undefined;

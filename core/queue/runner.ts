@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { ERROR_POLICY, errorRecord, isRushesError } from '../errors.ts';
+import { processAlive } from '../util/process.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import type { Limits } from './limits.ts';
 import type { JobQueue, Lease, Outcome } from './queue.ts';
@@ -293,10 +294,5 @@ export function ownerIsDead(owner: string): boolean {
   if (host !== hostname()) return false; // another machine's lease: wait for it to expire
   const pid = Number(pidText);
   if (pid === process.pid) return true; // an earlier runner of this very process that is gone
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
+  return !processAlive(pid);
 }
