@@ -6,11 +6,12 @@
 import type Database from 'better-sqlite3';
 import type { EventBus } from '../events/bus.ts';
 import type { Db } from '../store/db.ts';
+import { RushesError } from '../errors.ts';
 import type { JobError } from '../queue/types.ts';
+import { CARD_STATES, canMove, type CardState } from './card-states.ts';
 import type { CameraFamily } from './types.ts';
 
-export type CardState = 'detected' | 'waiting' | 'offloading' | 'verified' | 'copied' | 'duplicate' | 'conflict' | 'failed';
-export const CARD_STATES: readonly CardState[] = ['detected', 'waiting', 'offloading', 'verified', 'copied', 'duplicate', 'conflict', 'failed'];
+export { CARD_STATES, type CardState } from './card-states.ts';
 
 export type CardEventType =
   | 'card.detected' // a folder appeared; waiting for it to stop changing
@@ -197,9 +198,14 @@ export class CardStore {
     });
   }
 
-  /** Changes a card and, when `event` is given, logs it in the same transaction. */
+  /**
+   * Changes a card and, when `event` is given, logs it in the same transaction. A change of
+   * state must be a move the state table lists (card-states.ts); any other is a bug, refused.
+   */
   update(id: number, change: CardUpdate, event?: { type: CardEventType; data?: unknown }): Card {
     return this.write(() => {
+      const from = change.state && this.get(id)?.state;
+      if (from && !canMove(from, change.state!)) throw new RushesError('INTERNAL', `card ${id} cannot go from ${from} to ${change.state}`);
       const keys = (Object.keys(change) as (keyof CardUpdate)[]).filter((k) => k in COLUMNS);
       const sets = [...keys.map((k) => `${COLUMNS[k]} = ?`), 'updated_at = ?'];
       this.db.prepare(`UPDATE cards SET ${sets.join(', ')} WHERE id = ?`).run(...keys.map((k) => columnValue(k, change[k])), this.bus.now(), id);
@@ -208,12 +214,24 @@ export class CardStore {
     });
   }
 
-  /** Moves a card on only while it is in one of the `from` states; returns the card, or undefined when it had moved elsewhere. */
+  /**
+   * Moves a card on only while it is in one of the `from` states and the state table allows
+   * the move from there; returns the card, or undefined when it had moved elsewhere.
+   */
   transition(id: number, from: readonly CardState[], change: CardUpdate, event: { type: CardEventType; data?: unknown }): Card | undefined {
     return this.write(() => {
       const card = this.get(id);
-      return card && from.includes(card.state) ? this.update(id, change, event) : undefined;
+      if (!card || !from.includes(card.state) || (change.state && !canMove(card.state, change.state))) return undefined;
+      return this.update(id, change, event);
     });
+  }
+
+  /**
+   * Moves a card to `change.state` if the state table allows it from wherever the card is now;
+   * returns undefined, changing nothing, when it does not (the card moved on while a decision was made).
+   */
+  move(id: number, change: CardUpdate & { state: CardState }, event: { type: CardEventType; data?: unknown }): Card | undefined {
+    return this.transition(id, CARD_STATES, change, event);
   }
 
   /** Tells listeners without storing (progress). */

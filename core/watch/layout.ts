@@ -65,3 +65,8 @@ export function renderLayout(root: string, template: string, v: LayoutValues): s
   const rendered = template.split('/').map((part) => folderName(part.replace(/\{([a-z]+)\}/g, (_, f: LayoutField) => values[f])));
   return join(root, ...rendered);
 }
+
+/** The card's roll folder at every destination, in the destinations' order. */
+export function cardTargets(s: { destinations: readonly string[]; layout: string; project: string }, identity: CardIdentity, detectedAt: Date): string[] {
+  return s.destinations.map((root) => renderLayout(root, s.layout, { project: s.project, date: detectedAt, identity }));
+}

@@ -28,3 +28,11 @@ export interface CardIdentity {
   /** Why: the names or folders that decided the camera family, for the log and the UI. */
   evidence: string;
 }
+
+/** What settling a card found: who made it, its content fingerprint and its size. */
+export interface SettledCard {
+  identity: CardIdentity;
+  fingerprint: string;
+  files: number;
+  bytes: number;
+}
