@@ -5,4 +5,14 @@
 // with 5,000 small files). The size is read when the thread pool starts, and the ES module loader starts it,
 // so it is set here, in CommonJS, before any module is imported.
 if (!process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = '8';
-import('./rushes-main.js');
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+
+// The command compiled once (`npm run build`, run by `npm ci`); a checkout without it runs the sources through tsx.
+const built = join(__dirname, '..', 'dist', 'cli.mjs');
+if (existsSync(built)) {
+  import(pathToFileURL(built).href).then(async ({ main }) => {
+    process.exitCode = await main(process.argv.slice(2));
+  });
+} else import('./rushes-main.js');

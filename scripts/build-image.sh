@@ -16,10 +16,10 @@ if [ "${1:-}" = "--local-base" ]; then
     rm -rf "$rootfs"
   fi
 fi
-node scripts/build-fn.mjs >/dev/null
+node scripts/build.mjs --quiet
 context="$(mktemp -d)"
 trap 'rm -rf "$context"' EXIT
-cp workers/Dockerfile workers/dist/rushes-fn.cjs "$context/"
+cp workers/Dockerfile dist/rushes-fn.cjs "$context/"
 mkdir "$context/schemas" && cp schemas/*.json "$context/schemas/"
 docker build -q --build-arg "BASE=$BASE" -t "$IMAGE" "$context" >/dev/null
 echo "$IMAGE"

@@ -10,7 +10,8 @@
  * choice, by configuration and job kind.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../util/package-root.ts';
 import { RushesError } from '../errors.ts';
 import type { Progress } from '../events/types.ts';
 import { dockerBackend, type DockerOptions } from './docker-backend.ts';
@@ -44,7 +45,7 @@ export const threadExecutor: Executor = {
     runTask<InvokeTask, R>('invoke', { invocation, timeoutMs: o.timeoutMs }, { signal: o.signal, onMessage: (m) => o.onProgress?.(m as Progress) }),
 };
 
-const RUSHES_FN = fileURLToPath(new URL('../../bin/rushes-fn.cjs', import.meta.url));
+const RUSHES_FN = join(PACKAGE_ROOT, 'bin', 'rushes-fn.cjs');
 /** How long `rushes-fn` has to stop after SIGTERM before it is killed. */
 const STOP_GRACE_MS = 5000;
 

@@ -13,12 +13,14 @@
  * files they have in flight; the pool only has to never be the limit.
  */
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { FROM_SOURCES, PACKAGE_ROOT } from '../util/package-root.ts';
 import { callerEnd, fromWire, newChannel, type Reply, type TaskMessage } from './wire.ts';
 
-const BOOTSTRAP = fileURLToPath(new URL('../../workers/bootstrap.cjs', import.meta.url));
+/** What each worker loads: the compiled task table, or (running from the sources) a loader that compiles it. */
+const WORKER_ENTRY = FROM_SOURCES ? join(PACKAGE_ROOT, 'workers', 'bootstrap.cjs') : join(PACKAGE_ROOT, 'dist', 'worker.cjs');
 /** Above every caller's own limit (offload: 4 copies + 4 files × N read-backs; mhl: 16 lanes). */
 const TASKS_PER_WORKER = 32;
 /** How often running tasks' byte counts are passed on to their progress callbacks. */
@@ -37,7 +39,7 @@ function getPool(): Piscina {
   if (!pool) {
     const size = poolSize();
     // Idle workers are unref'd by piscina, so a finished command exits without destroyPool().
-    pool = new Piscina({ filename: BOOTSTRAP, minThreads: size, maxThreads: size, concurrentTasksPerWorker: TASKS_PER_WORKER });
+    pool = new Piscina({ filename: WORKER_ENTRY, minThreads: size, maxThreads: size, concurrentTasksPerWorker: TASKS_PER_WORKER });
   }
   return pool;
 }
