@@ -15,21 +15,11 @@ import { OffloadStore } from '../core/offload/store.ts';
 import { listFiles, pseudoRandomBytes, removeTree, sha256, tempDir, writeFile } from './helpers/card.ts';
 import { scratchFolders } from './helpers/scratch.ts';
 import { jsonLines, runCli, startCli } from './helpers/cli.ts';
+import { tmpfsMounter } from './helpers/volumes.ts';
 
 const isRoot = process.getuid?.() === 0;
-const mounts: string[] = [];
 const scratch = scratchFolders();
-// Registered after scratchFolders' hook, so (hooks run as a stack) mounts go before their folders.
-afterAll(() => {
-  for (const m of mounts) spawnSync('umount', ['-l', m]);
-});
-
-/** A real small filesystem (tmpfs) so "disk full" and "read-only" are the kernel's, not a mock's. */
-function mountTmpfs(at: string, options: string): void {
-  mkdirSync(at, { recursive: true });
-  execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', at]);
-  mounts.push(at);
-}
+const mountTmpfs = tmpfsMounter();
 
 function manifestsOf(dest: string): string[] {
   return existsSync(join(dest, 'ascmhl')) ? readdirSync(join(dest, 'ascmhl')).filter((f) => f.endsWith('.mhl')) : [];

@@ -54,6 +54,7 @@ async function runDaemon(home: string, host: string, port: number, token: string
     webhooks: config.webhooks,
     render: config.render,
     inspect: config.inspect,
+    reports: config.reports,
   });
   let server: Awaited<ReturnType<typeof startServer>>;
   try {

@@ -13,6 +13,7 @@ import { registerJobsCommands } from './jobs-command.ts';
 import { daemonCommand } from './daemon-command.ts';
 import { registerClipCommands } from './clip-commands.ts';
 import { registerRenderCommand } from './render-command.ts';
+import { registerReportCommand } from './report-command.ts';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -57,6 +58,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerJobsCommands(program, io, setExit);
   registerClipCommands(program, io, setExit);
   registerRenderCommand(program, io, setExit);
+  registerReportCommand(program, io, setExit);
   return program;
 }
 

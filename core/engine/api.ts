@@ -29,7 +29,7 @@ import {
 } from '../mhl/index.ts';
 import type { OffloadEvent, OffloadSummary } from '../offload/events.ts';
 import { planOffloadJob, type OffloadRequest } from '../offload/job.ts';
-import { FINAL_STATES, jobSpec, type Job, type JobEvent, type JobQueue, type JobState, type Runner } from '../queue/index.ts';
+import { FINAL_STATES, isJobOf, jobSpec, type Job, type JobEvent, type JobQueue, type JobState, type Runner } from '../queue/index.ts';
 import type { RenderApiRequest, RenderJobResult } from '../render/job.ts';
 import { buildInvocation, type RenderRequest } from '../render/request.ts';
 import type { Backend, Executor } from '../runtime/executor.ts';
@@ -38,6 +38,10 @@ import { TOOL } from '../version.ts';
 import type { Card, CardEvent, CardState, CardStore } from '../watch/card-store.ts';
 import type { Ingest } from '../watch/ingest.ts';
 import { jobFailure, runOwnJob } from './own-jobs.ts';
+import { gatherReport, type ReportTarget } from '../report/gather.ts';
+import type { PreparedSources } from './reports.ts';
+import type { Paper } from '../report/pdf.ts';
+import { renderReport, type RenderedReport, type ReportFormat } from '../report/render.ts';
 
 export interface JobDetail {
   job: Job;
@@ -106,6 +110,10 @@ export interface EngineApi {
     replay(filter: ReplayFilter): BusEvent[];
     lastSeq(): number;
   };
+  reports: {
+    /** A report of one offload, the card it copied, the latest offload into a roll folder, or a day. */
+    make(target: ReportTarget | { cardId: number }, o?: { format?: ReportFormat; paper?: Paper; production?: string }): Promise<RenderedReport>;
+  };
   mhl: {
     verify(dir: string, o?: Omit<VerifyOptions, 'hashing'>): Promise<VerifyReport>;
     create(dir: string, o: Omit<CreateOptions, 'hashing'>): Promise<CreateResult>;
@@ -123,6 +131,7 @@ export interface EngineParts {
   clips: ClipStore;
   ingest?: Ingest;
   inspectExecutor: Executor;
+  reports: PreparedSources;
   maxAttempts: number;
   startedAt: number;
   isRunning(): boolean;
@@ -242,6 +251,20 @@ export function engineApi(p: EngineParts): EngineApi {
       subscribe: (l) => p.bus.subscribe(l),
       replay: (f) => p.bus.replay(f),
       lastSeq: () => p.bus.lastSeq(),
+    },
+
+    reports: {
+      async make(target, o = {}) {
+        let t: ReportTarget;
+        if ('cardId' in target) {
+          const j = card(target.cardId).jobId;
+          const offloadJob = j === undefined ? undefined : p.queue.get(j);
+          const offloadId = offloadJob && isJobOf(offloadJob, 'offload') ? offloadJob.result?.offloadId : undefined;
+          if (!offloadId) throw new RushesError('NOT_FOUND', `card ${target.cardId} has no finished offload to report`);
+          t = { offloadId };
+        } else t = target;
+        return renderReport(await gatherReport(p.reports, t, { production: o.production }), o.format ?? 'pdf', o.paper);
+      },
     },
 
     mhl: {

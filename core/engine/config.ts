@@ -10,6 +10,7 @@ import { ingestSettings, type IngestConfig } from '../watch/settings.ts';
 import type { WebhookConfig } from '../webhook/job.ts';
 import type { RenderConfig } from '../render/job.ts';
 import type { Backend } from '../runtime/executor.ts';
+import type { ReportConfig } from '../report/job.ts';
 import { compileSchema, describeErrors } from '../util/schema.ts';
 
 export interface DaemonConfig {
@@ -27,6 +28,7 @@ export interface DaemonConfig {
   webhooks?: WebhookConfig[];
   render?: RenderConfig;
   inspect?: { runtime?: Backend };
+  reports?: ReportConfig;
 }
 
 const validate = compileSchema<DaemonConfig>('config.schema.json');

@@ -15,6 +15,8 @@ import { standardRules } from '../workflow/standard-rules.ts';
 import { cardHistoryHandler } from '../watch/card-history.ts';
 import { dockerOptions, renderHandler, type RenderConfig } from '../render/job.ts';
 import { engineApi, type EngineApi } from './api.ts';
+import { reportSources } from './reports.ts';
+import { reportHandler, type ReportConfig } from '../report/job.ts';
 import { RushesError } from '../errors.ts';
 import { executorFor, type Backend } from '../runtime/executor.ts';
 
@@ -45,6 +47,8 @@ export interface EngineOptions {
   render?: RenderConfig;
   /** Where clips are inspected (the config's `inspect` section; default a worker thread). */
   inspect?: { runtime?: Backend };
+  /** A report after each offload once its clips are inspected (the config's `reports` section). */
+  reports?: ReportConfig;
   /**
    * `daemon` (default) runs every job it has a handler for; `command` runs only the jobs it
    * starts itself (`rushes offload` beside a daemon on the same store), and never watches.
@@ -80,6 +84,7 @@ export class Engine {
     this.clips = new ClipStore(this.bus);
     const offloads = new OffloadStore(this.db);
     const inspectExecutor = executorFor(options.inspect?.runtime ?? 'thread', { docker: dockerOptions(options.render ?? {}) });
+    const reports = reportSources({ offloads, queue: this.queue, cards: this.cards, clips: this.clips, inspectExecutor, home: options.home, render: options.render ?? {} });
     const handlers: Handlers = {
       ...handles('offload', offloadHandler(this.db)),
       ...handles('inspect-offload', inspectOffloadHandler(offloads)),
@@ -87,10 +92,11 @@ export class Engine {
       ...handles('render', renderHandler(this.clips, options.render ?? {})),
       ...handles('webhook', webhookHandler),
       ...handles('card-history', cardHistoryHandler),
+      ...handles('report', reportHandler(reports)),
       ...options.handlers,
     };
     const settings = options.ingest ? ingestSettings(options.ingest) : undefined;
-    const rules = options.rules ?? standardRules({ home: options.home, render: options.render, webhooks: options.webhooks, writeCardHistory: settings?.writeCardHistory });
+    const rules = options.rules ?? standardRules({ home: options.home, render: options.render, webhooks: options.webhooks, writeCardHistory: settings?.writeCardHistory, reports: options.reports });
     attachRules(this.queue, enabledRules(rules, Object.keys(handlers)), undefined, this.cards);
     if (settings) {
       this.ingest = new Ingest({
@@ -118,6 +124,7 @@ export class Engine {
       clips: this.clips,
       ingest: this.ingest,
       inspectExecutor,
+      reports,
       maxAttempts,
       startedAt: Date.now(),
       isRunning: () => this.running,

@@ -119,6 +119,11 @@ export class ClipStore {
     this.db.prepare('UPDATE clips SET thumbnail = ? WHERE id = ?').run(path, id);
   }
 
+  /** Every clip an offload brought in, by name. */
+  ofOffload(offloadId: string): ClipRow[] {
+    return (this.db.prepare(`SELECT ${COLUMNS} FROM clips WHERE offload_id = ? ORDER BY clip_name, id`).all(offloadId) as Raw[]).map(fromRaw);
+  }
+
   /** Clips matching a search (query.ts), by roll and clip name; every clip when `q` is empty. Throws USAGE on a bad query. */
   search(q = '', o: { limit?: number; offset?: number; roll?: string; offloadId?: string } = {}): { clips: ClipRow[]; total: number } {
     const parsed = parseClipQuery(q);

@@ -59,25 +59,35 @@ export function inspectionRoot(summary: OffloadSummary): string | undefined {
   return (complete.find(readBack) ?? complete[0])?.destination;
 }
 
+/** The clips an offload brought in, grouped from the files it copied. */
+export function clipsOfOffload(offloads: OffloadStore, offloadId: string): ClipUnit[] {
+  return groupClips([...offloads.sourceFiles(offloadId).values()].map((f) => ({ path: f.path, size: f.size })));
+}
+
+/** Inspects one clip of an offload and stores its record with the hashes the offload computed of its files. */
+export async function inspectAndStore(
+  d: { clips: ClipStore; offloads: OffloadStore; executor: Executor },
+  input: InspectJobPayload,
+  o: { signal?: AbortSignal; recordLoss?: boolean } = {},
+): Promise<InspectJobResult> {
+  const record = await inspectWith(d.executor, input, o);
+  if (input.offloadId) {
+    const hashes = d.offloads.hashesOf(input.offloadId, [...input.unit.files, ...input.unit.sidecars]);
+    if (Object.keys(hashes).length > 0) record.source.hashes = hashes;
+  }
+  const clipId = d.clips.upsert(record);
+  return { clipId, status: record.inspection.status, poster: hasPosterFrame(record), roll: record.roll };
+}
+
 export function inspectOffloadHandler(offloads: OffloadStore): JobHandler<'inspect-offload'> {
   return async ({ job, log }) => {
-    const files = offloads.sourceFiles(job.payload.offloadId);
-    const units = groupClips([...files.values()].map((f) => ({ path: f.path, size: f.size })));
+    const units = clipsOfOffload(offloads, job.payload.offloadId);
     log.info('clips found for inspection', { ...job.payload, clips: units.length });
     return { ...job.payload, units };
   };
 }
 
 export function inspectHandler(clips: ClipStore, offloads: OffloadStore, executor: Executor): JobHandler<'inspect'> {
-  return async ({ job, signal }) => {
-    const input = job.payload;
-    // A lost worker is retried; on the last attempt the clip keeps a record that says so.
-    const record = await inspectWith(executor, input, { signal, recordLoss: job.attempts >= job.maxAttempts });
-    if (input.offloadId) {
-      const hashes = offloads.hashesOf(input.offloadId, [...input.unit.files, ...input.unit.sidecars]);
-      if (Object.keys(hashes).length > 0) record.source.hashes = hashes;
-    }
-    const clipId = clips.upsert(record);
-    return { clipId, status: record.inspection.status, poster: hasPosterFrame(record), roll: record.roll };
-  };
+  // A lost worker is retried; on the last attempt the clip keeps a record that says so.
+  return ({ job, signal }) => inspectAndStore({ clips, offloads, executor }, job.payload, { signal, recordLoss: job.attempts >= job.maxAttempts });
 }

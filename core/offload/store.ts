@@ -1,6 +1,7 @@
 import type { Digests, HashFormat } from '../hash/index.ts';
 import type Database from 'better-sqlite3';
 import type { Db } from '../store/db.ts';
+import type { OffloadSummary } from './events.ts';
 
 export type VerifyMode = 'full' | 'size' | 'none';
 export type OffloadStatus = 'running' | 'completed' | 'incomplete';
@@ -115,6 +116,24 @@ export class OffloadStore {
 
   list(limit = 50): OffloadRecord[] {
     return (this.stmt('SELECT * FROM offloads ORDER BY started_at DESC LIMIT ?').all(limit) as OffloadRow[]).map(fromRow);
+  }
+
+  /** The summary of an offload's last finished run (what its report is made from). */
+  summaryOf(id: string): OffloadSummary | undefined {
+    const row = this.stmt('SELECT summary FROM offloads WHERE id = ?').get(id) as { summary: string | null } | undefined;
+    return row?.summary ? (JSON.parse(row.summary) as OffloadSummary) : undefined;
+  }
+
+  /** Finished offloads that started on a day (YYYY-MM-DD, in UTC as the records keep time), oldest first. */
+  startedOn(day: string): OffloadRecord[] {
+    return (this.stmt(`SELECT * FROM offloads WHERE substr(started_at, 1, 10) = ? AND summary IS NOT NULL ORDER BY started_at, rowid`).all(day) as OffloadRow[]).map(fromRow);
+  }
+
+  /** Finished offloads with this destination roll folder, newest first. */
+  into(folder: string): OffloadRecord[] {
+    return (
+      this.stmt(`SELECT o.* FROM offloads o, json_each(o.destinations) d WHERE d.value = ? AND o.summary IS NOT NULL ORDER BY o.started_at DESC, o.rowid DESC`).all(folder) as OffloadRow[]
+    ).map(fromRow);
   }
 
   /** The latest offload of this source and roll to exactly these destinations, if any. */

@@ -18,6 +18,7 @@ import { streamEvents } from './sse.ts';
 import { hasToken } from './auth.ts';
 import type { Sessions } from './sessions.ts';
 import type { ClipRow } from '../inspect/clip-store.ts';
+import { REPORT_FORMATS } from '../report/render.ts';
 import { isAbsolute } from 'node:path';
 
 export interface RouteContext {
@@ -216,6 +217,23 @@ async function clipThumbnail(c: RouteContext): Promise<void> {
   c.res.end(image);
 }
 
+/** `GET /api/reports?offload=ID|card=ID|folder=PATH|day=YYYY-MM-DD&format=pdf|html|csv|json&paper=a4|letter`. */
+async function report(c: RouteContext): Promise<void> {
+  knownParams(c.url, ['offload', 'card', 'folder', 'day', 'format', 'paper', 'production']);
+  const q = c.url.searchParams;
+  const offload = q.get('offload');
+  const folder = q.get('folder');
+  const day = q.get('day');
+  const card = intParam(c.url, 'card', 1, Number.MAX_SAFE_INTEGER);
+  const targets = [offload !== null, folder !== null, day !== null, card !== undefined].filter(Boolean).length;
+  if (targets !== 1) throw new HttpError(400, 'BAD_QUERY', 'name exactly one of offload, card, folder or day');
+  if (folder !== null) requireAbsolute({ folder });
+  const target = offload !== null ? { offloadId: offload } : folder !== null ? { folder } : day !== null ? { day } : { cardId: card! };
+  const r = await c.api.reports.make(target, { format: oneOfParam(c.url, 'format', REPORT_FORMATS), paper: oneOfParam(c.url, 'paper', ['a4', 'letter'] as const), production: q.get('production') ?? undefined });
+  c.res.writeHead(200, { 'content-type': r.contentType, 'content-length': r.body.length, 'content-disposition': `attachment; filename="${r.fileName}"`, 'cache-control': 'no-store' });
+  c.res.end(r.body);
+}
+
 export const ROUTES: Route[] = [
   { pattern: /^\/api\/health$/, methods: { GET: health }, open: true },
   { pattern: /^\/api\/session$/, methods: { POST: openSession, DELETE: closeSession }, open: true },
@@ -232,4 +250,5 @@ export const ROUTES: Route[] = [
   { pattern: /^\/api\/clips$/, methods: { GET: listClips } },
   { pattern: /^\/api\/clips\/([^/]+)$/, methods: { GET: showClip } },
   { pattern: /^\/api\/clips\/([^/]+)\/thumbnail$/, methods: { GET: clipThumbnail } },
+  { pattern: /^\/api\/reports$/, methods: { GET: report } },
 ];

@@ -19,18 +19,21 @@ import { RENDER_PRIORITY, thumbnailDir, type RenderConfig, type RenderJobPayload
 import { ignoreMatcher } from '../fs/ignore.ts';
 import { TOOL } from '../version.ts';
 import type { WebhookConfig, WebhookPayload } from '../webhook/job.ts';
+import { REPORT_PRIORITY, reportFormats, type ReportConfig, type ReportPayload } from '../report/job.ts';
 import { cardRule, jobRule, type Action, type Rule } from './rules.ts';
 
 export interface WorkflowSettings {
   home: string;
   render?: RenderConfig;
+  /** Write a report after each offload once its clips are inspected. */
+  reports?: ReportConfig;
   webhooks?: readonly WebhookConfig[];
   /** Give a verified card the ascmhl history its destinations got (the ingest's writeCardHistory). */
   writeCardHistory?: boolean;
 }
 
 export function standardRules(s: WorkflowSettings): Rule[] {
-  const rules: Rule[] = [inspectAfterOffload, inspectEachClip, cardAfterOffload];
+  const rules: Rule[] = [inspectAfterOffload, inspectEachClip(s.reports), cardAfterOffload];
   if (s.render?.thumbnails !== false) rules.push(renderAfterInspect('thumbnail', ({ clipId }) => ({ fn: 'thumbnail', outDir: thumbnailDir(s.home, clipId) })));
   const proxies = s.render?.proxies;
   if (proxies) {
@@ -56,20 +59,25 @@ const inspectAfterOffload = jobRule({
   },
 });
 
-/** The fan-out: one inspection per clip the offload holds, below offloads in priority (the next card's copy comes first). */
-const inspectEachClip = jobRule({
-  name: 'inspect-each-clip',
-  on: { type: 'succeeded', kind: 'inspect-offload' },
-  produces: ['inspect'],
-  then: (job) =>
-    (job.result?.units ?? []).map((unit) => ({
-      key: unit.relativePath,
-      kind: 'inspect',
-      payload: { root: job.result!.root, unit, roll: job.result!.roll, offloadId: job.result!.offloadId },
-      priority: INSPECT_PRIORITY,
-      maxAttempts: 2,
-    })),
-});
+/**
+ * The fan-out: one inspection per clip the offload holds, below offloads in priority (the
+ * next card's copy comes first); and, when reports are asked for, the fan-in: the report
+ * once every clip is inspected.
+ */
+function inspectEachClip(reports: ReportConfig | undefined): Rule {
+  return jobRule({
+    name: 'inspect-each-clip',
+    on: { type: 'succeeded', kind: 'inspect-offload' },
+    produces: reports ? ['inspect', 'report'] : ['inspect'],
+    then: (job) => {
+      const r = job.result!;
+      const inspections: Action[] = r.units.map((unit) => ({ key: unit.relativePath, kind: 'inspect', payload: { root: r.root, unit, roll: r.roll, offloadId: r.offloadId }, priority: INSPECT_PRIORITY, maxAttempts: 2 }));
+      if (!reports) return inspections;
+      const payload: ReportPayload = { offloadId: r.offloadId, formats: reportFormats(reports), into: reports.into ?? 'destination', paper: reports.paper, production: reports.production };
+      return [...inspections, { key: 'report', kind: 'report', payload, priority: REPORT_PRIORITY, maxAttempts: 3, after: r.units.map((u) => u.relativePath) }];
+    },
+  });
+}
 
 /** A render of every inspected clip ffmpeg can decode, below offloads and inspection in priority. */
 function renderAfterInspect(fn: 'thumbnail' | 'proxy', request: (clip: { clipId: number; roll?: string }) => RenderJobPayload['request']): Rule {

@@ -4,6 +4,7 @@
  * root; `volumeSupport()` says why not otherwise.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { afterAll } from 'vitest';
 import { closeSync, mkdirSync, openSync, ftruncateSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -66,5 +67,22 @@ export function makeVolume(base: string, name: string, kind: VolumeKind, sizeMiB
       rmSync(image, { force: true });
       rmSync(path, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A maker of real small filesystems (tmpfs), so "disk full" and "read-only" are the
+ * kernel's, not a mock's (needs root). Call it after scratchFolders(): hooks run as a stack,
+ * so the mounts go before their folders.
+ */
+export function tmpfsMounter(): (at: string, options: string) => void {
+  const mounts: string[] = [];
+  afterAll(() => {
+    for (const m of mounts.splice(0)) spawnSync('umount', ['-l', m]);
+  });
+  return (at, options) => {
+    mkdirSync(at, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', at]);
+    mounts.push(at);
   };
 }
