@@ -1,0 +1,94 @@
+/**
+ * Bytes from the local copy to the wire with bounded memory: a fixed pool of part-sized
+ * buffers shared by every upload of a sync (the pool is the memory budget), parts read in
+ * 1 MiB chunks and hashed as they are read (the event loop gets a turn between chunks),
+ * and request bodies streamed from a buffer in chunks metered by the bandwidth limit.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { RushesError } from '../errors.ts';
+import type { Hasher } from '../hash/index.ts';
+import type { PartHasher } from './integrity.ts';
+import type { Bandwidth } from './throttle.ts';
+
+const READ_CHUNK = 1024 * 1024;
+
+/** Part-sized buffers, reused: at most `count` parts are in memory at once, across all uploads. */
+export class BufferPool {
+  private readonly free: Buffer[] = [];
+  private readonly waiting: ((b: Buffer) => void)[] = [];
+
+  constructor(
+    readonly bufferSize: number,
+    readonly count: number,
+  ) {
+    for (let i = 0; i < count; i++) this.free.push(Buffer.allocUnsafeSlow(bufferSize));
+  }
+
+  /** A buffer of at least `size` bytes; a part larger than the pool's buffers (a file of more than 10,000 parts) gets its own. */
+  async acquire(size: number, signal?: AbortSignal): Promise<Buffer> {
+    if (size > this.bufferSize) return Buffer.allocUnsafeSlow(size);
+    const b = this.free.pop();
+    if (b) return b;
+    signal?.throwIfAborted();
+    return new Promise<Buffer>((resolve, reject) => {
+      const take = (buf: Buffer) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(buf);
+      };
+      const onAbort = () => {
+        const i = this.waiting.indexOf(take);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(take);
+    });
+  }
+
+  release(b: Buffer): void {
+    if (b.length !== this.bufferSize) return; // a one-off buffer: left to the garbage collector
+    const next = this.waiting.shift();
+    if (next) next(b);
+    else this.free.push(b);
+  }
+}
+
+/**
+ * Reads `length` bytes at `offset` into `into`, feeding each chunk to the part's hashers and
+ * to the whole file's hasher (in file order, so the caller must read parts in order).
+ * A file that ends early changed under us: that is the caller's SOURCE_CHANGED.
+ */
+export async function readPart(fh: FileHandle, path: string, offset: number, length: number, into: Buffer, part: PartHasher, file?: Hasher): Promise<Buffer> {
+  let done = 0;
+  while (done < length) {
+    const want = Math.min(READ_CHUNK, length - done);
+    const { bytesRead } = await fh.read(into, done, want, offset + done);
+    if (bytesRead === 0) {
+      throw new RushesError('SOURCE_CHANGED', `${path} ended at ${offset + done} bytes while it was read for upload (expected ${offset + length}); it changed`, { path });
+    }
+    const chunk = into.subarray(done, done + bytesRead);
+    part.update(chunk);
+    file?.update(chunk);
+    done += bytesRead;
+  }
+  return into.subarray(0, length);
+}
+
+/**
+ * A request body streamed from memory in chunks the bandwidth limit allows. A stream rather
+ * than the buffer itself also spares the SDK a SHA-256 of every payload for the signature
+ * (it signs a stream as UNSIGNED-PAYLOAD): Content-MD5, which the store checks, is the proof.
+ */
+export function meteredBody(data: Buffer, bandwidth: Bandwidth, signal?: AbortSignal): Readable {
+  async function* chunks(): AsyncGenerator<Buffer> {
+    let at = 0;
+    while (at < data.length) {
+      const n = Math.min(bandwidth.chunkSize(), data.length - at);
+      await bandwidth.take(n, signal);
+      yield data.subarray(at, at + n);
+      at += n;
+    }
+  }
+  return Readable.from(chunks(), { objectMode: false });
+}
