@@ -28,6 +28,8 @@ export interface S3Credentials {
 
 /** Where objects go and how to talk to it. Everything but the bucket, which a sync target names. */
 export interface S3Endpoint {
+  /** The endpoint's name in the store's records (uploads under way, synced objects); default its URL, or aws:REGION. */
+  name?: string;
   /** The store's URL (`https://s3.example.com`, `http://127.0.0.1:7480`); omitted for AWS, where the region decides. */
   url?: string;
   /** Default `us-east-1` (most S3-compatible stores accept any region name). */
@@ -106,8 +108,9 @@ export function resolveEndpoint(e: S3Endpoint): ResolvedEndpoint {
   };
 }
 
-/** The endpoint's identity in the store's records: its URL, or AWS and the region. */
+/** The endpoint's identity in the store's records: its name, else its URL, else AWS and the region. */
 export function endpointId(e: S3Endpoint): string {
+  if (e.name !== undefined) return e.name;
   return e.url !== undefined ? e.url.replace(/\/+$/, '') : `aws:${e.region ?? 'us-east-1'}`;
 }
 

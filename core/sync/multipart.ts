@@ -301,6 +301,11 @@ async function complete(ctx: UploadContext, upload: UploadRecord, done: readonly
     }
     answer = { etag: h.ETag };
   }
+  if (!normaliseEtag(answer.etag)) {
+    // Some stores (Ceph RGW 16) answer the completion without the object's ETag: ask for it.
+    const h = await withRetry('check of', ref, ctx.retry, () => ctx.client.send(new HeadObjectCommand({ Bucket: ctx.bucket, Key: upload.key }), { abortSignal: ctx.retry.signal }));
+    answer = { ...answer, etag: h.ETag };
+  }
   if (!confirms(expected, answer, ctx.endpoint.etagIsMd5)) {
     // Every part was confirmed, so this is the store's doing; the object must not stay as if it were good.
     await removeQuietly(ctx, upload.key);

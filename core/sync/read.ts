@@ -85,7 +85,13 @@ export function meteredBody(data: Buffer, bandwidth: Bandwidth, signal?: AbortSi
     let at = 0;
     while (at < data.length) {
       const n = Math.min(bandwidth.chunkSize(), data.length - at);
-      await bandwidth.take(n, signal);
+      try {
+        await bandwidth.take(n, signal);
+      } catch (e) {
+        // Cancelled: the request is being aborted by the same signal; the body just ends.
+        if (signal?.aborted) return;
+        throw e;
+      }
       yield data.subarray(at, at + n);
       at += n;
     }

@@ -81,7 +81,7 @@ export async function withRetry<T>(what: string, ref: ObjectRef, ctx: RetryConte
       if (now - transientSince >= ctx.policy.giveUpAfterMs) {
         throw new RushesError(
           'SYNC_UNREACHABLE',
-          `${what} ${describeRef(ref)} failed: the object store did not answer for ${Math.round((now - transientSince) / 1000)} s, giving up (${causeText(e)})`,
+          `${what} ${describeRef(ref)} failed: the object store did not answer for ${Math.round((now - transientSince) / 100) / 10} s, giving up (${causeText(e)})`,
           { path: ref.path, cause: e },
         );
       }

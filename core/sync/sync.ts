@@ -3,7 +3,8 @@
  * large ones several at a time, all sharing one buffer pool (the memory budget), one
  * bandwidth meter and one client. A file that fails is reported and the others go on; a
  * failure that would fail every file the same way (bad credentials, no bucket, access
- * denied) or a cancellation ends the run, the files not begun marked with its error.
+ * denied) or a cancellation ends the run: no further file begins, and those not begun carry
+ * its code.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { stat } from 'node:fs/promises';
@@ -146,8 +147,6 @@ export async function syncFiles(target: SyncTarget, files: readonly SyncFile[], 
     files.length,
     options.onProgress,
   );
-  const inner = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, inner.signal]) : inner.signal;
   const log = options.log ?? silentLogger;
   const ctx: UploadContext = {
     client,
@@ -157,7 +156,7 @@ export async function syncFiles(target: SyncTarget, files: readonly SyncFile[], 
     store: storeOf(options.store),
     pool: new BufferPool(partSize, Math.max(2, Math.floor((options.memoryBudget ?? DEFAULT_MEMORY) / partSize))),
     bandwidth: options.bandwidth ?? new Bandwidth(null),
-    retry: { policy: { ...DEFAULT_RETRY, ...options.retry }, signal, onRetry: options.onRetry },
+    retry: { policy: { ...DEFAULT_RETRY, ...options.retry }, signal: options.signal, onRetry: options.onRetry },
     partConcurrency: Math.max(1, options.partConcurrency ?? 4),
     partSize,
     onBytes: (n) => progress.bytes(n),
@@ -178,14 +177,11 @@ export async function syncFiles(target: SyncTarget, files: readonly SyncFile[], 
       try {
         report(i, await uploadFile(ctx, file));
       } catch (e) {
-        // A file stopped because another ended the run carries that one's reason.
-        const error = ended && isRushesError(e) && e.code === 'CANCELLED' && !options.signal?.aborted ? { ...errorRecord(ended), path: file.path } : errorRecord(e, file.path);
+        const error = errorRecord(e, file.path);
         report(i, { path: file.path, key: file.key, size: sizes[i], outcome: 'failed', error });
         log.warn('upload failed', { bucket: target.bucket, key: file.key, ...error });
-        if (isRushesError(e) && ENDS_THE_RUN.has(e.code) && !ended) {
-          ended = e;
-          inner.abort(e);
-        }
+        // Uploads in flight finish by themselves (they fail the same way, each naming its own object).
+        if (isRushesError(e) && ENDS_THE_RUN.has(e.code)) ended ??= e;
       }
     });
   } finally {
@@ -194,7 +190,9 @@ export async function syncFiles(target: SyncTarget, files: readonly SyncFile[], 
   // Files the run never began carry the error that ended it.
   files.forEach((file, i) => {
     if (results[i] === undefined) {
-      const error = ended ? { ...errorRecord(ended), path: file.path } : { code: 'CANCELLED', message: `upload of ${file.path} was not begun`, path: file.path };
+      const error = ended
+        ? { code: ended.code, message: `${file.path} was not uploaded: the sync stopped at ${ended.message}`, path: file.path }
+        : { code: 'CANCELLED', message: `upload of ${file.path} was not begun`, path: file.path };
       results[i] = { path: file.path, key: file.key, size: sizes[i], outcome: 'failed', error };
     }
   });
