@@ -301,10 +301,13 @@ async function complete(ctx: UploadContext, upload: UploadRecord, done: readonly
     }
     answer = { etag: h.ETag };
   }
-  if (!normaliseEtag(answer.etag)) {
-    // Some stores (Ceph RGW 16) answer the completion without the object's ETag: ask for it.
-    const h = await withRetry('check of', ref, ctx.retry, () => ctx.client.send(new HeadObjectCommand({ Bucket: ctx.bucket, Key: upload.key }), { abortSignal: ctx.retry.signal }));
-    answer = { ...answer, etag: h.ETag };
+  if (!normaliseEtag(answer.etag) || (expected.checksum !== undefined && answer.checksum === undefined)) {
+    // Some stores answer the completion without the object's ETag (Ceph RGW 16) or checksum
+    // (moto): the object itself is asked, so what it holds is still compared with what was read.
+    const h = await withRetry('check of', ref, ctx.retry, () =>
+      ctx.client.send(new HeadObjectCommand({ Bucket: ctx.bucket, Key: upload.key, ...(field ? { ChecksumMode: 'ENABLED' as const } : {}) }), { abortSignal: ctx.retry.signal }),
+    );
+    answer = { etag: normaliseEtag(answer.etag) ? answer.etag : h.ETag, checksum: answer.checksum ?? (field ? h[field] : undefined) };
   }
   if (!confirms(expected, answer, ctx.endpoint.etagIsMd5)) {
     // Every part was confirmed, so this is the store's doing; the object must not stay as if it were good.
