@@ -93,6 +93,25 @@ describe.skipIf(missing !== undefined)(`sync to Ceph RGW${missing ? ` (skipped: 
     }
   });
 
+  it('lists the bucket once instead of a HEAD per file for a larger sync, and HEADs only what is there', async () => {
+    const { dir, db, target } = await setup();
+    const files = await Promise.all(Array.from({ length: 20 }, (_, i) => makeFile(dir, `frames/f${i}.dpx`, 3000 + i, 100 + i)));
+    const items = files.map((f, i) => ({ path: f.path, key: `A001/frames/f${i}.dpx`, xxh64: f.xxh64 }));
+    const proxy = await startProxy(rgw().url);
+    try {
+      const endpoint = via(proxy);
+      expect((await syncFiles({ ...target, endpoint }, items.slice(0, 15).concat(items.slice(16)), { store: db })).uploaded).toBe(19);
+      const methods = () => proxy.requests.map((r) => `${r.method}${r.query.has('list-type') ? ' list' : ''}`).sort();
+      expect(methods()).toEqual(['GET list', ...Array(19).fill('PUT')]);
+      proxy.requests.length = 0;
+      const again = await syncFiles({ ...target, endpoint }, items, { store: db });
+      expect([again.skipped, again.uploaded]).toEqual([19, 1]);
+      expect(methods()).toEqual(['GET list', ...Array(19).fill('HEAD'), 'PUT']);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('refuses a local copy whose bytes are not the recorded xxh64, and records nothing', async () => {
     const { dir, db, target, bucket } = await setup();
     const f = await makeFile(dir, 'x.bin', 1000, 9);
@@ -139,7 +158,7 @@ describe.skipIf(missing !== undefined)(`sync to Ceph RGW${missing ? ` (skipped: 
     const home = join(dir, 'home');
     const f = await makeFile(dir, 'A001C001.mxf', 10 * PART, 6);
     const job = join(dir, 'job.json');
-    writeFileSync(job, JSON.stringify({ target, files: [{ path: f.path, key: 'A001/A001C001.mxf', xxh64: f.xxh64 }], home, limit: 8 * MiB, partSize: PART }));
+    writeFileSync(job, JSON.stringify({ target, files: [{ path: f.path, key: 'A001/A001C001.mxf', xxh64: f.xxh64 }], home, limit: 8 * MiB, partSize: PART, partConcurrency: 2 }));
     const child = spawn(process.execPath, ['--import', 'tsx', CHILD, job], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
@@ -177,24 +196,6 @@ describe.skipIf(missing !== undefined)(`sync to Ceph RGW${missing ? ` (skipped: 
       await proxy.close();
       db.close();
     }
-  });
-
-  it('waits while the gateway is down and resumes when it is back', async () => {
-    const { dir, db, client, target, bucket } = await setup();
-    const f = await makeFile(dir, 'B001C002.mxf', 8 * PART, 7);
-    const retries: RetryNotice[] = [];
-    const options: SyncOptions = { store: db, partSize: PART, bandwidth: new Bandwidth(8 * MiB), partConcurrency: 2, onRetry: (n) => retries.push(n), retry: { baseDelayMs: 200, maxDelayMs: 2000, giveUpAfterMs: 120_000 } };
-    let done = 0;
-    const run = syncFiles(target, [{ path: f.path, key: 'B001C002.mxf', xxh64: f.xxh64 }], { ...options, onProgress: (p) => (done = p.bytesDone) });
-    await waitFor('some parts acknowledged', () => (done >= 2 * PART ? true : undefined), 60_000);
-    rgw().stopGateway();
-    await new Promise((r) => setTimeout(r, 4000));
-    expect(done).toBeLessThan(f.size);
-    rgw().startGateway();
-    const s = await run;
-    expectNoFailures(s);
-    expect(retries.some((r) => r.kind === 'transient')).toBe(true);
-    await expectStored(client, bucket, 'B001C002.mxf', f);
   });
 
   it('gives up on a link that stays down past the give-up time, with a clear error', async () => {
@@ -280,5 +281,23 @@ describe.skipIf(missing !== undefined)(`sync to Ceph RGW${missing ? ` (skipped: 
     expect(await listOpen()).toEqual([]);
     expect(new SyncStore(db).openUploads()).toEqual([]);
     await expect(client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'gone.mxf' }))).rejects.toThrow();
+  });
+
+  it('waits while the gateway is down and resumes when it is back', async () => {
+    const { dir, db, client, target, bucket } = await setup();
+    const f = await makeFile(dir, 'B001C002.mxf', 8 * PART, 7);
+    const retries: RetryNotice[] = [];
+    const options: SyncOptions = { store: db, partSize: PART, bandwidth: new Bandwidth(8 * MiB), partConcurrency: 2, onRetry: (n) => retries.push(n), retry: { baseDelayMs: 200, maxDelayMs: 2000, giveUpAfterMs: 120_000 } };
+    let done = 0;
+    const run = syncFiles(target, [{ path: f.path, key: 'B001C002.mxf', xxh64: f.xxh64 }], { ...options, onProgress: (p) => (done = p.bytesDone) });
+    await waitFor('some parts acknowledged', () => (done >= 2 * PART ? true : undefined), 60_000);
+    rgw().stopGateway();
+    await new Promise((r) => setTimeout(r, 4000));
+    expect(done).toBeLessThan(f.size);
+    rgw().startGateway();
+    const s = await run;
+    expectNoFailures(s);
+    expect(retries.some((r) => r.kind === 'transient')).toBe(true);
+    await expectStored(client, bucket, 'B001C002.mxf', f);
   });
 });

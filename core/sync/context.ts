@@ -25,6 +25,8 @@ export interface UploadContext {
   partConcurrency: number;
   /** Bytes per part; files up to this size go in one request. */
   partSize: number;
+  /** Sizes of the objects already under the sync's keys, from one listing; when absent, each file asks with HEAD. */
+  listed?: ReadonlyMap<string, number>;
   /** Called with bytes the store confirmed (or that were found already there). */
   onBytes: (n: number) => void;
   log: Logger;

@@ -13,23 +13,30 @@ import type { Bandwidth } from './throttle.ts';
 
 const READ_CHUNK = 1024 * 1024;
 
-/** Part-sized buffers, reused: at most `count` parts are in memory at once, across all uploads. */
+/**
+ * Part-sized buffers, reused: at most `count` parts are in memory at once, across all
+ * uploads. Buffers are made as they are first needed, so a sync of small files never holds
+ * the whole budget.
+ */
 export class BufferPool {
   private readonly free: Buffer[] = [];
+  private made = 0;
   private readonly waiting: ((b: Buffer) => void)[] = [];
 
   constructor(
     readonly bufferSize: number,
     readonly count: number,
-  ) {
-    for (let i = 0; i < count; i++) this.free.push(Buffer.allocUnsafeSlow(bufferSize));
-  }
+  ) {}
 
   /** A buffer of at least `size` bytes; a part larger than the pool's buffers (a file of more than 10,000 parts) gets its own. */
   async acquire(size: number, signal?: AbortSignal): Promise<Buffer> {
     if (size > this.bufferSize) return Buffer.allocUnsafeSlow(size);
     const b = this.free.pop();
     if (b) return b;
+    if (this.made < this.count) {
+      this.made++;
+      return Buffer.allocUnsafeSlow(this.bufferSize);
+    }
     signal?.throwIfAborted();
     return new Promise<Buffer>((resolve, reject) => {
       const take = (buf: Buffer) => {

@@ -5,6 +5,7 @@
  * the parts on the store and compares them with the bytes read, so a lost row costs a
  * local re-read, never a wrong object.
  */
+import type Database from 'better-sqlite3';
 import type { Db } from '../store/db.ts';
 
 export interface UploadRecord {
@@ -88,12 +89,20 @@ const fromUploadRow = (r: UploadRow): UploadRecord => ({
 });
 
 export class SyncStore {
+  private readonly statements = new Map<string, Database.Statement>();
+
   constructor(private readonly db: Db) {}
+
+  /** A prepared statement, prepared once: a small file's upload writes a row, and preparing costs more than the write. */
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (!st) this.statements.set(text, (st = this.db.prepare(text)));
+    return st;
+  }
 
   /** The open multipart upload of an object, if a run started one. */
   openUpload(at: ObjectPlace): UploadRecord | undefined {
-    const row = this.db
-      .prepare(`SELECT * FROM sync_uploads WHERE endpoint = ? AND bucket = ? AND key = ? AND state = 'open'`)
+    const row = this.sql(`SELECT * FROM sync_uploads WHERE endpoint = ? AND bucket = ? AND key = ? AND state = 'open'`)
       .get(at.endpoint, at.bucket, at.key) as UploadRow | undefined;
     return row && fromUploadRow(row);
   }
@@ -102,18 +111,16 @@ export class SyncStore {
   openUploads(before: number = Number.MAX_SAFE_INTEGER, where?: { endpoint: string; bucket: string }): UploadRecord[] {
     const rows = (
       where
-        ? this.db
-            .prepare(`SELECT * FROM sync_uploads WHERE state = 'open' AND updated_at < ? AND endpoint = ? AND bucket = ? ORDER BY updated_at`)
+        ? this.sql(`SELECT * FROM sync_uploads WHERE state = 'open' AND updated_at < ? AND endpoint = ? AND bucket = ? ORDER BY updated_at`)
             .all(before, where.endpoint, where.bucket)
-        : this.db.prepare(`SELECT * FROM sync_uploads WHERE state = 'open' AND updated_at < ? ORDER BY updated_at`).all(before)
+        : this.sql(`SELECT * FROM sync_uploads WHERE state = 'open' AND updated_at < ? ORDER BY updated_at`).all(before)
     ) as UploadRow[];
     return rows.map(fromUploadRow);
   }
 
   startUpload(u: Omit<UploadRecord, 'id' | 'state' | 'createdAt' | 'updatedAt'>): UploadRecord {
     const now = Date.now();
-    const info = this.db
-      .prepare(
+    const info = this.sql(
         `INSERT INTO sync_uploads (endpoint, bucket, key, upload_id, path, size, mtime_ms, part_size, checksum, xxh64, state, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
       )
@@ -123,7 +130,7 @@ export class SyncStore {
 
   parts(upload: number): PartRecord[] {
     return (
-      this.db.prepare(`SELECT part_number, size, md5, etag, checksum FROM sync_parts WHERE upload_id = ? ORDER BY part_number`).all(upload) as {
+      this.sql(`SELECT part_number, size, md5, etag, checksum FROM sync_parts WHERE upload_id = ? ORDER BY part_number`).all(upload) as {
         part_number: number;
         size: number;
         md5: string;
@@ -136,32 +143,30 @@ export class SyncStore {
   /** Records one acknowledged part, in its own transaction, as soon as the store acknowledged it. */
   partDone(upload: number, p: PartRecord): void {
     this.db.transaction(() => {
-      this.db
-        .prepare(`INSERT OR REPLACE INTO sync_parts (upload_id, part_number, size, md5, etag, checksum) VALUES (?, ?, ?, ?, ?, ?)`)
+      this.sql(`INSERT OR REPLACE INTO sync_parts (upload_id, part_number, size, md5, etag, checksum) VALUES (?, ?, ?, ?, ?, ?)`)
         .run(upload, p.partNumber, p.size, p.md5, p.etag, p.checksum);
-      this.db.prepare(`UPDATE sync_uploads SET updated_at = ? WHERE id = ?`).run(Date.now(), upload);
+      this.sql(`UPDATE sync_uploads SET updated_at = ? WHERE id = ?`).run(Date.now(), upload);
     })();
   }
 
   /** Ends an upload's record; its part rows go with it (they only served resuming). */
   endUpload(upload: number, state: 'completed' | 'aborted'): void {
     this.db.transaction(() => {
-      this.db.prepare(`UPDATE sync_uploads SET state = ?, updated_at = ? WHERE id = ?`).run(state, Date.now(), upload);
-      this.db.prepare(`DELETE FROM sync_parts WHERE upload_id = ?`).run(upload);
+      this.sql(`UPDATE sync_uploads SET state = ?, updated_at = ? WHERE id = ?`).run(state, Date.now(), upload);
+      this.sql(`DELETE FROM sync_parts WHERE upload_id = ?`).run(upload);
     })();
   }
 
   /** Records an object the store confirmed; only then is it synced. */
   objectSynced(o: Omit<SyncedObject, 'syncedAt'>): void {
-    this.db
-      .prepare(
+    this.sql(
         `INSERT OR REPLACE INTO sync_objects (endpoint, bucket, key, path, size, etag, checksum, xxh64, synced_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(o.endpoint, o.bucket, o.key, o.path, o.size, o.etag, o.checksum, o.xxh64, Date.now());
   }
 
   syncedObject(at: ObjectPlace): SyncedObject | undefined {
-    const r = this.db.prepare(`SELECT * FROM sync_objects WHERE endpoint = ? AND bucket = ? AND key = ?`).get(at.endpoint, at.bucket, at.key) as
+    const r = this.sql(`SELECT * FROM sync_objects WHERE endpoint = ? AND bucket = ? AND key = ?`).get(at.endpoint, at.bucket, at.key) as
       | { endpoint: string; bucket: string; key: string; path: string; size: number; etag: string; checksum: string | null; xxh64: string | null; synced_at: number }
       | undefined;
     return r && { endpoint: r.endpoint, bucket: r.bucket, key: r.key, path: r.path, size: r.size, etag: r.etag, checksum: r.checksum, xxh64: r.xxh64, syncedAt: r.synced_at };
@@ -169,10 +174,10 @@ export class SyncStore {
 
   /** Forgets a confirmed object (it failed verification when re-uploaded, or was removed). */
   forgetObject(at: ObjectPlace): void {
-    this.db.prepare(`DELETE FROM sync_objects WHERE endpoint = ? AND bucket = ? AND key = ?`).run(at.endpoint, at.bucket, at.key);
+    this.sql(`DELETE FROM sync_objects WHERE endpoint = ? AND bucket = ? AND key = ?`).run(at.endpoint, at.bucket, at.key);
   }
 
   countSynced(where: { endpoint: string; bucket: string }): number {
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM sync_objects WHERE endpoint = ? AND bucket = ?`).get(where.endpoint, where.bucket) as { n: number }).n;
+    return (this.sql(`SELECT COUNT(*) AS n FROM sync_objects WHERE endpoint = ? AND bucket = ?`).get(where.endpoint, where.bucket) as { n: number }).n;
   }
 }

@@ -15,7 +15,9 @@ import { silentLogger, type Logger } from '../util/log.ts';
 import { etaSeconds, RateWindow, type Progress } from '../util/progress.ts';
 import { createS3Client, endpointId, resolveEndpoint, type S3Endpoint } from './client.ts';
 import type { ObjectResult, SyncFile, UploadContext } from './context.ts';
+import type { LocalFile } from './local.ts';
 import { abortAbandoned, abortUpload, MIN_PART_SIZE, type UploadAccess } from './multipart.ts';
+import { listSizes } from './listing.ts';
 import { BufferPool } from './read.ts';
 import { DEFAULT_RETRY, type RetryNotice, type RetryPolicy } from './retry.ts';
 import { SyncStore } from './store.ts';
@@ -44,7 +46,7 @@ export interface SyncOptions {
   bandwidth?: Bandwidth;
   /** Bytes per part (default 8 MiB, at least 5 MiB); files up to this size go in one request. */
   partSize?: number;
-  /** Memory for parts in flight across all files (default 128 MiB): the pool holds this many bytes of part buffers. */
+  /** Memory for parts in flight across all files (default 64 MiB): the pool holds this many bytes of part buffers. */
   memoryBudget?: number;
   /** Files uploaded at once (default 8). */
   fileConcurrency?: number;
@@ -69,8 +71,10 @@ export interface SyncSummary {
 const ENDS_THE_RUN = new Set(['SYNC_AUTH', 'SYNC_NO_BUCKET', 'SYNC_DENIED', 'CANCELLED']);
 
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
-const DEFAULT_MEMORY = 128 * 1024 * 1024;
+const DEFAULT_MEMORY = 64 * 1024 * 1024;
 const PROGRESS_MS = 250;
+/** From this many files on, one listing of the bucket replaces a HEAD per file that is not there. */
+const LIST_FROM = 16;
 
 /** Counts confirmed bytes and files into the one progress shape, throttled. */
 class SyncProgress {
@@ -108,11 +112,13 @@ class SyncProgress {
   }
 }
 
-async function sizeOf(path: string): Promise<number> {
+/** The file's size and time, read once for the totals and the upload; undefined leaves the upload to name what is wrong. */
+async function statOf(path: string): Promise<LocalFile | undefined> {
   try {
-    return (await stat(path)).size;
+    const s = await stat(path);
+    return s.isFile() ? { path, size: s.size, mtimeMs: s.mtimeMs } : undefined;
   } catch {
-    return 0; // the upload names the missing file
+    return undefined;
   }
 }
 
@@ -141,7 +147,8 @@ export async function syncFiles(target: SyncTarget, files: readonly SyncFile[], 
   const endpoint = resolveEndpoint(target.endpoint);
   const partSize = Math.max(MIN_PART_SIZE, options.partSize ?? DEFAULT_PART_SIZE);
   const client = options.client ?? createS3Client(endpoint, { maxSockets: (options.fileConcurrency ?? 8) * (options.partConcurrency ?? 4) });
-  const sizes = await Promise.all(files.map((f) => sizeOf(f.path)));
+  const stats = await Promise.all(files.map((f) => statOf(f.path)));
+  const sizes = stats.map((s) => s?.size ?? 0);
   const progress = new SyncProgress(
     sizes.reduce((a, b) => a + b, 0),
     files.length,
@@ -163,6 +170,8 @@ export async function syncFiles(target: SyncTarget, files: readonly SyncFile[], 
     log,
   };
 
+  if (files.length >= LIST_FROM) ctx.listed = await listSizes(ctx, files.map((f) => f.key));
+
   const results: ObjectResult[] = new Array(files.length);
   let ended: RushesError | undefined;
   const report = (i: number, r: ObjectResult) => {
@@ -175,7 +184,7 @@ export async function syncFiles(target: SyncTarget, files: readonly SyncFile[], 
       const file = files[i];
       if (ended) return;
       try {
-        report(i, await uploadFile(ctx, file));
+        report(i, await uploadFile(ctx, file, stats[i]));
       } catch (e) {
         const error = errorRecord(e, file.path);
         report(i, { path: file.path, key: file.key, size: sizes[i], outcome: 'failed', error });

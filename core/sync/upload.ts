@@ -53,22 +53,29 @@ async function isSame(present: Present | undefined, file: SyncFile, local: Local
 }
 
 /** Uploads one file (or finds it already there); throws a RushesError naming the file and object when it cannot. */
-export async function uploadFile(ctx: UploadContext, file: SyncFile): Promise<ObjectResult> {
+export async function uploadFile(ctx: UploadContext, file: SyncFile, known?: LocalFile): Promise<ObjectResult> {
   const ref: ObjectRef = { bucket: ctx.bucket, key: file.key, path: file.path };
   if (Buffer.byteLength(file.key) > MAX_KEY_BYTES || file.key === '') {
     throw new RushesError('USAGE', `object key for ${file.path} must be 1 to ${MAX_KEY_BYTES} bytes long (it is ${Buffer.byteLength(file.key)})`, { path: file.path });
   }
-  const local = await statLocal(file.path);
-  const present = await head(ctx, ref);
+  const local = known ?? (await statLocal(file.path));
+  // A key the listing does not hold, or holds with another size, is not this file: no HEAD needed.
+  const listedSize = ctx.listed?.get(file.key);
+  const present = ctx.listed && listedSize !== local.size ? undefined : await head(ctx, ref);
   const same = await isSame(present, file, local);
   if (same !== undefined) {
     ctx.store.objectSynced({ endpoint: ctx.endpointId, bucket: ctx.bucket, key: file.key, path: file.path, size: local.size, etag: present!.etag, checksum: null, xxh64: same });
     ctx.onBytes(local.size);
     return { path: file.path, key: file.key, size: local.size, outcome: 'skipped', etag: present!.etag, xxh64: same };
   }
-  // Not known to be the same: the record of an earlier sync no longer holds.
-  ctx.store.forgetObject({ endpoint: ctx.endpointId, bucket: ctx.bucket, key: file.key });
-  const result = local.size > ctx.partSize ? await uploadMultipart(ctx, file, local) : await putObject(ctx, file, local);
+  let result: ObjectResult;
+  try {
+    result = local.size > ctx.partSize ? await uploadMultipart(ctx, file, local) : await putObject(ctx, file, local);
+  } catch (e) {
+    // Whatever an earlier sync recorded for this key no longer holds.
+    ctx.store.forgetObject({ endpoint: ctx.endpointId, bucket: ctx.bucket, key: file.key });
+    throw e;
+  }
   ctx.store.objectSynced({
     endpoint: ctx.endpointId,
     bucket: ctx.bucket,
