@@ -14,50 +14,65 @@ import type { Bandwidth } from './throttle.ts';
 const READ_CHUNK = 1024 * 1024;
 
 /**
- * Part-sized buffers, reused: at most `count` parts are in memory at once, across all
- * uploads. Buffers are made as they are first needed, so a sync of small files never holds
- * the whole budget.
+ * The memory budget for bytes in flight, shared by every upload of a sync: a part or a
+ * small file waits until its bytes fit. Part-sized buffers are kept and reused (a part is
+ * the common case, and reuse spares the garbage collector); anything else gets a buffer of
+ * its own size, so a small file holds 40 KB of the budget, not a part's worth.
  */
 export class BufferPool {
+  private used = 0;
   private readonly free: Buffer[] = [];
-  private made = 0;
-  private readonly waiting: ((b: Buffer) => void)[] = [];
+  private readonly waiting: { size: number; wake: () => void }[] = [];
 
   constructor(
     readonly bufferSize: number,
-    readonly count: number,
+    readonly budget: number,
   ) {}
 
-  /** A buffer of at least `size` bytes; a part larger than the pool's buffers (a file of more than 10,000 parts) gets its own. */
   async acquire(size: number, signal?: AbortSignal): Promise<Buffer> {
-    if (size > this.bufferSize) return Buffer.allocUnsafeSlow(size);
-    const b = this.free.pop();
-    if (b) return b;
-    if (this.made < this.count) {
-      this.made++;
-      return Buffer.allocUnsafeSlow(this.bufferSize);
+    // One request larger than the whole budget still goes, alone.
+    if (this.waiting.length > 0 || (this.used > 0 && this.used + size > this.budget)) await this.wait(size, signal);
+    else this.used += size;
+    if (size !== this.bufferSize) return Buffer.allocUnsafeSlow(size);
+    const b = this.free.pop() ?? Buffer.allocUnsafeSlow(this.bufferSize);
+    this.trim();
+    return b;
+  }
+
+  release(b: Buffer): void {
+    this.used -= b.length;
+    if (b.length === this.bufferSize) this.free.push(b);
+    this.trim();
+    while (this.waiting.length > 0 && (this.used === 0 || this.used + this.waiting[0].size <= this.budget)) {
+      const next = this.waiting.shift()!;
+      this.used += next.size; // reserved here, so a later arrival cannot take it first
+      next.wake();
     }
+  }
+
+  /** Kept buffers count against the budget too. */
+  private trim(): void {
+    while (this.free.length > 0 && this.used + this.free.length * this.bufferSize > this.budget) this.free.pop();
+  }
+
+  private wait(size: number, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
-    return new Promise<Buffer>((resolve, reject) => {
-      const take = (buf: Buffer) => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve(buf);
+    return new Promise<void>((resolve, reject) => {
+      const entry = {
+        size,
+        wake: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
       };
       const onAbort = () => {
-        const i = this.waiting.indexOf(take);
+        const i = this.waiting.indexOf(entry);
         if (i >= 0) this.waiting.splice(i, 1);
         reject(signal!.reason);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(take);
+      this.waiting.push(entry);
     });
-  }
-
-  release(b: Buffer): void {
-    if (b.length !== this.bufferSize) return; // a one-off buffer: left to the garbage collector
-    const next = this.waiting.shift();
-    if (next) next(b);
-    else this.free.push(b);
   }
 }
 

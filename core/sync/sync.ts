@@ -46,7 +46,7 @@ export interface SyncOptions {
   bandwidth?: Bandwidth;
   /** Bytes per part (default 8 MiB, at least 5 MiB); files up to this size go in one request. */
   partSize?: number;
-  /** Memory for parts in flight across all files (default 64 MiB): the pool holds this many bytes of part buffers. */
+  /** Memory for bytes in flight across all files (default 64 MiB, at least two parts). */
   memoryBudget?: number;
   /** Files uploaded at once (default 8). */
   fileConcurrency?: number;
@@ -161,7 +161,7 @@ export async function syncFiles(target: SyncTarget, files: readonly SyncFile[], 
     endpointId: endpointId(endpoint),
     bucket: target.bucket,
     store: storeOf(options.store),
-    pool: new BufferPool(partSize, Math.max(2, Math.floor((options.memoryBudget ?? DEFAULT_MEMORY) / partSize))),
+    pool: new BufferPool(partSize, Math.max(2 * partSize, options.memoryBudget ?? DEFAULT_MEMORY)),
     bandwidth: options.bandwidth ?? new Bandwidth(null),
     retry: { policy: { ...DEFAULT_RETRY, ...options.retry }, signal: options.signal, onRetry: options.onRetry },
     partConcurrency: Math.max(1, options.partConcurrency ?? 4),
