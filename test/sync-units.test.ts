@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Bandwidth, checkKeyLayout, describeEndpoint, limitAt, parseLimit, renderKey, resolveEndpoint, type BandwidthSchedule } from '../core/sync/index.ts';
+import type { RushesError } from '../core/errors.ts';
 import { failureKind, syncError } from '../core/sync/errors.ts';
 import { compositeChecksum, confirms, multipartEtag, PartHasher } from '../core/sync/integrity.ts';
 import { MAX_PARTS, partLength, planParts } from '../core/sync/multipart.ts';
@@ -171,12 +172,19 @@ describe('failures', () => {
     for (const [name, status, code] of cases) {
       const e = sdkError(name, status);
       expect(failureKind(e)).toBe('final');
-      const r = syncError(e, 'upload of', ref);
+      const r = syncError(e, 'upload of', ref) as RushesError;
       expect(r.code).toBe(code);
       expect(r.message).toContain('s3://b/k/clip.mov (from /raid/A001/clip.mov)');
       expect(r.message).toContain(name);
       expect(r.path).toBe(ref.path);
     }
+  });
+
+  it('leaves what is neither the store nor the link unclassified, and reads missing credentials as SYNC_AUTH', () => {
+    const bug = new TypeError('x is undefined');
+    expect(syncError(bug, 'upload of', ref)).toBe(bug);
+    const noCredentials = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' });
+    expect((syncError(noCredentials, 'upload of', ref) as RushesError).code).toBe('SYNC_AUTH');
   });
 
   it('backs off exponentially with jitter, within the ceiling', () => {

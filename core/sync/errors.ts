@@ -101,9 +101,13 @@ export function causeText(e: unknown): string {
   return `${name}${status !== undefined ? ` (HTTP ${status})` : ''}${said}`;
 }
 
-/** A final failure as the RushesError the caller reports. */
-export function syncError(e: unknown, what: string, ref: ObjectRef): RushesError {
+/**
+ * A final failure as the RushesError the caller reports. What is neither the store's answer
+ * nor the link's (a local error, a bug) stays as it was thrown, unclassified.
+ */
+export function syncError(e: unknown, what: string, ref: ObjectRef): unknown {
   if (e instanceof RushesError) return e;
+  if (httpStatus(e) === undefined && !AUTH.has(errorName(e))) return e;
   const code = codeFor(errorName(e), httpStatus(e));
   return new RushesError(code, `${what} ${describeRef(ref)} failed: ${MEANING[code]} (${causeText(e)})`, { path: ref.path, cause: e });
 }

@@ -8,7 +8,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { stat } from 'node:fs/promises';
-import { errorRecord, isRushesError, type RushesError } from '../errors.ts';
+import { errorRecord, isRushesError, RushesError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import { forEachLimited } from '../util/limit.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
@@ -185,7 +185,9 @@ export async function syncFiles(target: SyncTarget, files: readonly SyncFile[], 
       if (ended) return;
       try {
         report(i, await uploadFile(ctx, file, stats[i]));
-      } catch (e) {
+      } catch (thrown) {
+        // However a cancellation surfaced (a request, a wait for memory or bandwidth), it is one.
+        const e = options.signal?.aborted && !(isRushesError(thrown) && thrown.code === 'CANCELLED') ? new RushesError('CANCELLED', `upload of ${file.path} was cancelled`, { path: file.path, cause: thrown }) : thrown;
         const error = errorRecord(e, file.path);
         report(i, { path: file.path, key: file.key, size: sizes[i], outcome: 'failed', error });
         log.warn('upload failed', { bucket: target.bucket, key: file.key, ...error });
