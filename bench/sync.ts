@@ -23,6 +23,7 @@ import { formatBytes } from '../core/util/format.ts';
 import { startRgw, type RgwServer } from '../test/helpers/s3-servers.ts';
 import { randomBlock } from './_cold.ts';
 import { numberArg } from './_args.ts';
+import { peakRssUntilClose } from './_rss.ts';
 
 const GIB = numberArg('gib', 2);
 const SMALL_FILES = numberArg('small', 2000);
@@ -83,19 +84,9 @@ async function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promi
   let out = '';
   child.stdout.on('data', (d) => (out = (out + d).slice(-20_000)));
   child.stderr.on('data', (d) => (out = (out + d).slice(-20_000)));
-  let peakKb = 0;
-  const sample = setInterval(() => {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (m) peakKb = Math.max(peakKb, Number(m[1]));
-    } catch {
-      /* exited */
-    }
-  }, 20);
-  const code = await new Promise<number | null>((r) => child.on('close', r));
-  clearInterval(sample);
+  const { code, peakRssMb } = await peakRssUntilClose(child);
   if (code !== 0) throw new Error(`${cmd} exited ${code}: ${out.slice(-2000)}`);
-  return { seconds: Number(process.hrtime.bigint() - t) / 1e9, peakRssMb: peakKb / 1024, out };
+  return { seconds: Number(process.hrtime.bigint() - t) / 1e9, peakRssMb, out };
 }
 
 async function bucket(rgw: RgwServer, name: string): Promise<string> {
