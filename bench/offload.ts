@@ -10,13 +10,14 @@
  * offload must have its bytes on the device before it can read them back.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatBytes } from '../core/util/format.ts';
 import { canDropCaches, coldCache, randomBlock, timedCold } from './_cold.ts';
 import { numberArg } from './_args.ts';
+import { peakRssUntilClose } from './_rss.ts';
 
 const GIB = numberArg('gib', 2);
 const SMALL_FILES = numberArg('small', 5000);
@@ -70,19 +71,9 @@ async function runRushes(dests: string[]): Promise<{ seconds: number; peakRssMb:
     env: { ...process.env, RUSHES_HOME: join(root, 'home') },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  let peakKb = 0;
-  const sample = setInterval(() => {
-    try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (m) peakKb = Math.max(peakKb, Number(m[1]));
-    } catch {
-      /* exited */
-    }
-  }, 20);
-  const code = await new Promise<number | null>((r) => child.on('close', r));
-  clearInterval(sample);
+  const { code, peakRssMb } = await peakRssUntilClose(child);
   if (code !== 0) throw new Error(`rushes offload exited ${code}`);
-  return { seconds: Number(process.hrtime.bigint() - t) / 1e9, peakRssMb: peakKb / 1024 };
+  return { seconds: Number(process.hrtime.bigint() - t) / 1e9, peakRssMb };
 }
 
 try {

@@ -25,6 +25,13 @@ export type ErrorCode =
   | 'RENDER_TIMEOUT' // a render took longer than its limit and was killed
   | 'RUNTIME_UNAVAILABLE' // the runtime asked for cannot run here (no Docker engine, no image)
   | 'WEBHOOK_REFUSED' // a webhook receiver answered a 4xx that retrying cannot change
+  | 'SYNC_AUTH' // the object store refused the credentials (unknown key, bad secret, expired token) or none were found
+  | 'SYNC_NO_BUCKET' // the bucket named in the sync target does not exist
+  | 'SYNC_DENIED' // the credentials are valid but may not do this (bucket policy, ACL)
+  | 'SYNC_QUOTA' // the bucket or account quota is full
+  | 'SYNC_INTEGRITY' // what the object store holds does not match the bytes read, after retries
+  | 'SYNC_UNREACHABLE' // the object store did not answer, or only failed, for longer than the give-up time
+  | 'SYNC_REFUSED' // the object store refused a request for another reason (its code is in the message)
   | 'NOT_FOUND' // no job, card or clip with that id (or a clip without a poster frame)
   | 'WRONG_STATE' // what was asked is not possible in the state it is in (retry a running job, start a verified card)
   | 'CANCELLED' // someone asked to stop it
@@ -75,6 +82,14 @@ export const ERROR_POLICY: Readonly<Record<ErrorCode, ErrorPolicy>> = {
   RUNTIME_UNAVAILABLE: policy(8, 5, 500, true),
   RENDER_TIMEOUT: policy(3, 6, 500, true),
   WEBHOOK_REFUSED: policy(3, 1, 500, false),
+  // Cloud sync: the command exits 14 for any of them; the function exit tells them apart.
+  SYNC_AUTH: policy(14, 7, 502, false),
+  SYNC_NO_BUCKET: policy(14, 8, 502, false),
+  SYNC_DENIED: policy(14, 9, 502, false),
+  SYNC_QUOTA: policy(14, 10, 507, true),
+  SYNC_INTEGRITY: policy(14, 11, 502, true),
+  SYNC_UNREACHABLE: policy(14, 12, 504, true),
+  SYNC_REFUSED: policy(14, 13, 502, false),
   NOT_FOUND: policy(2, 1, 404, false),
   WRONG_STATE: policy(2, 1, 409, false),
   CANCELLED: policy(130, 130, 409, false),

@@ -27,6 +27,7 @@ const LAYERS: Record<string, number> = {
   'core/inspect': 3,
   'core/render': 3,
   'core/webhook': 3,
+  'core/sync': 3,
   workers: 3,
   'core/workflow': 4,
   'core/engine': 5,

@@ -185,4 +185,50 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE jobs ADD COLUMN reserved_for TEXT;
   `,
+  // 7: cloud sync (core/sync): multipart uploads under way with every part the store acknowledged, and objects the store confirmed.
+  `
+  CREATE TABLE sync_uploads (
+    id          INTEGER PRIMARY KEY,
+    endpoint    TEXT NOT NULL,              -- the store's URL, or aws:REGION
+    bucket      TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    upload_id   TEXT NOT NULL,              -- the store's multipart upload id
+    path        TEXT NOT NULL,              -- the local file it is read from
+    size        INTEGER NOT NULL,
+    mtime_ms    REAL NOT NULL,
+    part_size   INTEGER NOT NULL,
+    checksum    TEXT,                       -- flexible checksum algorithm of every part (CRC32C, SHA256), or NULL
+    xxh64       TEXT,                       -- the file's hash as the ASC MHL records it, stored as object metadata
+    state       TEXT NOT NULL,              -- open | completed | aborted
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX sync_uploads_open ON sync_uploads (endpoint, bucket, key) WHERE state = 'open';
+  CREATE INDEX sync_uploads_by_state ON sync_uploads (state, updated_at);
+
+  -- Every part the store acknowledged, written as it is acknowledged.
+  CREATE TABLE sync_parts (
+    upload_id   INTEGER NOT NULL REFERENCES sync_uploads (id) ON DELETE CASCADE,
+    part_number INTEGER NOT NULL,
+    size        INTEGER NOT NULL,
+    md5         TEXT NOT NULL,              -- hex MD5 of the bytes read for the part
+    etag        TEXT NOT NULL,              -- the ETag the store acknowledged it with (the MD5 on most stores)
+    checksum    TEXT,                       -- base64 flexible checksum, when the upload has one
+    PRIMARY KEY (upload_id, part_number)
+  ) WITHOUT ROWID;
+
+  -- Objects the store confirmed (ETag and checksum matched the bytes read): synced.
+  CREATE TABLE sync_objects (
+    endpoint    TEXT NOT NULL,
+    bucket      TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    path        TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    etag        TEXT NOT NULL,
+    checksum    TEXT,
+    xxh64       TEXT,
+    synced_at   INTEGER NOT NULL,
+    PRIMARY KEY (endpoint, bucket, key)
+  );
+  `,
 ];

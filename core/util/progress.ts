@@ -14,3 +14,27 @@ export interface Progress {
   framesDone?: number;
   framesTotal?: number;
 }
+
+/**
+ * A rate over the last few seconds of a growing count: a stalled link shows as a falling
+ * rate within seconds rather than an average since the start that hides it.
+ */
+export class RateWindow {
+  private samples: { t: number; n: number }[] = [];
+
+  constructor(private readonly windowMs = 3000) {}
+
+  /** Records the count at `now` and returns the rate (per second) over the window. */
+  sample(now: number, n: number): number {
+    this.samples.push({ t: now, n });
+    while (this.samples.length > 2 && now - this.samples[0].t > this.windowMs) this.samples.shift();
+    const first = this.samples[0];
+    const dt = (now - first.t) / 1000;
+    return dt > 0 ? (n - first.n) / dt : 0;
+  }
+}
+
+/** Seconds left at `rate`, 0 when nothing is left, null when the rate is unknown. */
+export function etaSeconds(remaining: number, rate: number): number | null {
+  return remaining <= 0 ? 0 : rate > 0 ? remaining / rate : null;
+}
