@@ -28,6 +28,7 @@ const LAYERS: Record<string, number> = {
   'core/render': 3,
   'core/webhook': 3,
   'core/sync': 3,
+  'core/report': 3,
   workers: 3,
   'core/workflow': 4,
   'core/engine': 5,

@@ -11,6 +11,7 @@ import type { Job, JobEvent } from '../core/queue/index.ts';
 import { startServer, type RunningServer } from '../core/server/index.ts';
 import { makeSmallCard } from './helpers/card.ts';
 import { scratchFolders } from './helpers/scratch.ts';
+import { readEvents } from './helpers/sse.ts';
 import { waitFor } from './helpers/wait.ts';
 
 const scratch = scratchFolders('rushes-server-');
@@ -51,28 +52,6 @@ async function call<T = Record<string, unknown>>(server: RunningServer, method: 
 type ErrorBody = { error: { code: string; message: string; path?: string } };
 
 /** Reads server-sent events until `stop` says enough. */
-async function readEvents(url: string, headers: Record<string, string>, stop: (events: { id?: string; event: string; data: JobEvent }[]) => boolean) {
-  const controller = new AbortController();
-  const res = await fetch(url, { headers, signal: controller.signal });
-  expect(res.headers.get('content-type')).toMatch(/text\/event-stream/);
-  const events: { id?: string; event: string; data: JobEvent }[] = [];
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const fields = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
-      if (fields.event) events.push({ id: fields.id, event: fields.event, data: JSON.parse(fields.data) });
-    }
-    if (stop(events)) break;
-  }
-  controller.abort();
-  return events;
-}
-
 describe('HTTP API', () => {
   it('POST /api/offloads queues an offload that copies, verifies and writes ASC MHL to every destination', async () => {
     const { server, base } = await serve();
@@ -224,7 +203,7 @@ describe('HTTP API', () => {
     const lastOfFirst = firstEvents.at(-1)!.seq!;
 
     // Live: a new job's events arrive as they happen.
-    const streamed = readEvents(`${server.url}/api/events`, {}, (es) => es.some((e) => e.event === 'dead'));
+    const streamed = readEvents<JobEvent>(`${server.url}/api/events`, {}, (es) => es.some((e) => e.event === 'dead'));
     await new Promise((r) => setTimeout(r, 100));
     const second = engine.queue.enqueue({ kind: 'fail', maxAttempts: 1 }).id;
     const live = await streamed;
@@ -236,7 +215,7 @@ describe('HTTP API', () => {
     ]);
 
     // Replay: everything after the first job's last event, with ids to resume from.
-    const replay = await readEvents(`${server.url}/api/events`, { 'last-event-id': String(lastOfFirst) }, (es) => es.length >= 4);
+    const replay = await readEvents<JobEvent>(`${server.url}/api/events`, { 'last-event-id': String(lastOfFirst) }, (es) => es.length >= 4);
     expect(replay.map((e) => e.data.jobId)).toEqual([second, second, second, second]);
     expect(replay.map((e) => Number(e.id))).toEqual(live.map((e) => Number(e.id)));
     expect(Number(replay[0].id)).toBeGreaterThan(lastOfFirst);
@@ -283,7 +262,7 @@ describe('HTTP API', () => {
     const engine = new Engine({ home: join(base, 'home'), handlers: testHandlers, maxAttempts: 1 });
     const server = await startServer(engine.api, { host: '127.0.0.1', port: 0 });
     await engine.start();
-    const ended = readEvents(`${server.url}/api/events`, {}, () => false);
+    const ended = readEvents<JobEvent>(`${server.url}/api/events`, {}, () => false);
     await new Promise((r) => setTimeout(r, 100));
     await server.close();
     // Events after the close reach no one and break nothing.
@@ -318,7 +297,7 @@ describe('HTTP API', () => {
     expect((await call(server, 'GET', '/api/jobs', undefined, { cookie })).status).toBe(200);
     expect((await call(server, 'GET', '/api/jobs', undefined, { cookie: 'rushes_session=forged' })).status).toBe(401);
     // EventSource sends no Authorization header, only the cookie.
-    const streamed = readEvents(`${server.url}/api/events?topics=job`, { cookie }, (es) => es.some((e) => e.event === 'dead'));
+    const streamed = readEvents<JobEvent>(`${server.url}/api/events?topics=job`, { cookie }, (es) => es.some((e) => e.event === 'dead'));
     await new Promise((r) => setTimeout(r, 100));
     const id = engine.queue.enqueue({ kind: 'fail', maxAttempts: 1 }).id;
     expect((await streamed).filter((e) => e.data.jobId === id).map((e) => e.event)).toEqual(['created', 'started', 'failed', 'dead']);

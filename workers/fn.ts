@@ -5,12 +5,25 @@
  * error policy. The same entrypoint runs on the host and as the worker image's ENTRYPOINT,
  * so a function behaves the same wherever it runs.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { errno, RushesError } from '../core/errors.ts';
 import { localHashing } from '../core/hash/hashing.ts';
 import { invokeHere } from '../core/runtime/functions.ts';
 import { failureReply, progressLine, replyLine } from '../core/runtime/protocol.ts';
+import { registerStorage } from '../core/runtime/storage.ts';
+import { endpointFromEnv, MemorySyncRecords, s3Storage } from '../core/sync/index.ts';
 import './functions.ts';
+
+/**
+ * A function given s3:// places (in a cloud batch job) reads and writes them itself, at the
+ * endpoint its environment names; a one-shot process keeps its upload records in memory.
+ */
+function registerS3(scratch: string): void {
+  const records = new MemorySyncRecords();
+  registerStorage('s3', s3Storage({ endpoint: endpointFromEnv(), scratch, store: () => records }));
+}
 
 export async function fnMain(argv: string[], io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const controller = new AbortController();
@@ -18,6 +31,8 @@ export async function fnMain(argv: string[], io = { stdin: process.stdin, stdout
   const onInt = () => controller.abort(new Error('stopped by SIGINT'));
   process.once('SIGTERM', onTerm);
   process.once('SIGINT', onInt);
+  const scratch = mkdtempSync(join(process.env.RUSHES_FN_SCRATCH ?? tmpdir(), 'rushes-fn-'));
+  registerS3(scratch);
   try {
     const file = argv[0] && argv[0] !== '-' ? argv[0] : undefined;
     const text = file ? readInvocationFile(file) : await readAll(io.stdin);
@@ -36,6 +51,7 @@ export async function fnMain(argv: string[], io = { stdin: process.stdin, stdout
     io.stdout.write(replyLine(reply));
     return exit;
   } finally {
+    rmSync(scratch, { recursive: true, force: true });
     process.removeListener('SIGTERM', onTerm);
     process.removeListener('SIGINT', onInt);
   }

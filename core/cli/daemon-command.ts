@@ -55,6 +55,7 @@ async function runDaemon(home: string, host: string, port: number, token: string
     render: config.render,
     inspect: config.inspect,
     reports: config.reports,
+    sync: config.sync,
   });
   let server: Awaited<ReturnType<typeof startServer>>;
   try {

@@ -6,10 +6,11 @@
 import type { EngineApi } from '../engine/api.ts';
 import { Engine } from '../engine/engine.ts';
 import type { RenderConfig } from '../render/job.ts';
+import type { SyncConfig } from '../engine/sync.ts';
 import { dataHome } from '../store/home.ts';
 
-export async function withEngine<T>(home: string | undefined, fn: (api: EngineApi) => Promise<T>, o: { render?: RenderConfig } = {}): Promise<T> {
-  const engine = new Engine({ home: home ?? dataHome(), role: 'command', render: o.render });
+export async function withEngine<T>(home: string | undefined, fn: (api: EngineApi) => Promise<T>, o: { render?: RenderConfig; sync?: SyncConfig } = {}): Promise<T> {
+  const engine = new Engine({ home: home ?? dataHome(), role: 'command', render: o.render, sync: o.sync });
   try {
     await engine.start();
     return await fn(engine.api);

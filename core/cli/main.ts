@@ -14,6 +14,7 @@ import { daemonCommand } from './daemon-command.ts';
 import { registerClipCommands } from './clip-commands.ts';
 import { registerRenderCommand } from './render-command.ts';
 import { registerReportCommand } from './report-command.ts';
+import { registerSyncCommand } from './sync-command.ts';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -59,6 +60,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerClipCommands(program, io, setExit);
   registerRenderCommand(program, io, setExit);
   registerReportCommand(program, io, setExit);
+  registerSyncCommand(program, io, setExit);
   return program;
 }
 

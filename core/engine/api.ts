@@ -34,6 +34,7 @@ import type { RenderApiRequest, RenderJobResult } from '../render/job.ts';
 import { buildInvocation, type RenderRequest } from '../render/request.ts';
 import type { Backend, Executor } from '../runtime/executor.ts';
 import { pooledHashing } from '../runtime/hashing.ts';
+import { isUri } from '../runtime/storage.ts';
 import { TOOL } from '../version.ts';
 import type { Card, CardEvent, CardState, CardStore } from '../watch/card-store.ts';
 import type { Ingest } from '../watch/ingest.ts';
@@ -41,7 +42,15 @@ import { jobFailure, runOwnJob } from './own-jobs.ts';
 import { gatherReport, type ReportTarget } from '../report/gather.ts';
 import type { PreparedSources } from './reports.ts';
 import type { Paper } from '../report/pdf.ts';
+import { cloudStateOf, planSync, type CloudState, type SyncConfig, type SyncRequest } from './sync.ts';
+import type { SyncDeps, SyncPayload, SyncResult } from '../sync/job.ts';
+import { parseLimit, type BandwidthSchedule, type Limit } from '../sync/index.ts';
+import type { OffloadStore } from '../offload/store.ts';
+import { cardOfOffload } from './card-of.ts';
 import { renderReport, type RenderedReport, type ReportFormat } from '../report/render.ts';
+
+/** A card as the faces see it: with its cloud copy's state, when it is synced. */
+export type CardView = Card & { cloud?: CloudState };
 
 export interface JobDetail {
   job: Job;
@@ -94,9 +103,19 @@ export interface EngineApi {
     cancel(id: number): Job;
   };
   cards: {
-    list(filter: { state?: CardState; limit?: number; beforeId?: number }): { cards: Card[]; watching: boolean };
-    show(id: number): { card: Card; events: CardEvent[] };
+    list(filter: { state?: CardState; limit?: number; beforeId?: number }): { cards: CardView[]; watching: boolean };
+    show(id: number): { card: CardView; events: CardEvent[] };
     startOffload(id: number, o: { force?: boolean; roll?: string }): Promise<{ card: Card; job?: Job }>;
+  };
+  syncs: {
+    /** Sync jobs, newest first (a card's, when given). */
+    list(filter: { cardId?: number; state?: JobState; limit?: number }): Job[];
+    /** Queues the upload of a roll folder or a card's copy, one job per part; a part already on its way is not queued twice. */
+    submit(req: SyncRequest): Promise<{ jobs: Job[]; created: boolean[] }>;
+    /** Uploads in this process, part after part, progress passed on as it comes. */
+    run(req: SyncRequest, o?: { signal?: AbortSignal; onProgress?: (job: Job, progress: unknown) => void }): Promise<SyncResult[]>;
+    /** The upload limit now (bytes per second, null for full speed), and a new one (a rate like "20M", "off", or a schedule) for every upload, running ones too. */
+    bandwidth(set?: string | BandwidthSchedule): { limit: Limit };
   };
   clips: {
     search(q: string, o: { roll?: string; offloadId?: string; limit?: number; offset?: number }): { total: number; clips: ClipRow[] };
@@ -132,6 +151,7 @@ export interface EngineParts {
   ingest?: Ingest;
   inspectExecutor: Executor;
   reports: PreparedSources;
+  sync: { deps: SyncDeps; config?: SyncConfig; offloads: OffloadStore };
   maxAttempts: number;
   startedAt: number;
   isRunning(): boolean;
@@ -143,6 +163,17 @@ export function engineApi(p: EngineParts): EngineApi {
   const job = (id: number) => p.queue.get(id) ?? fail(notFound('job', id));
   const card = (id: number) => p.cards.get(id) ?? fail(notFound('card', id));
   const clip = (id: number) => p.clips.get(id) ?? fail(notFound('clip', id));
+  /** A card's sync jobs: those that name it, and those of its offload that could not (a render's outputs). */
+  const syncJobsOf = (c: Card, limit = 1000): Job[] => {
+    const named = p.queue.list({ kind: 'sync', payload: { field: 'cardId', equals: c.id }, limit });
+    const offloadJob = c.jobId === undefined ? undefined : p.queue.get(c.jobId);
+    const offloadId = offloadJob && isJobOf(offloadJob, 'offload') ? (offloadJob.result?.offloadId ?? (offloadJob.progress as { offloadId?: string } | undefined)?.offloadId) : undefined;
+    const ofOffload = offloadId ? p.queue.list({ kind: 'sync', payload: { field: 'offloadId', equals: offloadId }, limit }) : [];
+    const ids = new Set(named.map((j) => j.id));
+    return [...named, ...ofOffload.filter((j) => !ids.has(j.id))].sort((a, b) => b.id - a.id).slice(0, limit);
+  };
+  const view = (c: Card): CardView => ({ ...c, cloud: cloudStateOf(syncJobsOf(c)) });
+  const syncPlan = (req: SyncRequest) => planSync({ queue: p.queue, cards: p.cards, offloads: p.sync.offloads, config: p.sync.config, cardOf: (id) => cardOfOffload(p.cards, p.queue, id) }, req);
 
   const api: EngineApi = {
     health: () => ({ ok: p.isRunning(), uptimeMs: Date.now() - p.startedAt, running: p.runner.active, jobs: p.queue.counts(), version: TOOL.version }),
@@ -182,7 +213,7 @@ export function engineApi(p: EngineParts): EngineApi {
         const record = (p.clips.get(clipId) ?? fail(new RushesError('USAGE', `no clip ${clipId} in the store`))).record;
         assertRenderable(record);
         const { clipId: _c, path: _p, out, fdl, cdl, lut, amf, runtime, priority, ...rest } = body;
-        const request: RenderRequest = { ...rest, outDir: resolve(out), fdlFile: fdl, cdlFile: cdl, lutFile: lut, amfFile: amf };
+        const request: RenderRequest = { ...rest, outDir: isUri(out) ? out : resolve(out), fdlFile: fdl, cdlFile: cdl, lutFile: lut, amfFile: amf };
         const { invocation, warnings } = await buildInvocation(record, request);
         const { id } = p.queue.enqueue(jobSpec('render', { clipId, request, runtime }, { priority: priority ?? 0, maxAttempts: 2, idempotencyKey: `api:render:${invocation.id}:${runtime ?? ''}` }));
         return { job: job(id), clipId, warnings };
@@ -214,8 +245,8 @@ export function engineApi(p: EngineParts): EngineApi {
     },
 
     cards: {
-      list: (f) => ({ cards: p.cards.list(f), watching: p.ingest !== undefined }),
-      show: (id) => ({ card: card(id), events: p.cards.events({ cardId: id, limit: 10_000 }) }),
+      list: (f) => ({ cards: p.cards.list(f).map(view), watching: p.ingest !== undefined }),
+      show: (id) => ({ card: view(card(id)), events: p.cards.events({ cardId: id, limit: 10_000 }) }),
       async startOffload(id, o) {
         card(id);
         if (!p.ingest) throw new RushesError('WRONG_STATE', 'this daemon does not watch for cards (no "ingest" section in its config)');
@@ -227,6 +258,37 @@ export function engineApi(p: EngineParts): EngineApi {
           if (e instanceof RushesError && (e.code === 'USAGE' || e.code === 'DEST_CONFLICT')) throw new RushesError('WRONG_STATE', e.message, { path: e.path });
           throw e;
         }
+      },
+    },
+
+    syncs: {
+      list: (f) => (f.cardId === undefined ? p.queue.list({ kind: 'sync', state: f.state, limit: f.limit }) : syncJobsOf(card(f.cardId), f.limit).filter((j) => !f.state || j.state === f.state)),
+      async submit(req) {
+        const jobs: Job[] = [];
+        const created: boolean[] = [];
+        for (const spec of await syncPlan(req)) {
+          const s = spec.payload as SyncPayload;
+          const active = p.queue.list({ kind: 'sync', payload: { field: 'rollFolder', equals: s.rollFolder }, limit: 1000 }).find((j) => !FINAL_STATES.has(j.state) && isJobOf(j, 'sync') && j.payload.part === s.part && j.payload.to === s.to);
+          jobs.push(active ?? job(p.queue.enqueue(spec).id));
+          created.push(!active);
+        }
+        return { jobs, created };
+      },
+      async run(req, o = {}) {
+        const results: SyncResult[] = [];
+        for (const spec of await syncPlan(req)) {
+          const done = await runOwnJob(p.queue, p.bus, p.runner.owner, spec, {
+            signal: o.signal,
+            onEvent: (e) => e.topic === 'job' && e.type === 'progress' && o.onProgress?.(job(e.jobId), e.data),
+          });
+          if (done.state !== 'succeeded') throw jobFailure(done);
+          results.push(done.result as SyncResult);
+        }
+        return results;
+      },
+      bandwidth(set) {
+        if (set !== undefined) p.sync.deps.bandwidth.set(typeof set === 'string' ? parseLimit(set) : set);
+        return { limit: p.sync.deps.bandwidth.limitNow() };
       },
     },
 

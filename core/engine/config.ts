@@ -12,6 +12,7 @@ import type { RenderConfig } from '../render/job.ts';
 import type { Backend } from '../runtime/executor.ts';
 import type { ReportConfig } from '../report/job.ts';
 import { compileSchema, describeErrors } from '../util/schema.ts';
+import { bandwidthOf, syncSettings, type SyncConfig } from './sync.ts';
 
 export interface DaemonConfig {
   host?: string;
@@ -29,6 +30,7 @@ export interface DaemonConfig {
   render?: RenderConfig;
   inspect?: { runtime?: Backend };
   reports?: ReportConfig;
+  sync?: SyncConfig;
 }
 
 const validate = compileSchema<DaemonConfig>('config.schema.json');
@@ -47,12 +49,14 @@ export function loadConfig(file: string): DaemonConfig {
     throw new RushesError('USAGE', `the config file ${file} is not valid JSON: ${(e as Error).message}`, { path: file });
   }
   if (!validate(value)) throw new RushesError('USAGE', `the config file ${file} is invalid: ${describeErrors(validate.errors)}`, { path: file });
-  if (value.ingest) {
+  const check = (section: string, fn: () => unknown) => {
     try {
-      ingestSettings(value.ingest);
+      fn();
     } catch (e) {
-      throw new RushesError('USAGE', `the config file ${file} is invalid: ingest: ${(e as Error).message}`, { path: file });
+      throw new RushesError('USAGE', `the config file ${file} is invalid: ${section}: ${(e as Error).message}`, { path: file });
     }
-  }
+  };
+  if (value.ingest) check('ingest', () => ingestSettings(value.ingest!));
+  if (value.sync) check('sync', () => (syncSettings(value.sync), bandwidthOf(value.sync)));
   return value;
 }

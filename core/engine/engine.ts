@@ -26,6 +26,12 @@ import { ClipStore } from '../inspect/clip-store.ts';
 import { OffloadStore } from '../offload/store.ts';
 import { inspectHandler, inspectOffloadHandler } from '../inspect/job.ts';
 import { Ingest } from '../watch/ingest.ts';
+import { syncHandler } from '../sync/job.ts';
+import { endpointFromEnv, s3Storage } from '../sync/index.ts';
+import { registerStorage } from '../runtime/storage.ts';
+import { join } from 'node:path';
+import { bandwidthOf, syncDeps, syncSettings, type SyncConfig } from './sync.ts';
+import { cardOfOffload } from './card-of.ts';
 import { ingestSettings, type IngestConfig } from '../watch/settings.ts';
 
 export interface EngineOptions {
@@ -49,6 +55,8 @@ export interface EngineOptions {
   inspect?: { runtime?: Backend };
   /** A report after each offload once its clips are inspected (the config's `reports` section). */
   reports?: ReportConfig;
+  /** Upload each card's metadata, outputs and (when asked) originals to S3-compatible storage (the config's `sync` section). */
+  sync?: SyncConfig;
   /**
    * `daemon` (default) runs every job it has a handler for; `command` runs only the jobs it
    * starts itself (`rushes offload` beside a daemon on the same store), and never watches.
@@ -56,8 +64,12 @@ export interface EngineOptions {
   role?: 'daemon' | 'command';
 }
 
-/** One writer per destination volume: two offloads to one RAID would only fight over its heads. */
-export const DEFAULT_LIMITS: Limits = { resources: { 'volume:*': 1 } };
+/**
+ * One writer per destination volume: two offloads to one RAID would only fight over its
+ * heads. Two syncs at once: each already uploads several parts in parallel, and a second
+ * lets a card's metadata go up while its originals follow a long offload.
+ */
+export const DEFAULT_LIMITS: Limits = { resources: { 'volume:*': 1 }, kinds: { sync: 2 } };
 
 export class Engine {
   /** The typed API the faces use. */
@@ -85,6 +97,10 @@ export class Engine {
     const offloads = new OffloadStore(this.db);
     const inspectExecutor = executorFor(options.inspect?.runtime ?? 'thread', { docker: dockerOptions(options.render ?? {}) });
     const reports = reportSources({ offloads, queue: this.queue, cards: this.cards, clips: this.clips, inspectExecutor, home: options.home, render: options.render ?? {} });
+    const bandwidth = bandwidthOf(options.sync);
+    const sync = syncDeps({ db: this.db, home: options.home, offloads, clips: this.clips, cards: this.cards, queue: this.queue, config: options.sync, bandwidth, cardOf: (id) => cardOfOffload(this.cards, this.queue, id) });
+    // s3:// inputs and outputs of functions (renders to a bucket): the sync endpoint, else the environment's.
+    registerStorage('s3', s3Storage({ endpoint: options.sync ? sync.endpoint(options.sync.endpoint ?? 'default') : endpointFromEnv(), scratch: join(options.home, 'sync-staging'), store: () => this.db, bandwidth }));
     const handlers: Handlers = {
       ...handles('offload', offloadHandler(this.db)),
       ...handles('inspect-offload', inspectOffloadHandler(offloads)),
@@ -93,10 +109,11 @@ export class Engine {
       ...handles('webhook', webhookHandler),
       ...handles('card-history', cardHistoryHandler),
       ...handles('report', reportHandler(reports)),
+      ...handles('sync', syncHandler(sync)),
       ...options.handlers,
     };
     const settings = options.ingest ? ingestSettings(options.ingest) : undefined;
-    const rules = options.rules ?? standardRules({ home: options.home, render: options.render, webhooks: options.webhooks, writeCardHistory: settings?.writeCardHistory, reports: options.reports });
+    const rules = options.rules ?? standardRules({ home: options.home, render: options.render, webhooks: options.webhooks, writeCardHistory: settings?.writeCardHistory, reports: options.reports, sync: syncSettings(options.sync) });
     attachRules(this.queue, enabledRules(rules, Object.keys(handlers)), undefined, this.cards);
     if (settings) {
       this.ingest = new Ingest({
@@ -125,6 +142,7 @@ export class Engine {
       ingest: this.ingest,
       inspectExecutor,
       reports,
+      sync: { deps: sync, config: options.sync, offloads },
       maxAttempts,
       startedAt: Date.now(),
       isRunning: () => this.running,

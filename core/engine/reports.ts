@@ -7,7 +7,8 @@
 import { hasPosterFrame } from '../inspect/decodable.ts';
 import type { ClipStore } from '../inspect/clip-store.ts';
 import type { OffloadStore } from '../offload/store.ts';
-import { isJobOf, type JobQueue } from '../queue/index.ts';
+import type { JobQueue } from '../queue/index.ts';
+import { cardOfOffload } from './card-of.ts';
 import type { ReportSources } from '../report/gather.ts';
 import { dockerOptions, thumbnailDir, backendFor, type RenderConfig } from '../render/job.ts';
 import { buildInvocation } from '../render/request.ts';
@@ -29,11 +30,8 @@ export function reportSources(d: { offloads: OffloadStore; queue: JobQueue; card
     startedOn: (day) => d.offloads.startedOn(day),
     into: (folder) => d.offloads.into(folder),
     cardOf(offloadId) {
-      for (const card of d.cards.list({ limit: 10_000 })) {
-        const job = card.jobId === undefined ? undefined : d.queue.get(card.jobId);
-        if (job && isJobOf(job, 'offload') && job.result?.offloadId === offloadId) return { camera: card.camera, label: card.label, fingerprint: card.fingerprint };
-      }
-      return undefined;
+      const card = cardOfOffload(d.cards, d.queue, offloadId);
+      return card && { camera: card.camera, label: card.label, fingerprint: card.fingerprint };
     },
     clipsOf: (offloadId) => d.clips.ofOffload(offloadId),
     async prepare(offloadId) {

@@ -21,7 +21,7 @@ export interface SnapshotMap {}
 export type Topic = Extract<keyof EventMap, string>;
 
 /** Every topic, for requests that name some (an event stream's filter). */
-export const TOPICS: readonly Topic[] = ['job', 'card', 'offload', 'mhl', 'clip', 'render'] as Topic[];
+export const TOPICS: readonly Topic[] = ['job', 'card', 'offload', 'mhl', 'clip', 'render', 'sync'] as Topic[];
 
 /** What every event carries besides its topic's own fields. */
 export interface EventBase<T extends string> {

@@ -21,6 +21,8 @@ import type { OffloadStore } from '../offload/store.ts';
 
 export interface InspectOffloadPayload {
   offloadId: string;
+  /** The card the offload copied, when card detection queued it. */
+  cardId?: number;
   /** The destination roll folder to read the clips from (inspectionRoot). */
   root: string;
   roll: string;
@@ -40,6 +42,7 @@ export interface InspectJobResult {
   /** Whether ffmpeg can decode a picture (the thumbnail and proxy rules read this). */
   poster: boolean;
   roll?: string;
+  offloadId?: string;
 }
 
 declare module '../queue/types.ts' {
@@ -76,7 +79,7 @@ export async function inspectAndStore(
     if (Object.keys(hashes).length > 0) record.source.hashes = hashes;
   }
   const clipId = d.clips.upsert(record);
-  return { clipId, status: record.inspection.status, poster: hasPosterFrame(record), roll: record.roll };
+  return { clipId, status: record.inspection.status, poster: hasPosterFrame(record), roll: record.roll, offloadId: input.offloadId };
 }
 
 export function inspectOffloadHandler(offloads: OffloadStore): JobHandler<'inspect-offload'> {

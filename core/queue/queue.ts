@@ -114,6 +114,8 @@ export interface ListFilter {
   limit?: number;
   /** Page backwards from this id (exclusive). */
   beforeId?: number;
+  /** Only jobs whose payload has this value at this top-level field (e.g. a card's sync jobs). */
+  payload?: { field: string; equals: string | number };
 }
 
 export class JobQueue {
@@ -318,11 +320,14 @@ export class JobQueue {
   }
 
   list(filter: ListFilter = {}): Job[] {
+    if (filter.payload && !/^[A-Za-z_]\w*$/.test(filter.payload.field)) throw new RushesError('USAGE', `"${filter.payload.field}" is not a payload field name`);
     const rows = this.st.list.all({
       state: filter.state ?? null,
       kind: filter.kind ?? null,
       before: filter.beforeId ?? Number.MAX_SAFE_INTEGER,
       limit: Math.min(filter.limit ?? 100, 10_000),
+      field: filter.payload ? `$.${filter.payload.field}` : null,
+      equals: filter.payload?.equals ?? null,
     }) as JobRow[];
     return rows.map(toJob);
   }
@@ -539,6 +544,7 @@ function prepare(db: Db) {
     byKey: s(`SELECT id FROM jobs WHERE idempotency_key = ?`),
     get: s(`SELECT * FROM jobs WHERE id = ?`),
     list: s(`SELECT * FROM jobs WHERE (@state IS NULL OR state = @state) AND (@kind IS NULL OR kind = @kind) AND id < @before
+             AND (@field IS NULL OR json_extract(payload, @field) = @equals)
              ORDER BY id DESC LIMIT @limit`),
     parents: s(`SELECT parent FROM job_deps WHERE child = ? ORDER BY parent`),
     children: s(`SELECT child FROM job_deps WHERE parent = ? ORDER BY child`),

@@ -47,6 +47,10 @@ export interface RenderJobPayload {
   runtime?: Backend;
   /** A deadline for the render (default six hours). */
   timeoutMs?: number;
+  /** The clip's roll, its roll folder and offload, for the rule that syncs what the render made (renders after inspection carry them). */
+  roll?: string;
+  rollFolder?: string;
+  offloadId?: string;
 }
 
 export interface RenderJobResult extends RenderResult {

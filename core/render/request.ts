@@ -12,7 +12,8 @@ import type { ClipRecord } from '../inspect/types.ts';
 import { parseAmf, parseCdlXml, parseCube, type Cdl } from './colour.ts';
 import { parseFdl } from './fdl.ts';
 import { BUILDERS } from './builders.ts';
-import { dirUri, fileUri, parseInvocation, type ClipFacts, type FnName, type Invocation } from './invocation.ts';
+import { fileUri, parseInvocation, type ClipFacts, type FnName, type Invocation } from './invocation.ts';
+import { folderUri, isUri, storageFor } from '../runtime/storage.ts';
 
 /** Plain parameters pass through to the invocation as they are; files are read and parsed here. */
 const PLAIN_PARAMS = ['codec', 'height', 'burnIn', 'audio', 'frames', 'handles', 'format', 'width', 'count'] as const;
@@ -108,10 +109,11 @@ export async function buildInvocation(rec: ClipRecord, req: RenderRequest): Prom
     params.lut = { name: req.lutFile.split('/').pop()!, cube };
   }
   const input = { uri: fileUri(inputFile(rec)), clip: clipFacts(rec) };
-  const output = { uri: dirUri(req.outDir) };
+  const output = { uri: folderUri(req.outDir) };
+  storageFor(output.uri); // a place nothing here can write is refused now, not in a job later
   const digest = createHash('sha256').update(JSON.stringify({ fn: req.fn, input, output, params })).digest('hex').slice(0, 16);
   const invocation = parseInvocation({ fn: req.fn, id: `${req.fn}-${digest}`, input, output, params });
   // Builders are pure: building once here refuses a bad range or framing now, not in a job later.
-  BUILDERS[req.fn](invocation, join(req.outDir, '.check'));
+  BUILDERS[req.fn](invocation, isUri(req.outDir) ? '/.check' : join(req.outDir, '.check'));
   return { invocation, warnings };
 }

@@ -13,7 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import { destinationError, RushesError } from '../errors.ts';
 import { DockerEngine } from './docker.ts';
 import type { Executor, ExecuteOptions } from './executor.ts';
-import { errorFromReply, readProgressLine, readReply, type Invocation } from './protocol.ts';
+import { errorFromReply, readProgressLine, readReply, rewritePlaces, type Invocation } from './protocol.ts';
 import { dirUri, fileUri, localPath, storageFor, type OutputStage } from './storage.ts';
 
 export interface DockerOptions {
@@ -41,14 +41,6 @@ interface WithOutputs {
 function inputMount(uri: string, hostPath: string): { source: string; inside: string; hostPrefix: string } {
   if (uri.endsWith('/')) return { source: hostPath, inside: dirUri('/in'), hostPrefix: hostPath.replace(/\/$/, '') };
   return { source: dirname(hostPath), inside: fileUri(`/in/${basename(hostPath)}`), hostPrefix: dirname(hostPath) };
-}
-
-/** Every string in a reply that names a place inside the container (`/in/…`, `/out/…`), as the host's. */
-function toHost(value: unknown, mounts: [inside: string, host: string][]): unknown {
-  if (typeof value === 'string') return mounts.reduce((s, [inside, host]) => (s === inside ? host : s.split(`${inside}/`).join(`${host}/`)), value);
-  if (Array.isArray(value)) return value.map((v) => toHost(v, mounts));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toHost(v, mounts)]));
-  return value;
 }
 
 export function dockerBackend(options: DockerOptions = {}): Executor {
@@ -126,7 +118,7 @@ export function dockerBackend(options: DockerOptions = {}): Executor {
         const { StatusCode: exit } = (await engine.ok('POST', `/containers/${id}/wait`, undefined, 'to wait for the container')) as { StatusCode: number };
         if (stopped) throw stopped;
         const mounts: [string, string][] = [['/in', mount.hostPrefix], ...(stage ? [['/out', stage.dir] as [string, string]] : [])];
-        const reply = toHost(readReply<R>(stdout), mounts) as ReturnType<typeof readReply<R>>;
+        const reply = rewritePlaces(readReply<R>(stdout), mounts) as ReturnType<typeof readReply<R>>;
         if (exit !== 0 || !reply?.ok) {
           const fallback =
             exit === 137

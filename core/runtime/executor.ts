@@ -16,6 +16,7 @@ import { RushesError } from '../errors.ts';
 import type { Progress } from '../events/types.ts';
 import { dockerBackend, type DockerOptions } from './docker-backend.ts';
 import { runTask } from './pool.ts';
+import { withRemotePlaces } from './remote.ts';
 import { errorFromReply, readProgressLine, readReply, type Invocation } from './protocol.ts';
 
 export type Backend = 'thread' | 'process' | 'docker';
@@ -103,7 +104,7 @@ export interface ExecutorOptions {
   docker?: DockerOptions;
 }
 
+/** The executor of a backend, able to read inputs from and write outputs to any registered storage (./remote.ts). */
 export function executorFor(backend: Backend, options: ExecutorOptions = {}): Executor {
-  if (backend === 'docker') return dockerBackend(options.docker);
-  return backend === 'process' ? processExecutor : threadExecutor;
+  return withRemotePlaces(backend === 'docker' ? dockerBackend(options.docker) : backend === 'process' ? processExecutor : threadExecutor);
 }

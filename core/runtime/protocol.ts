@@ -87,3 +87,15 @@ export function errorFromReply(exit: number, reply: Reply<unknown> | undefined, 
   // A function that was cancelled from outside is reported by the caller, which knows why.
   return new RushesError(code === 'CANCELLED' ? 'ERROR' : code, err?.message ?? fallback, { path: err?.path ?? path });
 }
+
+/**
+ * Every string in a reply that names a place under one of `places` (a folder the function saw,
+ * and where that folder really is: the container's /out on the host, a stage in a bucket), as
+ * the real one.
+ */
+export function rewritePlaces(value: unknown, places: readonly [seen: string, real: string][]): unknown {
+  if (typeof value === 'string') return places.reduce((s, [seen, real]) => (s === seen ? real : s.split(`${seen}/`).join(`${real}/`)), value);
+  if (Array.isArray(value)) return value.map((v) => rewritePlaces(v, places));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, rewritePlaces(v, places)]));
+  return value;
+}

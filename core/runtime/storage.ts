@@ -2,7 +2,8 @@
  * Where a function's input comes from and its outputs go, by URI scheme. A function reads a
  * local path and writes into a local staging folder; the storage turns URIs into those and
  * commits the finished outputs last, so a half-written output never stands under its final
- * name. `file://` is here; `s3://` comes through this same interface with cloud sync.
+ * name. `file://` is here; other schemes are registered by the service that speaks them
+ * (core/sync registers `s3://`), so this layer needs no client for them.
  */
 import { existsSync, promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -33,9 +34,17 @@ const SYNCS_AT_ONCE = 8;
 export const fileUri = (path: string) => pathToFileURL(path).href;
 export const dirUri = (path: string) => pathToFileURL(path.endsWith('/') ? path : path + '/').href;
 
+const URI = /^([a-z][a-z0-9+.-]*):\/\//;
+
+/** Whether a place is given as a URI (`s3://…`, `file://…`) rather than a local path. */
+export const isUri = (place: string) => URI.test(place);
+
+/** A folder as a URI: a URI as it is (ending in /), a local path as file://. */
+export const folderUri = (place: string) => (isUri(place) ? (place.endsWith('/') ? place : `${place}/`) : dirUri(place));
+
 /** The path a file:// URI names; any other scheme is a usage error naming it. */
 export function localPath(uri: string): string {
-  if (!uri.startsWith('file://')) throw new RushesError('USAGE', `${uri}: only file:// locations can be read or written here (s3:// arrives with cloud sync)`);
+  if (!uri.startsWith('file://')) throw new RushesError('USAGE', `${uri} is not a local path: this step reads and writes file:// locations only`);
   return fileURLToPath(uri);
 }
 
@@ -103,8 +112,20 @@ export const fileStorage: Storage = {
   },
 };
 
-/** The storage for a URI's scheme. */
+const schemes = new Map<string, Storage>([['file', fileStorage]]);
+
+/** Makes `scheme://` locations readable and writable (core/sync registers s3 where an endpoint is configured). */
+export function registerStorage(scheme: string, storage: Storage): void {
+  schemes.set(scheme, storage);
+}
+
+/** The storage for a URI's scheme; one nothing registered is refused, with the reason, before anything runs. */
 export function storageFor(uri: string): Storage {
-  localPath(uri); // only file:// for now: refused here, with the reason, before anything runs
-  return fileStorage;
+  const scheme = URI.exec(uri)?.[1];
+  const storage = scheme === undefined ? undefined : schemes.get(scheme);
+  if (!storage) {
+    const why = scheme === 's3' ? 'no S3 endpoint is configured here (the config\'s "sync" section, or RUSHES_S3_ENDPOINT for rushes-fn)' : `known: ${[...schemes.keys()].map((k) => `${k}://`).join(', ')}`;
+    throw new RushesError('USAGE', `${uri}: cannot read or write this location (${why})`);
+  }
+  return storage;
 }

@@ -20,6 +20,9 @@ import type { Sessions } from './sessions.ts';
 import type { ClipRow } from '../inspect/clip-store.ts';
 import { REPORT_FORMATS } from '../report/render.ts';
 import { isAbsolute } from 'node:path';
+import { isUri } from '../runtime/storage.ts';
+import type { SyncRequest } from '../engine/sync.ts';
+import type { BandwidthSchedule } from '../sync/index.ts';
 
 export interface RouteContext {
   api: EngineApi;
@@ -98,7 +101,7 @@ const validateRender = compileSchema<RenderApiRequest>('render-request.schema.js
 async function postRender(c: RouteContext): Promise<void> {
   const body = await readJson(c.req, c.maxBodyBytes);
   if (!validateRender(body)) throw new HttpError(400, 'INVALID_REQUEST', `invalid render request: ${describeErrors(validateRender.errors)}`);
-  requireAbsolute({ path: body.path, out: body.out, fdl: body.fdl, cdl: body.cdl, lut: body.lut, amf: body.amf });
+  requireAbsolute({ path: body.path, out: isUri(body.out) ? undefined : body.out, fdl: body.fdl, cdl: body.cdl, lut: body.lut, amf: body.amf });
   const { job, clipId, warnings } = await c.api.renders.submit(body);
   sendJson(c.res, 202, { job, clipId, warnings }, { location: `/api/jobs/${job.id}` });
 }
@@ -234,6 +237,38 @@ async function report(c: RouteContext): Promise<void> {
   c.res.end(r.body);
 }
 
+const validateSync = compileSchema<SyncRequest>('sync-request.schema.json');
+
+/** `GET /api/syncs?card=ID&state=S&limit=N`: sync jobs, newest first. */
+function listSyncs(c: RouteContext): void {
+  knownParams(c.url, ['card', 'state', 'limit']);
+  const jobs = c.api.syncs.list({ cardId: intParam(c.url, 'card', 1, Number.MAX_SAFE_INTEGER), state: oneOfParam(c.url, 'state', JOB_STATES), limit: intParam(c.url, 'limit', 1, 1000) ?? 100 });
+  sendJson(c.res, 200, { jobs });
+}
+
+async function postSync(c: RouteContext): Promise<void> {
+  const body = await readJson(c.req, c.maxBodyBytes);
+  if (!validateSync(body)) throw new HttpError(400, 'INVALID_REQUEST', `invalid sync request: ${describeErrors(validateSync.errors)}`);
+  requireAbsolute({ path: body.path });
+  const { jobs, created } = await c.api.syncs.submit(body);
+  sendJson(c.res, created.some(Boolean) ? 202 : 200, { jobs, created });
+}
+
+/** `PUT /api/syncs/bandwidth` with `{"limit": "20M" | "off" | bytes | null, "windows": [...]}`: applies to uploads under way within a quarter second. */
+async function putBandwidth(c: RouteContext): Promise<void> {
+  const body = (await readJson(c.req, c.maxBodyBytes)) as { limit?: unknown; windows?: unknown };
+  if (typeof body !== 'object' || body === null || !('limit' in body)) throw new HttpError(400, 'INVALID_REQUEST', 'give {"limit": "20M" | "off" | bytes per second | null}, and optionally "windows"');
+  const { limit, windows } = body;
+  try {
+    const set = typeof limit === 'string' && windows === undefined ? limit : ({ limit: typeof limit === 'string' ? null : limit, windows } as BandwidthSchedule);
+    if (typeof limit === 'string' && windows !== undefined) throw new HttpError(400, 'INVALID_REQUEST', 'with "windows", give "limit" in bytes per second (or null)');
+    sendJson(c.res, 200, c.api.syncs.bandwidth(set));
+  } catch (e) {
+    if (isRushesError(e) && e.code === 'USAGE') throw new HttpError(400, 'INVALID_REQUEST', e.message);
+    throw e;
+  }
+}
+
 export const ROUTES: Route[] = [
   { pattern: /^\/api\/health$/, methods: { GET: health }, open: true },
   { pattern: /^\/api\/session$/, methods: { POST: openSession, DELETE: closeSession }, open: true },
@@ -251,4 +286,6 @@ export const ROUTES: Route[] = [
   { pattern: /^\/api\/clips\/([^/]+)$/, methods: { GET: showClip } },
   { pattern: /^\/api\/clips\/([^/]+)\/thumbnail$/, methods: { GET: clipThumbnail } },
   { pattern: /^\/api\/reports$/, methods: { GET: report } },
+  { pattern: /^\/api\/syncs$/, methods: { GET: listSyncs, POST: postSync } },
+  { pattern: /^\/api\/syncs\/bandwidth$/, methods: { GET: (c) => sendJson(c.res, 200, c.api.syncs.bandwidth()), PUT: putBandwidth } },
 ];

@@ -78,6 +78,18 @@ export const PROVIDER_DEFAULTS: Readonly<Record<S3Provider, ProviderDefaults>> =
   other: { pathStyle: true, sdkChecksums: 'WHEN_REQUIRED', checksum: 'none' },
 };
 
+/**
+ * The endpoint a process is pointed at by its environment, where no config names one (the
+ * worker image in a cloud batch job, `rushes render --out s3://…`): RUSHES_S3_ENDPOINT (a
+ * URL; AWS when unset), RUSHES_S3_PROVIDER, and the region from AWS_REGION. Credentials come
+ * from the standard chain, as always without a config.
+ */
+export function endpointFromEnv(env: NodeJS.ProcessEnv = process.env): S3Endpoint {
+  const provider = env.RUSHES_S3_PROVIDER as S3Provider | undefined;
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  return { ...(env.RUSHES_S3_ENDPOINT ? { url: env.RUSHES_S3_ENDPOINT } : {}), ...(provider ? { provider } : {}), ...(region ? { region } : {}) };
+}
+
 /** An endpoint with every default filled in. */
 export interface ResolvedEndpoint extends S3Endpoint {
   region: string;
@@ -162,7 +174,7 @@ export function createS3Client(endpoint: S3Endpoint, options: ClientOptions = {}
       httpsAgent: { keepAlive: true, maxSockets: options.maxSockets ?? 64 },
     },
     ...(e.url !== undefined ? { endpoint: e.url } : {}),
-    ...(e.credentials ? { credentials: e.credentials } : {}),
+    ...(e.credentials ? { credentials: { ...e.credentials } } : {}),
     ...(e.profile !== undefined ? { profile: e.profile } : {}),
   };
   return new S3Client(config);

@@ -8,7 +8,7 @@ import type { Logger } from '../util/log.ts';
 import type { ResolvedEndpoint } from './client.ts';
 import type { BufferPool } from './read.ts';
 import type { RetryContext } from './retry.ts';
-import type { SyncStore } from './store.ts';
+import type { SyncRecords } from './store.ts';
 import type { Bandwidth } from './throttle.ts';
 
 export interface UploadContext {
@@ -17,7 +17,7 @@ export interface UploadContext {
   /** The endpoint's identity in the store's records. */
   endpointId: string;
   bucket: string;
-  store: SyncStore;
+  store: SyncRecords;
   pool: BufferPool;
   bandwidth: Bandwidth;
   retry: RetryContext;

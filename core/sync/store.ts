@@ -88,6 +88,9 @@ const fromUploadRow = (r: UploadRow): UploadRecord => ({
   updatedAt: r.updated_at,
 });
 
+/** What an upload needs of its records: SyncStore in the SQLite store, or MemorySyncRecords where there is none. */
+export type SyncRecords = Pick<SyncStore, 'openUpload' | 'openUploads' | 'startUpload' | 'parts' | 'partDone' | 'endUpload' | 'objectSynced' | 'syncedObject' | 'forgetObject'>;
+
 export class SyncStore {
   private readonly statements = new Map<string, Database.Statement>();
 
@@ -175,6 +178,22 @@ export class SyncStore {
   /** Forgets a confirmed object (it failed verification when re-uploaded, or was removed). */
   forgetObject(at: ObjectPlace): void {
     this.sql(`DELETE FROM sync_objects WHERE endpoint = ? AND bucket = ? AND key = ?`).run(at.endpoint, at.bucket, at.key);
+  }
+
+  /** Every confirmed object under a key prefix, by key (what a sync manifest lists). */
+  syncedUnder(where: { endpoint: string; bucket: string; prefix: string }): SyncedObject[] {
+    const rows = this.sql(`SELECT * FROM sync_objects WHERE endpoint = ? AND bucket = ? AND substr(key, 1, length(?)) = ? ORDER BY key`).all(where.endpoint, where.bucket, where.prefix, where.prefix) as {
+      endpoint: string;
+      bucket: string;
+      key: string;
+      path: string;
+      size: number;
+      etag: string;
+      checksum: string | null;
+      xxh64: string | null;
+      synced_at: number;
+    }[];
+    return rows.map((r) => ({ endpoint: r.endpoint, bucket: r.bucket, key: r.key, path: r.path, size: r.size, etag: r.etag, checksum: r.checksum, xxh64: r.xxh64, syncedAt: r.synced_at }));
   }
 
   countSynced(where: { endpoint: string; bucket: string }): number {

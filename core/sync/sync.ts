@@ -8,7 +8,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { stat } from 'node:fs/promises';
-import { errorRecord, isRushesError, RushesError } from '../errors.ts';
+import { errorRecord, isErrorCode, isRushesError, RushesError } from '../errors.ts';
 import type { Db } from '../store/db.ts';
 import { forEachLimited } from '../util/limit.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
@@ -20,7 +20,7 @@ import { abortAbandoned, abortUpload, MIN_PART_SIZE, type UploadAccess } from '.
 import { listSizes } from './listing.ts';
 import { BufferPool } from './read.ts';
 import { DEFAULT_RETRY, type RetryNotice, type RetryPolicy } from './retry.ts';
-import { SyncStore } from './store.ts';
+import { SyncStore, type SyncRecords } from './store.ts';
 import { Bandwidth } from './throttle.ts';
 import { uploadFile } from './upload.ts';
 
@@ -31,8 +31,8 @@ export interface SyncTarget {
 }
 
 export interface SyncOptions {
-  /** The SQLite store (or its sync tables) where uploads under way and synced objects are recorded. */
-  store: Db | SyncStore;
+  /** The SQLite store (or its sync tables) where uploads under way and synced objects are recorded; MemorySyncRecords where there is none. */
+  store: Db | SyncRecords;
   /** A client for the target's endpoint; made (and closed) here when not given. */
   client?: S3Client;
   signal?: AbortSignal;
@@ -65,6 +65,15 @@ export interface SyncSummary {
   bytesTotal: number;
   bytesDone: number;
   seconds: number;
+}
+
+/** A sync that did not put every file up, as the error that ends the job or command: the first file's, with how many failed. */
+export function syncFailure(s: SyncSummary): RushesError | undefined {
+  const failed = s.objects.find((o) => o.outcome === 'failed');
+  if (!failed) return undefined;
+  const e = failed.error ?? { code: 'SYNC_REFUSED', message: `upload of ${failed.key} failed` };
+  const more = s.failed > 1 ? ` (${s.failed} of ${s.objects.length} files failed)` : '';
+  return new RushesError(isErrorCode(e.code) ? e.code : 'ERROR', `${e.message}${more}`, { path: e.path ?? failed.path });
 }
 
 /** Failures that would fail every other file the same way. */
@@ -122,12 +131,12 @@ async function statOf(path: string): Promise<LocalFile | undefined> {
   }
 }
 
-function storeOf(s: Db | SyncStore): SyncStore {
-  return s instanceof SyncStore ? s : new SyncStore(s);
+function storeOf(s: Db | SyncRecords): SyncRecords {
+  return 'prepare' in s ? new SyncStore(s) : s;
 }
 
 /** What the housekeeping calls need: the client, the bucket and the records. */
-function access(target: SyncTarget, options: { store: Db | SyncStore; client: S3Client; signal?: AbortSignal; retry?: Partial<RetryPolicy> }): UploadAccess {
+function access(target: SyncTarget, options: { store: Db | SyncRecords; client: S3Client; signal?: AbortSignal; retry?: Partial<RetryPolicy> }): UploadAccess {
   return {
     client: options.client,
     bucket: target.bucket,
@@ -221,12 +230,12 @@ export async function syncFiles(target: SyncTarget, files: readonly SyncFile[], 
 }
 
 /** Abandons one object's open upload for good (its job was cancelled or gave up): aborted on the store. True when there was one. */
-export async function abandonUpload(target: SyncTarget, key: string, options: { store: Db | SyncStore; client?: S3Client; signal?: AbortSignal }): Promise<boolean> {
+export async function abandonUpload(target: SyncTarget, key: string, options: { store: Db | SyncRecords; client?: S3Client; signal?: AbortSignal }): Promise<boolean> {
   return withClient(target, options.client, (client) => abortUpload(access(target, { ...options, client }), key));
 }
 
 /** Aborts every open upload to the target not touched for `olderThanMs`; returns their keys. */
-export async function abortStaleUploads(target: SyncTarget, olderThanMs: number, options: { store: Db | SyncStore; client?: S3Client; signal?: AbortSignal }): Promise<string[]> {
+export async function abortStaleUploads(target: SyncTarget, olderThanMs: number, options: { store: Db | SyncRecords; client?: S3Client; signal?: AbortSignal }): Promise<string[]> {
   return withClient(target, options.client, (client) => abortAbandoned(access(target, { ...options, client }), olderThanMs));
 }
 

@@ -5,6 +5,8 @@
  *   offload of a card ends ─► the card is verified (safe to eject), copied, or failed
  *   card safe to eject ─► its ascmhl history written to the card (when asked for)
  *   any card event ─► the webhooks that ask for it
+ *   with cloud sync: an offload starts ─► its originals follow it up, file by file;
+ *   its clips inspected ─► the history and clip records; each render ─► what it made
  *
  * A rule is enabled only where a handler exists for every kind it produces (see
  * enabledRules), so a rule can ship before its handler does. What a rule does depends only
@@ -20,21 +22,26 @@ import { ignoreMatcher } from '../fs/ignore.ts';
 import { TOOL } from '../version.ts';
 import type { WebhookConfig, WebhookPayload } from '../webhook/job.ts';
 import { REPORT_PRIORITY, reportFormats, type ReportConfig, type ReportPayload } from '../report/job.ts';
-import { cardRule, jobRule, type Action, type Rule } from './rules.ts';
+import { SYNC_PRIORITY, type SyncPart, type SyncPayload } from '../sync/job.ts';
+import { cardRule, jobRule, type Action, type FollowUp, type Rule } from './rules.ts';
 
 export interface WorkflowSettings {
   home: string;
   render?: RenderConfig;
   /** Write a report after each offload once its clips are inspected. */
   reports?: ReportConfig;
+  /** Upload to cloud storage: where, and which parts of each card. */
+  sync?: { to: string; endpoint: string; layout: string; include: readonly SyncPart[] };
   webhooks?: readonly WebhookConfig[];
   /** Give a verified card the ascmhl history its destinations got (the ingest's writeCardHistory). */
   writeCardHistory?: boolean;
 }
 
 export function standardRules(s: WorkflowSettings): Rule[] {
-  const rules: Rule[] = [inspectAfterOffload, inspectEachClip(s.reports), cardAfterOffload];
+  const rules: Rule[] = [inspectAfterOffload, inspectEachClip(s.reports, s.sync?.include.includes('metadata') ? s.sync : undefined), cardAfterOffload];
   if (s.render?.thumbnails !== false) rules.push(renderAfterInspect('thumbnail', ({ clipId }) => ({ fn: 'thumbnail', outDir: thumbnailDir(s.home, clipId) })));
+  if (s.sync?.include.includes('originals')) rules.push(syncOriginals(s.sync));
+  if (s.sync?.include.includes('outputs')) rules.push(syncOutputs(s.sync));
   const proxies = s.render?.proxies;
   if (proxies) {
     rules.push(
@@ -55,7 +62,7 @@ const inspectAfterOffload = jobRule({
     const summary = job.result;
     const root = summary?.destinations && inspectionRoot(summary);
     if (!summary || !root) return [];
-    return [{ key: 'inspect', kind: 'inspect-offload', payload: { offloadId: summary.offloadId, root, roll: summary.roll } }];
+    return [{ key: 'inspect', kind: 'inspect-offload', payload: { offloadId: summary.offloadId, root, roll: summary.roll, cardId: job.payload.cardId } }];
   },
 });
 
@@ -64,17 +71,22 @@ const inspectAfterOffload = jobRule({
  * next card's copy comes first); and, when reports are asked for, the fan-in: the report
  * once every clip is inspected.
  */
-function inspectEachClip(reports: ReportConfig | undefined): Rule {
+function inspectEachClip(reports: ReportConfig | undefined, sync: SyncSettings | undefined): Rule {
   return jobRule({
     name: 'inspect-each-clip',
     on: { type: 'succeeded', kind: 'inspect-offload' },
-    produces: reports ? ['inspect', 'report'] : ['inspect'],
+    produces: ['inspect', ...(reports ? ['report'] : []), ...(sync ? ['sync'] : [])],
     then: (job) => {
       const r = job.result!;
       const inspections: Action[] = r.units.map((unit) => ({ key: unit.relativePath, kind: 'inspect', payload: { root: r.root, unit, roll: r.roll, offloadId: r.offloadId }, priority: INSPECT_PRIORITY, maxAttempts: 2 }));
-      if (!reports) return inspections;
-      const payload: ReportPayload = { offloadId: r.offloadId, formats: reportFormats(reports), into: reports.into ?? 'destination', paper: reports.paper, production: reports.production };
-      return [...inspections, { key: 'report', kind: 'report', payload, priority: REPORT_PRIORITY, maxAttempts: 3, after: r.units.map((u) => u.relativePath) }];
+      const after = r.units.map((u) => u.relativePath);
+      const fanIn: Action[] = [];
+      if (reports) {
+        const payload: ReportPayload = { offloadId: r.offloadId, formats: reportFormats(reports), into: reports.into ?? 'destination', paper: reports.paper, production: reports.production };
+        fanIn.push({ key: 'report', kind: 'report', payload, priority: REPORT_PRIORITY, maxAttempts: 3, after });
+      }
+      if (sync) fanIn.push(syncJob(sync, 'metadata', { roll: r.roll, rollFolder: r.root, offloadId: r.offloadId, cardId: r.cardId }, after));
+      return [...inspections, ...fanIn];
     },
   });
 }
@@ -86,7 +98,46 @@ function renderAfterInspect(fn: 'thumbnail' | 'proxy', request: (clip: { clipId:
     on: { type: 'succeeded', kind: 'inspect' },
     produces: ['render'],
     when: (job) => job.result?.poster === true,
-    then: (job) => [{ key: fn, kind: 'render', payload: { clipId: job.result!.clipId, request: request(job.result!) } satisfies RenderJobPayload, priority: RENDER_PRIORITY, maxAttempts: 2 }],
+    then: (job) => {
+      const c = job.result!;
+      const payload: RenderJobPayload = { clipId: c.clipId, request: request(c), roll: job.payload.roll ?? c.roll, rollFolder: job.payload.root, offloadId: c.offloadId };
+      return [{ key: fn, kind: 'render', payload, priority: RENDER_PRIORITY, maxAttempts: 2 }];
+    },
+  });
+}
+
+type SyncSettings = NonNullable<WorkflowSettings['sync']>;
+
+/** A sync job of one part of a roll, at that part's priority. */
+function syncJob(s: SyncSettings, part: SyncPart, where: Omit<SyncPayload, 'part' | 'to' | 'endpoint' | 'layout'>, after?: string[]): FollowUp {
+  const payload: SyncPayload = { part, to: s.to, endpoint: s.endpoint, layout: s.layout, ...where };
+  return { key: `sync-${part}`, kind: 'sync', payload, priority: SYNC_PRIORITY[part], maxAttempts: 5, after };
+}
+
+/**
+ * The cascade: an offload's originals go up from its first destination as it verifies them,
+ * not after it ends (the sync job follows the offload job, file by file).
+ */
+function syncOriginals(s: SyncSettings): Rule {
+  return jobRule({
+    name: 'sync-originals',
+    on: { type: 'started', kind: 'offload' },
+    produces: ['sync'],
+    then: (job) => {
+      const o = job.payload;
+      return [syncJob(s, 'originals', { roll: o.roll, rollFolder: join(o.destinations[0]!, o.roll), cardId: o.cardId, followJobId: job.id })];
+    },
+  });
+}
+
+/** What each render after inspection made (thumbnails, proxies) goes up beside its roll. */
+function syncOutputs(s: SyncSettings): Rule {
+  return jobRule({
+    name: 'sync-outputs',
+    on: { type: 'succeeded', kind: 'render' },
+    produces: ['sync'],
+    when: (job) => job.payload.roll !== undefined && job.payload.rollFolder !== undefined && (job.result?.outputs.length ?? 0) > 0,
+    then: (job) => [syncJob(s, 'outputs', { roll: job.payload.roll!, rollFolder: job.payload.rollFolder!, offloadId: job.payload.offloadId, outputs: job.result!.outputs.map((o) => o.path) })],
   });
 }
 
