@@ -1,13 +1,16 @@
 /**
  * The survey the offload plan decides from, on real folders: what a destination holds at
- * each path the card would copy to, with every answer a stat of that very path would give.
+ * each path the card would copy to, with every answer a stat of that very path would give;
+ * and what happens when the destination changes after it was surveyed.
  */
-import { mkdirSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { offload } from '../core/offload/run.ts';
 import { surveyDestination } from '../core/offload/survey.ts';
 import type { SourceFile } from '../core/offload/walk.ts';
-import { writeFile } from './helpers/card.ts';
+import { openStore } from '../core/store/db.ts';
+import { pseudoRandomBytes, writeFile } from './helpers/card.ts';
 import { scratchFolders } from './helpers/scratch.ts';
 
 const scratch = scratchFolders();
@@ -41,5 +44,32 @@ describe('offload survey', () => {
     const held = await surveyDestination(root, listed('Clip/b.mov'));
     const h = held.get('Clip/b.mov');
     expect(h?.kind === 'unreadable' && h.error).toMatchObject({ code: 'DEST_IO', path: join(root, 'Clip/b.mov') });
+  });
+});
+
+describe('a destination that changes after the survey', () => {
+  it('a name taken while the copy ran is never overwritten: the file there is left untouched and named', async () => {
+    const base = scratch();
+    const card = join(base, 'H017');
+    writeFile(card, 'H017C001.mov', pseudoRandomBytes(100_000, 1));
+    writeFile(card, 'H017C002.mov', pseudoRandomBytes(100_000, 2));
+    const roll = join(base, 'dst', 'H017');
+    const db = openStore(join(base, 'home'));
+    const summary = await offload({
+      source: card,
+      destinations: [join(base, 'dst')],
+      db,
+      concurrency: 1,
+      onEvent: (e) => {
+        // Another program writes into the roll folder once the offload has looked at it.
+        if (e.type === 'offload.started') writeFile(roll, 'H017C002.mov', 'not the clip');
+      },
+    });
+    db.close();
+    expect(summary.status).toBe('incomplete');
+    expect(readFileSync(join(roll, 'H017C002.mov'), 'utf8')).toBe('not the clip');
+    expect(summary.failures.map((f) => [f.code, f.path])).toEqual([['DEST_CONFLICT', join(roll, 'H017C002.mov')]]);
+    expect(summary.destinations[0].verifiedFiles).toBe(1);
+    expect(existsSync(join(roll, 'H017C001.mov'))).toBe(true);
   });
 });
