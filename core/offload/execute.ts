@@ -39,7 +39,7 @@ type PendingWrite = PendingCheck & { target?: WriteTarget };
 export async function executePlan(run: RunState, plan: OffloadPlan, o: ExecuteOptions): Promise<{ cancelled: boolean }> {
   const lanes: Lanes = { checks: new TaskLane(o.concurrency), createdDirs: new Set() };
   // Both lanes always run down, so no read-back is left running behind the summary.
-  const copyError = await forEachLimited(plan.files, o.concurrency, (p) => copyFile(run, p, o, lanes), o.signal).then(() => undefined, (e: unknown) => e);
+  const copyError = await forEachLimited(plan.files, o.concurrency, (p) => executeFile(run, p, o, lanes), o.signal).then(() => undefined, (e: unknown) => e);
   const checkError = await lanes.checks.idle().then(() => undefined, (e: unknown) => e);
   const error = copyError ?? checkError;
   if (error !== undefined && !o.signal?.aborted) throw error;
@@ -47,7 +47,7 @@ export async function executePlan(run: RunState, plan: OffloadPlan, o: ExecuteOp
 }
 
 /** Does what the plan says for one file on every destination still in the running, then hands the checks to the check lane. */
-async function copyFile(run: RunState, { file, targets }: FilePlan, o: ExecuteOptions, lanes: Lanes): Promise<void> {
+async function executeFile(run: RunState, { file, targets }: FilePlan, o: ExecuteOptions, lanes: Lanes): Promise<void> {
   const pending: PendingWrite[] = [];
   for (const { destination, action } of targets) {
     const d = run.destination(destination);
