@@ -31,12 +31,14 @@ function hashed(f: SourceFile): SourceFileRecord {
 
 const verified = (path: string): DestinationFileRecord => ({ path, status: 'verified', checkKind: 'full-direct', checkedAt: '2026-03-14T10:00:01.000Z' });
 
+/** The plan, its files read out into an array. */
 function plan(input: Partial<PlanInput> & Pick<PlanInput, 'tree' | 'destinations'>) {
-  return planOffload({ previous: new Map(), verifyMode: 'full', ...input });
+  const p = planOffload({ previous: new Map(), verifyMode: 'full', ...input });
+  return { ...p, files: [...p.files] };
 }
 
 /** Each file's actions by destination, as `path → root → kind`. */
-function kinds(p: ReturnType<typeof planOffload>): Record<string, Record<string, string>> {
+function kinds(p: ReturnType<typeof plan>): Record<string, Record<string, string>> {
   return Object.fromEntries(p.files.map((f) => [f.file.path, Object.fromEntries(f.targets.map((t) => [t.destination, t.action.kind]))]));
 }
 
@@ -54,10 +56,11 @@ describe('offload plan: a new offload', () => {
     expect(kinds(p)['A001.xml']).toEqual({ [R1]: 'write', [R2]: 'write' });
   });
 
-  it('keeps the listing order', () => {
+  it('keeps the listing order, and reads the same each time it is read', () => {
     const names = ['b.mov', 'a.mov', 'Sub/c.mov'];
-    const p = plan({ tree: tree(...names.map((n) => sourceFile(n, 1))), destinations: [destination(R1)] });
-    expect(p.files.map((f) => f.file.path)).toEqual(names);
+    const lazy = planOffload({ tree: tree(...names.map((n) => sourceFile(n, 1))), previous: new Map(), destinations: [destination(R1)], verifyMode: 'full' });
+    expect([...lazy.files].map((f) => f.file.path)).toEqual(names);
+    expect([...lazy.files]).toEqual([...lazy.files]);
   });
 });
 

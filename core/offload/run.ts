@@ -111,6 +111,7 @@ async function offloadLocked(o: OffloadOptions, id: ResolvedOffload, started: nu
 
   const plan = planOffload({ tree, previous, destinations, verifyMode });
 
+  // The run records outcomes in its own copy of the records: the plan is read as the files go, from the facts as gathered.
   const run = new RunState(
     offloadId,
     store,
