@@ -34,18 +34,21 @@ export async function settleFile(run: RunState, file: SourceFile, pending: Pendi
     }),
   );
   const sourceCheck = o.sourceVerify ? await recheckSource(file, expected, o.hashFormats, o.signal) : undefined;
-  for (let i = 0; i < pending.length; i++) {
-    const { d, action } = pending[i];
-    let check = checks[i];
-    if (!check.error && sourceCheck) check = { ...check, error: sourceCheck };
-    if (!check.error && action.kind === 'write') {
+  // The destinations are independent: their copies take their names at once; outcomes are then recorded in destination order.
+  const outcomes = await Promise.all(
+    pending.map(async ({ action }, i) => {
+      const check = !checks[i].error && sourceCheck ? { ...checks[i], error: sourceCheck } : checks[i];
+      if (check.error || action.kind !== 'write') return check;
       const error = await takeFinalName(action.tempPath, action.finalPath);
-      if (error) check = { ...check, error };
-    }
+      return error ? { ...check, error } : check;
+    }),
+  );
+  pending.forEach(({ d, action }, i) => {
+    const check = outcomes[i];
     run.recordCheck(d, file, check);
     if (check.error) run.report(failureReport(check.error, action.finalPath, d.root));
     run.progress.fileDone(d.root);
-  }
+  });
   run.emit({ type: 'file.completed', offloadId: run.offloadId, path: file.path, size: file.size });
 }
 
