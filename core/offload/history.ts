@@ -8,10 +8,11 @@
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { RushesError, destinationError, errno } from '../errors.ts';
-import { HASH_FORMATS, type HashFormat } from '../hash/index.ts';
+import { HASH_FORMATS, type Digests, type HashFormat } from '../hash/index.ts';
 import { hashFile, pooledHashing } from '../runtime/hashing.ts';
-import { expectationFor, formatsToVerify, indexHistory, listHistoryFolders, loadHistory, parseChain, type HistoryIndex } from '../mhl/index.ts';
+import { classifyHashes, expectationFor, formatsToVerify, indexHistory, listHistoryFolders, loadHistory, parseChain, type HistoryIndex } from '../mhl/index.ts';
 import { copyFileDurably, fsyncFolder } from '../fs/durable.ts';
+import type { FailureReport } from './events.ts';
 
 export interface SourceHistory {
   index: HistoryIndex;
@@ -36,6 +37,12 @@ export async function readSourceHistory(source: string): Promise<{ history?: Sou
       problem: new RushesError('MHL_INVALID', `the card's ASC MHL history cannot be used and was not carried over: ${cause}`, { path: path ?? join(source, 'ascmhl'), cause: e }),
     };
   }
+}
+
+/** How a file just read differs from what the card's history recorded for it: one report per format that disagrees. */
+export function historyMismatches(history: SourceHistory, file: { path: string; abs: string }, digests: Digests, hashedAt: Date): FailureReport[] {
+  const { mismatches } = classifyHashes(expectationFor(history.index, file.path), digests, hashedAt);
+  return mismatches.map((m) => ({ path: file.abs, code: 'MHL_VERIFY', message: `${file.abs} does not match the card's ASC MHL history: ${m.format} recorded ${m.expected}, read ${m.actual}` }));
 }
 
 /** Files the history lists that are not on the card. */

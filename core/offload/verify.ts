@@ -1,7 +1,8 @@
 /**
  * Checks one destination file against the source digests, as the chosen verify mode says:
  * `full` reads every byte back from the device (O_DIRECT) and compares every format;
- * `size` compares sizes; `none` trusts the write.
+ * `size` compares sizes; `none` trusts the write. With `--source-verify` the source is
+ * read a second time too (recheckSource), to catch a flaky reader or cable.
  */
 import { promises as fsp } from 'node:fs';
 import { RushesError, errno } from '../errors.ts';
@@ -52,5 +53,22 @@ export async function checkDestinationFile(
   } catch (e) {
     if (options.signal?.aborted || e instanceof RushesError) throw e;
     return { kind: mode === 'size' ? 'size' : 'full-direct', checkedAt: new Date(), error: new RushesError('DEST_IO', `cannot read back ${path}: ${errno(e) ?? (e as Error).message}`, { path, cause: e }) };
+  }
+}
+
+/** Reads the source again from the device; says why its bytes cannot be trusted, or nothing when they match the copy's read. */
+export async function recheckSource(
+  file: { abs: string },
+  expected: { size: number; digests: Digests },
+  formats: readonly HashFormat[],
+  signal?: AbortSignal,
+): Promise<RushesError | undefined> {
+  try {
+    const again = await hashFile(file.abs, formats, { direct: true, signal });
+    const bad = again.bytes !== expected.size || formats.some((f) => again.digests[f] !== expected.digests[f]);
+    return bad ? new RushesError('SOURCE_VERIFY_MISMATCH', `re-reading the source gave different bytes: ${file.abs} (check the card reader and cable)`, { path: file.abs }) : undefined;
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    return new RushesError('SOURCE_UNREADABLE', `cannot re-read source ${file.abs}: ${errno(e) ?? (e as Error).message}`, { path: file.abs, cause: e });
   }
 }
