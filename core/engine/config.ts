@@ -2,7 +2,10 @@
  * The daemon's configuration file: JSON, validated against schemas/config.schema.json, with
  * errors that name the file and the bad key.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { writeFileDurably } from '../fs/durable.ts';
 import { RushesError } from '../errors.ts';
 import type { BackoffPolicy, Limits } from '../queue/index.ts';
 import type { LogLevel } from '../util/log.ts';
@@ -11,8 +14,12 @@ import type { WebhookConfig } from '../webhook/job.ts';
 import type { RenderConfig } from '../render/job.ts';
 import type { Backend } from '../runtime/executor.ts';
 import { compileSchema, describeErrors } from '../util/schema.ts';
+import type { Logger } from '../util/log.ts';
+import type { EngineOptions } from './engine.ts';
 
 export interface DaemonConfig {
+  /** A note for editors (the schema's URL); kept as the file has it. */
+  $schema?: string;
   host?: string;
   port?: number;
   token?: string;
@@ -31,6 +38,9 @@ export interface DaemonConfig {
 
 const validate = compileSchema<DaemonConfig>('config.schema.json');
 
+/** Where the daemon keeps its config when no --config names one (the UI's Settings save there). */
+export const defaultConfigFile = (home: string) => join(home, 'config.json');
+
 export function loadConfig(file: string): DaemonConfig {
   let text: string;
   try {
@@ -44,13 +54,48 @@ export function loadConfig(file: string): DaemonConfig {
   } catch (e) {
     throw new RushesError('USAGE', `the config file ${file} is not valid JSON: ${(e as Error).message}`, { path: file });
   }
-  if (!validate(value)) throw new RushesError('USAGE', `the config file ${file} is invalid: ${describeErrors(validate.errors)}`, { path: file });
+  return checkConfig(value, `the config file ${file}`, file);
+}
+
+/** Validates a config against the schema and the ingest's own checks (a layout field that does not exist); `what` names it in the error. */
+export function checkConfig(value: unknown, what: string, path?: string): DaemonConfig {
+  if (!validate(value)) throw new RushesError('USAGE', `${what} is invalid: ${describeErrors(validate.errors)}`, { path });
   if (value.ingest) {
     try {
       ingestSettings(value.ingest);
     } catch (e) {
-      throw new RushesError('USAGE', `the config file ${file} is invalid: ingest: ${(e as Error).message}`, { path: file });
+      throw new RushesError('USAGE', `${what} is invalid: ingest: ${(e as Error).message}`, { path });
     }
   }
   return value;
+}
+
+/** Writes a checked config durably (a crash leaves the old file or the new one, never half of it). */
+export async function saveConfig(file: string, config: DaemonConfig): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFileDurably(file, `${JSON.stringify(config, null, 2)}\n`);
+}
+
+/** The engine a config file describes, as the daemon and the desktop app run it. */
+export function engineOptionsFrom(config: DaemonConfig, o: { home: string; file: string; log: Logger }): EngineOptions {
+  return {
+    home: o.home,
+    log: o.log,
+    concurrency: config.concurrency,
+    limits: config.limits,
+    backoff: config.backoff,
+    leaseMs: config.leaseMs,
+    maxAttempts: config.maxAttempts,
+    ingest: config.ingest,
+    webhooks: config.webhooks,
+    render: config.render,
+    inspect: config.inspect,
+    config: { file: o.file, startedWith: config },
+  };
+}
+
+/** The config file a daemon on `home` reads: the one named, else the home's own (absent is an empty config). */
+export function readConfigFor(home: string, named: string | undefined): { file: string; config: DaemonConfig } {
+  const file = named ?? defaultConfigFile(home);
+  return { file, config: named || existsSync(file) ? loadConfig(file) : {} };
 }
