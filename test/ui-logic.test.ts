@@ -136,7 +136,7 @@ describe('how far behind the page is', () => {
     const s = new LiveStats();
     s.record([{ at: 900 }, { at: 950 }], 1000);
     s.record([{ at: 1400 }], 1500);
-    expect(s.view(1500)).toEqual({ total: 3, perSecond: 3, lagMs: 100, maxLagMs: 100 });
+    expect(s.view(1500)).toEqual({ total: 3, perSecond: 3, lagMs: 100, maxLagMs: 100, peakPerSecond: 3 });
     expect(s.view(2600).perSecond).toBe(0);
   });
 });

@@ -22,6 +22,9 @@ export interface Volume extends Space {
   removable: boolean;
 }
 
+/** Smaller than this, a mount holds no footage (a container's secrets, a config file system). */
+const MIN_VOLUME_BYTES = 1 << 20;
+
 /** Filesystems that hold no footage: the kernel's, and containers' plumbing. */
 const PSEUDO_FS = new Set([
   'proc', 'sysfs', 'devtmpfs', 'devpts', 'securityfs', 'cgroup', 'cgroup2', 'pstore', 'bpf', 'tracefs', 'debugfs', 'mqueue',
@@ -83,7 +86,7 @@ export async function listVolumes(): Promise<Volume[]> {
     const isFolder = await fsp.stat(m.path).then((s) => s.isDirectory(), () => false);
     if (!isFolder) continue;
     const space = await spaceAt(m.path).catch(() => undefined);
-    if (!space) continue;
+    if (!space || (m.path !== '/' && space.totalBytes < MIN_VOLUME_BYTES)) continue;
     volumes.push({ path: m.path, name: m.path === '/' ? '/' : basename(m.path), fsType: m.fsType, removable: isRemovablePath(m.path), ...space });
   }
   return volumes.sort((a, b) => Number(b.removable) - Number(a.removable) || a.path.localeCompare(b.path));

@@ -23,7 +23,7 @@ function StatusBar() {
   const { connection } = useLive();
   const stats = useLiveStats();
   return (
-    <footer className="status" data-connection={connection} data-events={stats.total} data-lag-ms={stats.lagMs} data-max-lag-ms={stats.maxLagMs}>
+    <footer className="status" data-connection={connection} data-events={stats.total} data-lag-ms={stats.lagMs} data-max-lag-ms={stats.maxLagMs} data-peak-per-second={stats.peakPerSecond}>
       <span className={`dot dot-${connection}`} aria-hidden="true" />
       <span role="status">{CONNECTION_LABELS[connection]}</span>
       <span className="muted">

@@ -1,17 +1,17 @@
 /** Starts the page: signs in (session.ts), opens the live store, draws the app. */
 import { StrictMode, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { openSession, signedIn, takeTokenFromLocation } from './api/session.ts';
+import { firstLoad, openSession, takeTokenFromLocation } from './api/session.ts';
 import { App } from './App.tsx';
 import { ErrorNote } from './components/ErrorNote.tsx';
 import { LiveContext } from './live/context.ts';
-import { LiveStore } from './live/store.ts';
+import { CARDS_PATH, LiveStore, type CardList } from './live/store.ts';
 import { SignIn } from './SignIn.tsx';
 import './styles.css';
 
-function Root({ initiallySignedIn }: { initiallySignedIn: boolean }) {
-  const [ready, setReady] = useState(initiallySignedIn);
-  const [store] = useState(() => new LiveStore());
+function Root({ initial }: { initial?: CardList }) {
+  const [ready, setReady] = useState(initial !== undefined);
+  const [store] = useState(() => new LiveStore(initial));
   useEffect(() => {
     if (!ready) return;
     store.start();
@@ -32,7 +32,7 @@ async function boot(): Promise<void> {
     if (token) await openSession(token);
     root.render(
       <StrictMode>
-        <Root initiallySignedIn={await signedIn()} />
+        <Root initial={await firstLoad<CardList>(CARDS_PATH)} />
       </StrictMode>,
     );
   } catch (e) {

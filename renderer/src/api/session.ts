@@ -19,13 +19,15 @@ export async function openSession(token: string): Promise<void> {
   await request('POST', '/api/session', {}, { authorization: `Bearer ${token}` });
 }
 
-/** Whether the API answers this page (a live cookie, or a daemon without a token). */
-export async function signedIn(): Promise<boolean> {
+/**
+ * The page's first request, which also says whether it is signed in: its answer (the
+ * cards, which the first page shows), or undefined when the daemon wants the token.
+ */
+export async function firstLoad<T>(path: string): Promise<T | undefined> {
   try {
-    await get('/api/jobs?limit=1');
-    return true;
+    return await get<T>(path);
   } catch (e) {
-    if (e instanceof ApiError && e.status === 401) return false;
+    if (e instanceof ApiError && e.status === 401) return undefined;
     throw e;
   }
 }

@@ -12,12 +12,15 @@ export interface LiveStatsView {
   lagMs: number;
   /** The worst lag since the page opened. */
   maxLagMs: number;
+  /** The most events applied in one second since the page opened. */
+  peakPerSecond: number;
 }
 
 export class LiveStats {
   private total = 0;
   private lagMs = 0;
   private maxLagMs = 0;
+  private peakPerSecond = 0;
   private recent: { t: number; n: number }[] = [];
 
   record(batch: readonly { at: number }[], now: number): void {
@@ -27,10 +30,15 @@ export class LiveStats {
     const oldest = batch.reduce((m, e) => Math.min(m, e.at), Infinity);
     this.lagMs = Math.max(0, now - oldest);
     this.maxLagMs = Math.max(this.maxLagMs, this.lagMs);
+    this.peakPerSecond = Math.max(this.peakPerSecond, this.lastSecond(now));
+  }
+
+  private lastSecond(now: number): number {
+    while (this.recent.length && now - this.recent[0]!.t > 1000) this.recent.shift();
+    return this.recent.reduce((n, r) => n + r.n, 0);
   }
 
   view(now: number): LiveStatsView {
-    while (this.recent.length && now - this.recent[0]!.t > 1000) this.recent.shift();
-    return { total: this.total, perSecond: this.recent.reduce((n, r) => n + r.n, 0), lagMs: this.lagMs, maxLagMs: this.maxLagMs };
+    return { total: this.total, perSecond: this.lastSecond(now), lagMs: this.lagMs, maxLagMs: this.maxLagMs, peakPerSecond: this.peakPerSecond };
   }
 }

@@ -24,20 +24,26 @@ export interface LiveSnapshot {
   loaded: boolean;
 }
 
+export type CardList = { cards: Card[]; watching: boolean };
+/** The cards the page shows: the first request the page makes (it also says whether it is signed in). */
+export const CARDS_PATH = '/api/cards?limit=500';
+
 /** A few cards changed: fetched one by one; more than this: the list again. */
 const MAX_SINGLE_FETCHES = 8;
 
 export class LiveStore {
-  private snapshot: LiveSnapshot = { data: EMPTY, connection: 'connecting', stats: { total: 0, perSecond: 0, lagMs: 0, maxLagMs: 0 }, loaded: false };
+  private snapshot: LiveSnapshot = { data: EMPTY, connection: 'connecting', stats: { total: 0, perSecond: 0, lagMs: 0, maxLagMs: 0, peakPerSecond: 0 }, loaded: false };
   private readonly listeners = new Set<() => void>();
   private readonly stats = new LiveStats();
   private source?: EventSource;
   private readonly pendingCards = new Set<number>();
 
-  private readonly fetchCards = coalesced(async () => {
-    const { cards, watching } = await get<{ cards: Card[]; watching: boolean }>('/api/cards?limit=500');
-    this.update({ data: mergeCards(this.snapshot.data, cards, { all: true, watching }), loaded: true, error: undefined });
-  }, (e) => this.failed(e));
+  /** `initial`: the cards the page was started with (the first request it made), drawn at once. */
+  constructor(private readonly initial?: CardList) {
+    if (initial) this.takeCards(initial);
+  }
+
+  private readonly fetchCards = coalesced(async () => this.takeCards(await get<CardList>(CARDS_PATH)), (e) => this.failed(e));
 
   private readonly fetchChangedCards = coalesced(async () => {
     const ids = [...this.pendingCards];
@@ -64,17 +70,24 @@ export class LiveStore {
     return this.stats.view(Date.now());
   }
 
-  /** Opens the event stream, then loads what is there now; events that arrive meanwhile only ask for fresher records. */
+  /**
+   * Opens the event stream and loads what is there now (the cards the page was started with
+   * are not asked for again); events that arrive meanwhile only ask for fresher records.
+   */
   start(): void {
     const batcher = new FrameBatcher<BusEvent>((batch) => this.apply(batch));
     const source = new EventSource('/api/events');
     this.source = source;
     for (const type of EVENT_TYPES) source.addEventListener(type, (m) => batcher.push(JSON.parse((m as MessageEvent<string>).data) as BusEvent));
+    let opened = false;
     source.onopen = () => {
       this.update({ connection: 'live' });
-      // On a reconnect, the stream replays stored events after the last one seen; the lists are fetched again for what was live only.
-      void this.refresh();
+      // After a reconnect the stream replays the stored events missed; the lists are fetched again for what was live only.
+      if (opened) void this.refresh();
+      opened = true;
     };
+    if (!this.initial) void this.fetchCards();
+    void this.fetchOffloads();
     source.onerror = () => this.update({ connection: source.readyState === EventSource.CLOSED ? 'down' : 'reconnecting' });
   }
 
@@ -99,6 +112,10 @@ export class LiveStore {
       const notice = noticeFor(e, data.cards);
       if (notice) bridge.notify(notice);
     }
+  }
+
+  private takeCards({ cards, watching }: CardList): void {
+    this.update({ data: mergeCards(this.snapshot.data, cards, { all: true, watching }), loaded: true, error: undefined });
   }
 
   private failed(e: unknown): void {
