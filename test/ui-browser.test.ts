@@ -46,6 +46,8 @@ function stageCard(dir: string, roll: string, make: typeof makeArriCard, seed: n
 }
 
 async function screenshot(name: string): Promise<void> {
+  // A picture of the page, not of where the keyboard last was.
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.screenshot({ path: join(shots ?? join(base, 'screenshots'), `${name}.png`) });
 }
 
@@ -82,6 +84,8 @@ describe.skipIf(notReady)('the web UI in Chromium, by keyboard', () => {
     browser = await launchChromium();
     cleanup.push(() => browser.close());
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    // Generous: the whole suite shares two cores with this browser.
+    page.setDefaultTimeout(60_000);
     problems = pageProblems(page);
     // The token travels in the fragment, is traded for a session cookie, and leaves the address bar.
     await page.goto(`${daemon.url}/#token=${TOKEN}`);
@@ -170,7 +174,9 @@ describe.skipIf(notReady)('the web UI in Chromium, by keyboard', () => {
     // The list view.
     await page.goto(`${daemon.url}/#/clips?view=list`);
     await page.getByText('3 clips').waitFor();
-    await page.locator('.clip-list .clip-cell').first().waitFor();
+    await expect.poll(() => page.locator('.clip-list a.clip-cell').count()).toBeGreaterThanOrEqual(3);
+    // One clip a row, the width of the list.
+    expect((await page.locator('.clip-list a.clip-cell').first().boundingBox())!.width).toBeGreaterThan(1000);
   });
 
   it('Jobs: an offload started by hand fails naming the cause, and is retried from the Jobs page once the cause is fixed', async () => {

@@ -11,7 +11,8 @@ import { PAGE_SIZE } from './use-clip-pages.ts';
 import { layout, moveIndex, pagesOf, position, visibleRange } from './virtual.ts';
 
 const GRID = { minCellWidth: 248, rowHeight: 236 };
-const LIST = { minCellWidth: 1, rowHeight: 56 };
+// One column, however wide.
+const LIST = { minCellWidth: Infinity, rowHeight: 56 };
 
 function ClipCell({ clip, view }: { clip: Clip; view: 'grid' | 'list' }) {
   const r = clip.record;

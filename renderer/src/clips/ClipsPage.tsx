@@ -81,8 +81,8 @@ export function ClipsPage({ q, view }: { q: string; view: 'grid' | 'list' }) {
           <span>TC in</span>
           <span>Camera</span>
           <span>Codec</span>
+          <span>Resolution</span>
           <span>Size</span>
-          <span>Bytes</span>
         </div>
       ) : null}
       <ClipView pages={pages} view={view} onUsable={onUsable} />

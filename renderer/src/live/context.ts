@@ -5,7 +5,7 @@ import type { LiveSnapshot, LiveStore } from './store.ts';
 export const LiveContext = createContext<LiveStore | undefined>(undefined);
 
 /** The live state; the component draws again when it changes (at most once a frame). */
-function useStore(): LiveStore {
+export function useStore(): LiveStore {
   const store = useContext(LiveContext);
   if (!store) throw new Error('useLive outside <LiveContext.Provider>');
   return store;

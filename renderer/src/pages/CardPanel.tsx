@@ -106,9 +106,7 @@ export const CardPanel = memo(function CardPanel({ card, job, live, lastFile }: 
         </div>
         <div>
           <dt>Size</dt>
-          <dd>
-            {formatBytes(card.bytes)} · {formatCount(card.files)} files{card.clips !== undefined ? ` · ${formatCount(card.clips)} clips` : ''}
-          </dd>
+          <dd>{card.bytes === undefined ? 'measuring…' : `${formatBytes(card.bytes)} · ${formatCount(card.files)} files${card.clips !== undefined ? ` · ${formatCount(card.clips)} clips` : ''}`}</dd>
         </div>
         <div>
           <dt>Detected</dt>

@@ -8,6 +8,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { get, put } from '../api/client.ts';
 import type { Config, ConfigSaved, ConfigView } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
+import { useStore } from '../live/context.ts';
 import { labelOf } from '../settings/schema.ts';
 import { Section } from '../settings/SchemaField.tsx';
 import { validate, type Problem } from '../settings/validate.ts';
@@ -22,6 +23,7 @@ export function SettingsPage() {
   const [error, setError] = useState<unknown>();
   const [saved, setSaved] = useState<ConfigSaved>();
   const [busy, setBusy] = useState(false);
+  const live = useStore();
 
   useEffect(() => {
     get<ConfigView>('/api/config').then((v) => {
@@ -48,6 +50,8 @@ export function SettingsPage() {
         setSaved(r);
         setDraft(withoutSchemaNote(r.config));
         setView({ ...view, config: r.config, restartRequired: r.restartRequired });
+        // Whether the daemon now watches for cards (the Cards page says so) changed with the ingest.
+        if (r.applied.length) void live.refresh();
       }, setError)
       .finally(() => setBusy(false));
   };

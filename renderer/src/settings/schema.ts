@@ -38,7 +38,7 @@ export function widgetFor(key: string, s: JsonSchema): Widget {
 const UNITS: Record<string, string> = { Ms: 'ms', MiB: 'MiB' };
 
 /** Where the key's own name reads badly as a label. */
-const LABELS: Record<string, string> = { watch: 'Watch folders', ingest: 'Ingest: cards in, offloads out', logLevel: 'Log level', cpus: 'CPUs' };
+const LABELS: Record<string, string> = { watch: 'Watch folders', cpus: 'CPUs' };
 /** One entry of a list, by the list's key. */
 const ITEM_LABELS: Record<string, string> = { watch: 'Watch folder', destinations: 'Destination', mountRoots: 'Mount root', ignore: 'Pattern', ignoreVolumes: 'Volume name', events: 'Event', webhooks: 'Webhook' };
 
