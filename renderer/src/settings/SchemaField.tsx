@@ -58,6 +58,21 @@ function Labelled({ label, path, schema, ctx, children, badge }: { label: string
   );
 }
 
+/** A setting made of several inputs (a list, a set of choices): a fieldset named by its legend, with its hint and its problem. */
+function Group({ label, path, schema, ctx, badge, children }: { label: string; path: string; schema: JsonSchema; ctx: FieldContext; badge?: ReactNode; children: ReactNode }) {
+  const problem = ctx.problems.get(path);
+  return (
+    <fieldset className="field" data-path={path}>
+      <legend>
+        {label} {badge}
+      </legend>
+      {schema.description ? <p className="hint">{schema.description}</p> : null}
+      {children}
+      {problem ? <p className="problem">{label} {problem}</p> : null}
+    </fieldset>
+  );
+}
+
 const DEFAULT_OPTION = '(default)';
 
 function ListEditor({ label, path, items, onChange, paths, ctx }: { label: string; path: string; items: string[]; onChange(v: string[]): void; paths: boolean; ctx: FieldContext }) {
@@ -266,10 +281,7 @@ export function SchemaField(props: Props) {
     case 'choice-set': {
       const chosen = (value as string[] | undefined) ?? [];
       return (
-        <fieldset className="field" data-path={path}>
-          <legend>
-            {label} {badge}
-          </legend>
+        <Group label={label} path={path} schema={schema} ctx={ctx} badge={badge}>
           <div className="checks">
             {schema.items!.enum!.map((o) => (
               <label key={String(o)} className="check">
@@ -285,31 +297,20 @@ export function SchemaField(props: Props) {
               </label>
             ))}
           </div>
-          {schema.description ? <p className="hint">{schema.description}</p> : null}
-          {ctx.problems.get(path) ? <p className="problem">{label} {ctx.problems.get(path)}</p> : null}
-        </fieldset>
+        </Group>
       );
     }
     case 'text-list':
     case 'path-list':
       return (
-        <fieldset className="field" data-path={path}>
-          <legend>
-            {label} {badge}
-          </legend>
-          {schema.description ? <p className="hint">{schema.description}</p> : null}
+        <Group label={label} path={path} schema={schema} ctx={ctx} badge={badge}>
           <ListEditor label={itemLabelOf(name)} path={path} items={(value as string[] | undefined) ?? []} onChange={(v) => onChange(v.length || props.required ? v : undefined)} paths={widget === 'path-list'} ctx={ctx} />
-          {ctx.problems.get(path) ? <p className="problem">{label} {ctx.problems.get(path)}</p> : null}
-        </fieldset>
+        </Group>
       );
     case 'bool-or-list': {
       const mode = value === undefined ? '' : value === true ? 'true' : value === false ? 'false' : 'list';
       return (
-        <fieldset className="field" data-path={path}>
-          <legend>
-            {label} {badge}
-          </legend>
-          {schema.description ? <p className="hint">{schema.description}</p> : null}
+        <Group label={label} path={path} schema={schema} ctx={ctx} badge={badge}>
           <label>
             {label}: which
             <select value={mode} onChange={(e) => onChange(e.target.value === '' ? undefined : e.target.value === 'list' ? [] : e.target.value === 'true')}>
@@ -320,40 +321,32 @@ export function SchemaField(props: Props) {
             </select>
           </label>
           {mode === 'list' ? <ListEditor label={itemLabelOf(name)} path={path} items={value as string[]} onChange={onChange} paths ctx={ctx} /> : null}
-          {ctx.problems.get(path) ? <p className="problem">{label} {ctx.problems.get(path)}</p> : null}
-        </fieldset>
+        </Group>
       );
     }
     case 'map':
       return (
-        <fieldset className="field" data-path={path}>
-          <legend>
-            {label} {badge}
-          </legend>
-          {schema.description ? <p className="hint">{schema.description}</p> : null}
+        <Group label={label} path={path} schema={schema} ctx={ctx} badge={badge}>
           <MapEditor label={label} value={(value as Record<string, unknown> | undefined) ?? {}} valueSchema={schema.additionalProperties as JsonSchema} onChange={onChange} />
-        </fieldset>
+        </Group>
       );
     case 'object-list': {
       const items = (value as Record<string, unknown>[] | undefined) ?? [];
+      const item = itemLabelOf(name);
       return (
-        <fieldset className="field" data-path={path}>
-          <legend>
-            {label} <Liveness path={path} ctx={ctx} />
-          </legend>
-          {schema.description ? <p className="hint">{schema.description}</p> : null}
-          {items.map((item, i) => (
+        <Group label={label} path={path} schema={schema} ctx={ctx} badge={<Liveness path={path} ctx={ctx} />}>
+          {items.map((it, i) => (
             <div key={i} className="list-item">
-              <Section name={`${itemLabelOf(name)} ${i + 1}`} path={`${path}.${i}`} schema={schema.items!} value={item} required onChange={(v) => onChange(items.map((x, j) => (j === i ? v : x)) as unknown[])} ctx={ctx} />
+              <Section name={`${item} ${i + 1}`} path={`${path}.${i}`} schema={schema.items!} value={it} required onChange={(v) => onChange(items.map((x, j) => (j === i ? v : x)) as unknown[])} ctx={ctx} />
               <button type="button" onClick={() => onChange(items.length > 1 ? items.filter((_, j) => j !== i) : undefined)}>
-                Remove {itemLabelOf(name).toLowerCase()} {i + 1}
+                Remove {item.toLowerCase()} {i + 1}
               </button>
             </div>
           ))}
           <button type="button" onClick={() => onChange([...items, seed(schema.items!)])}>
-            Add a {itemLabelOf(name).toLowerCase()}
+            Add a {item.toLowerCase()}
           </button>
-        </fieldset>
+        </Group>
       );
     }
     default:
