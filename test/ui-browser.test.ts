@@ -3,8 +3,9 @@
  * page signs in by trading it for a session cookie), with real cards copied into watch
  * folders — driven with the keyboard alone: a card appears, its bars move and it is marked
  * safe to eject; clips are searched and one is opened and rendered; an offload started by
- * hand fails and is retried once its cause is fixed; a watch folder added in Settings is
- * watched at once. Every page passes axe-core (no serious or critical violation) and is
+ * hand fails and is retried once its cause is fixed, and a queued one is cancelled; a watch
+ * folder added in Settings is watched at once; a duplicate is copied anyway, a conflict
+ * offloaded under another roll name, a waiting card started. Every page passes axe-core (no serious or critical violation) and is
  * screenshotted (into $RUSHES_SCREENSHOTS, e.g. docs/ui, when set).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -13,7 +14,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pseudoRandomBytes, writeFile } from './helpers/card.ts';
-import { makeArriCard, makeSonyCard } from './helpers/cameras.ts';
+import { makeArriCard, makeBrawCard, makeSonyCard } from './helpers/cameras.ts';
 import { startDaemon, type DaemonProcess } from './helpers/daemon.ts';
 import { axeViolations, browserSupport, focused, launchChromium, named, pageProblems, tabTo } from './helpers/browser.ts';
 import { scratchFolders } from './helpers/scratch.ts';
@@ -58,6 +59,8 @@ async function go(linkName: string, hash: string): Promise<void> {
   await tabTo(page, named(linkName, 'a'), { what: `the ${linkName} link` });
   await page.keyboard.press('Enter');
   await page.waitForFunction((h) => location.hash.startsWith(h), hash);
+  // Every page's heading is its name in the navigation.
+  await page.getByRole('heading', { level: 1, name: linkName, exact: true }).waitFor();
 }
 
 describe.skipIf(notReady)('the web UI in Chromium, by keyboard', () => {
@@ -135,6 +138,7 @@ describe.skipIf(notReady)('the web UI in Chromium, by keyboard', () => {
       return r.total === 3 && r.clips.filter((c) => c.thumbnail).length === 2 ? true : undefined;
     }, 90_000);
     await go('Clips', '#/clips');
+    await page.getByRole('searchbox', { name: 'Search clips' }).waitFor();
     await page.keyboard.press('/');
     expect(await focused(page)).toMatchObject({ tag: 'input', name: 'Search clips' });
     await page.keyboard.type('iso:lots');
@@ -169,7 +173,14 @@ describe.skipIf(notReady)('the web UI in Chromium, by keyboard', () => {
 
     await tabTo(page, named('Render a proxy', 'button'), { what: 'the proxy form' });
     await page.keyboard.press('Enter');
-    await page.getByRole('status').filter({ hasText: /Queued as job \d+/ }).waitFor();
+    await page.getByRole('status').filter({ hasText: /Queued as job \d+/ }).first().waitFor();
+    // A plate: frames 0 to 11 with 8 handles, as DPX (chosen by typing in the list).
+    await tabTo(page, named('Format', 'select'));
+    await page.keyboard.type('D');
+    expect(await page.getByRole('combobox', { name: 'Format' }).inputValue()).toBe('dpx');
+    await tabTo(page, named('Render a plate', 'button'));
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('status').filter({ hasText: /Queued as job \d+/ }).count()).toBe(2);
 
     // The list view.
     await page.goto(`${daemon.url}/#/clips?view=list`);
@@ -179,12 +190,25 @@ describe.skipIf(notReady)('the web UI in Chromium, by keyboard', () => {
     expect((await page.locator('.clip-list a.clip-cell').first().boundingBox())!.width).toBeGreaterThan(1000);
   });
 
-  it('Jobs: an offload started by hand fails naming the cause, and is retried from the Jobs page once the cause is fixed', async () => {
+  it('Jobs: an offload started by hand (source picked in the folder browser) fails naming the cause, is retried once the cause is fixed; a queued one is cancelled', async () => {
     const blocker = join(base, 'blocked');
     writeFileSync(blocker, 'a file where a folder should be');
     await go('New offload', '#/offload');
-    await tabTo(page, named('Source (card or folder)', 'input'));
-    await page.keyboard.type(join(base, 'staging', 'MANUAL'));
+    // The folder browser, by keyboard: type where to look, walk into a folder, use it.
+    await tabTo(page, named('Browse for Source (card or folder)', 'button'));
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Source (card or folder)' });
+    await dialog.waitFor();
+    expect(await focused(page)).toMatchObject({ tag: 'input', name: 'Folder' });
+    await page.keyboard.type(join(base, 'staging'));
+    await page.keyboard.press('Enter');
+    await tabTo(page, named('MANUAL/', 'button'));
+    await page.keyboard.press('Enter');
+    await dialog.getByText(`${join(base, 'staging', 'MANUAL')} ·`).waitFor();
+    await tabTo(page, named('Use this folder', 'button'));
+    await page.keyboard.press('Enter');
+    await expect.poll(() => dialog.count()).toBe(0);
+    expect(await page.getByRole('textbox', { name: 'Source (card or folder)' }).inputValue()).toBe(join(base, 'staging', 'MANUAL'));
     await page.getByText(/in 4 files/).waitFor();
     await tabTo(page, named('Destination 1', 'input'));
     await page.keyboard.type(join(blocker, 'Day01'));
@@ -204,13 +228,19 @@ describe.skipIf(notReady)('the web UI in Chromium, by keyboard', () => {
       await page.keyboard.press('Enter');
       await expect.poll(() => page.getByRole('alert').filter({ hasText: 'Not enough space' }).count()).toBe(0);
     } else await screenshot('new-offload');
+    // md5 beside xxh64, read back in full (the default).
+    await tabTo(page, named('md5', 'input'));
+    await page.keyboard.press('Space');
     await tabTo(page, named('Start offload', 'button'));
     await page.keyboard.press('Enter');
     const queued = await page.getByRole('status').filter({ hasText: /Queued as job \d+/ }).textContent();
     const jobId = Number(/job (\d+)/.exec(queued!)![1]);
 
+    expect((await api<{ job: { payload: { hashes: string[]; verify: string } } }>('GET', `/api/jobs/${jobId}`)).job.payload).toMatchObject({ hashes: ['xxh64', 'md5'], verify: 'full' });
+
     await go('Jobs', '#/jobs');
-    const row = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: String(jobId), exact: true }) });
+    const rowOf = (id: number) => page.getByRole('row').filter({ has: page.getByRole('rowheader', { name: String(id), exact: true }) });
+    const row = rowOf(jobId);
     await row.getByText('dead', { exact: true }).waitFor({ timeout: 60_000 });
     expect(await row.textContent()).toContain(blocker);
 
@@ -220,6 +250,17 @@ describe.skipIf(notReady)('the web UI in Chromium, by keyboard', () => {
     await page.keyboard.press('Enter');
     await row.getByText('succeeded', { exact: true }).waitFor({ timeout: 60_000 });
     expect(await row.textContent()).not.toContain('Retry');
+
+    // One writer per destination volume: a second offload waits in the queue behind the first, and is cancelled there.
+    const body = (to: string) => ({ source: join(base, 'staging', 'A001R1AB'), destinations: [join(base, to)] });
+    const first = (await api<{ job: { id: number } }>('POST', '/api/offloads', body('raid3'))).job.id;
+    const second = (await api<{ job: { id: number } }>('POST', '/api/offloads', body('raid4'))).job.id;
+    await rowOf(second).waitFor();
+    await tabTo(page, named(`Cancel job ${second}`, 'button'), { what: 'the Cancel button' });
+    await page.keyboard.press('Enter');
+    await rowOf(second).getByText('cancelled', { exact: true }).waitFor();
+    await rowOf(first).getByText('succeeded', { exact: true }).waitFor({ timeout: 90_000 });
+    expect(await rowOf(second).getByRole('button', { name: `Retry job ${second}` }).count()).toBe(1);
   });
 
   it('Settings: a wrong value is named before saving; a watch folder added is watched at once', async () => {
@@ -250,6 +291,48 @@ describe.skipIf(notReady)('the web UI in Chromium, by keyboard', () => {
     const card = page.getByRole('article', { name: 'B001' });
     await card.getByText('Safe to eject — every destination was read back and matched').waitFor({ timeout: 90_000 });
     expect(await card.textContent()).toContain('Sony');
+  });
+
+  it('Cards: a duplicate is copied anyway, a conflict offloaded under another roll name, a waiting card started — by keyboard', async () => {
+    const inserted = join(base, 'watch', 'A001R1AB');
+    const newest = (name: string) => page.getByRole('article', { name }).first();
+    await go('Cards', '#/cards');
+    // The same card again: a duplicate.
+    rmSync(inserted, { recursive: true });
+    await newest('A001').getByText('removed', { exact: true }).waitFor();
+    cpSync(join(base, 'staging', 'A001R1AB'), inserted, { recursive: true, preserveTimestamps: true });
+    await newest('A001').getByText('Duplicate', { exact: true }).waitFor();
+    await tabTo(page, named('Copy anyway', 'button'));
+    await page.keyboard.press('Enter');
+    await newest('A001').getByText('Safe to eject — every destination was read back and matched').waitFor({ timeout: 90_000 });
+
+    // Another card under the same name and roll: a conflict, offloaded as A001_B.
+    rmSync(inserted, { recursive: true });
+    await newest('A001').getByText('removed', { exact: true }).waitFor();
+    makeArriCard(join(base, 'staging', 'other', 'A001R1AB'), { roll: 'A001', clips: 2, seed: 9 });
+    cpSync(join(base, 'staging', 'other', 'A001R1AB'), inserted, { recursive: true, preserveTimestamps: true });
+    await newest('A001').getByText('Conflict', { exact: true }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'New roll name' }).inputValue()).toBe('A001_B');
+    await tabTo(page, named('Offload as A001_B', 'button'));
+    await page.keyboard.press('Enter');
+    await newest('A001_B').getByText('Safe to eject — every destination was read back and matched').waitFor({ timeout: 90_000 });
+    expect(await newest('A001_B').textContent()).toContain(join(base, 'raid1', 'ARRI', 'A001_B'));
+
+    // Auto start off (a live setting): the next card waits to be started.
+    await go('Settings', '#/settings');
+    await tabTo(page, named('Auto start', 'select'));
+    await page.keyboard.type('n');
+    expect(await page.getByRole('combobox', { name: 'Auto start' }).inputValue()).toBe('false');
+    await tabTo(page, named('Save settings', 'button'));
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').filter({ hasText: 'Applied now: Ingest' }).waitFor();
+    makeBrawCard(join(base, 'watch', 'C001'), { roll: 'C001', clips: 2, seed: 11 });
+    await go('Cards', '#/cards');
+    await newest('C001').getByText('Waiting to start', { exact: true }).waitFor();
+    await tabTo(page, named('Start offload', 'button'));
+    await page.keyboard.press('Enter');
+    await newest('C001').getByText('Safe to eject — every destination was read back and matched').waitFor({ timeout: 90_000 });
+    expect(await newest('C001').textContent()).toContain('Blackmagic');
   });
 
   it('every page passes axe-core with no serious or critical violation, and the policy refused nothing', async () => {

@@ -20,6 +20,7 @@ import { validate } from '../renderer/src/settings/validate.ts';
 import { spaceWarnings } from '../renderer/src/pages/space.ts';
 import { jobFraction, jobSubject } from '../renderer/src/pages/job-view.ts';
 import { formatBytes, formatDuration } from '../renderer/src/format.ts';
+import { plateDefaults } from '../renderer/src/clips/plate.ts';
 import type { BusEvent, Card, DestinationProgress, Job, JsonSchema } from '../renderer/src/api/types.ts';
 
 const card = (over: Partial<Card> = {}): Card => ({ id: 1, path: '/watch/A001R1AB', present: true, state: 'offloading', targets: ['/raid1/A001', '/raid2/A001'], safeToEject: false, detectedAt: 1, updatedAt: 10, roll: 'A001', jobId: 7, ...over });
@@ -270,6 +271,12 @@ describe('the New offload page and the Jobs page', () => {
     expect(jobFraction(job({ kind: 'render', payload: {}, progress: { framesDone: 12, framesTotal: 48 } }))).toBe(0.25);
     expect(jobFraction(job({ state: 'succeeded' }))).toBe(1);
     expect(jobSubject(job())).toBe('/watch/A001R1AB → raid1, raid2');
+  });
+
+  it('offers a plate that fits the clip, handles included', () => {
+    expect(plateDefaults(12)).toEqual({ first: 2, last: 9, handles: 2 });
+    expect(plateDefaults(2400)).toEqual({ first: 8, last: 55, handles: 8 });
+    expect(plateDefaults(1)).toEqual({ first: 0, last: 0, handles: 0 });
   });
 
   it('formats sizes and times as a DIT reads them', () => {

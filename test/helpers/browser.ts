@@ -67,7 +67,10 @@ export async function focused(page: Page): Promise<Focused | undefined> {
     const el = document.activeElement as HTMLElement | null;
     if (!el || el === document.body) return undefined;
     const input = el as HTMLInputElement;
-    const labelText = input.labels?.[0]?.textContent?.trim();
+    // A label that wraps its control: its own words, not the options of a list inside it.
+    const label = input.labels?.[0]?.cloneNode(true) as HTMLElement | undefined;
+    label?.querySelectorAll('input, select, textarea').forEach((c) => c.remove());
+    const labelText = label?.textContent?.trim().replace(/\s+/g, ' ');
     const name = el.getAttribute('aria-label') ?? labelText ?? (el.innerText || el.textContent || '').trim().replace(/\s+/g, ' ');
     return { tag: el.tagName.toLowerCase(), name: name.slice(0, 120), href: el.getAttribute('href') ?? undefined, index: el.dataset.index, classes: el.className };
   });

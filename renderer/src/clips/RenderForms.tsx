@@ -4,6 +4,7 @@ import { post } from '../api/client.ts';
 import type { ClipRecord, Job } from '../api/types.ts';
 import { ErrorNote } from '../components/ErrorNote.tsx';
 import { PathField } from '../components/PathField.tsx';
+import { plateDefaults } from './plate.ts';
 
 function useSubmit(): { busy: boolean; error?: unknown; queued?: { job: Job; warnings: string[] }; send(body: unknown): void } {
   const [busy, setBusy] = useState(false);
@@ -90,11 +91,13 @@ export function ProxyForm({ clipId, defaultOut }: { clipId: number; defaultOut: 
 
 export function PlateForm({ clipId, record, defaultOut }: { clipId: number; record: ClipRecord; defaultOut: string }) {
   const s = useSubmit();
-  const lastFrame = Math.max(0, (record.durationFrames ?? record.sequence?.frameCount ?? 1) - 1);
+  const frames = Math.max(1, record.durationFrames ?? record.sequence?.frameCount ?? 1);
+  const lastFrame = frames - 1;
+  const defaults = plateDefaults(frames);
   const [out, setOut] = useState(defaultOut);
-  const [first, setFirst] = useState(0);
-  const [last, setLast] = useState(Math.min(lastFrame, 47));
-  const [handles, setHandles] = useState(8);
+  const [first, setFirst] = useState(defaults.first);
+  const [last, setLast] = useState(defaults.last);
+  const [handles, setHandles] = useState(defaults.handles);
   const [format, setFormat] = useState('exr');
   return (
     <RenderForm legend="Render a plate" busy={s.busy} onSubmit={() => s.send({ fn: 'plate', clipId, out, frames: [first, last], handles, format })}>

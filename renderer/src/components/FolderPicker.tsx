@@ -3,8 +3,11 @@
  * with their free space, the ingest's watch folders and destinations, and each folder's
  * sub-folders. A modal <dialog>: focus stays inside, Escape closes it, every part is a
  * button or a field. In the desktop window the system's own picker is offered beside it.
+ * It is drawn at the end of the page, not inside the form whose field it fills: a form in a
+ * form would send the outer one when Enter is pressed in the path.
  */
-import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { createPortal } from 'react-dom';
 import { get, withQuery } from '../api/client.ts';
 import type { FolderListing, Place, Volume } from '../api/types.ts';
 import { formatBytes } from '../format.ts';
@@ -44,21 +47,25 @@ export function FolderPicker({ title, start, onPick, onClose }: { title: string;
     };
   }, [path]);
 
-  const go = (e: FormEvent) => {
+  const open = () => setPath(typed.trim());
+  const openOnEnter = (e: KeyboardEvent) => {
+    if (e.key !== 'Enter') return;
     e.preventDefault();
-    setPath(typed.trim());
+    open();
   };
 
-  return (
+  return createPortal(
     <dialog ref={dialog} className="picker" aria-labelledby={titleId} onClose={onClose}>
       <h2 id={titleId}>{title}</h2>
-      <form className="row" onSubmit={go}>
+      <div className="row">
         <label className="grow">
           Folder
-          <input type="text" value={typed} onChange={(e) => setTyped(e.target.value)} placeholder="/media/RAID1/Show" spellCheck={false} />
+          <input type="text" value={typed} onChange={(e) => setTyped(e.target.value)} onKeyDown={openOnEnter} placeholder="/media/RAID1/Show" spellCheck={false} />
         </label>
-        <button type="submit">Open</button>
-      </form>
+        <button type="button" onClick={open}>
+          Open
+        </button>
+      </div>
       <ErrorNote error={error} />
       <div className="picker-body">
         <section aria-label="Volumes and places" className="picker-roots">
@@ -121,6 +128,7 @@ export function FolderPicker({ title, start, onPick, onClose }: { title: string;
           Use this folder
         </button>
       </div>
-    </dialog>
+    </dialog>,
+    document.body,
   );
 }

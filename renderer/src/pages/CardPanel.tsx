@@ -1,5 +1,5 @@
 /** One card: what it is, where it stands, a live bar per destination, and what can be done with it now. */
-import { memo, useId, useState, type FormEvent } from 'react';
+import { memo, useEffect, useId, useState, type FormEvent } from 'react';
 import { post } from '../api/client.ts';
 import type { Card, Job, OffloadProgress } from '../api/types.ts';
 import { Bar } from '../components/Bar.tsx';
@@ -62,6 +62,8 @@ export const CardPanel = memo(function CardPanel({ card, job, live, lastFile }: 
   const [message, setMessage] = useState<string>();
   const name = cardName(card, card.id);
   const destinations = destinationsOf(card, job, live);
+  // "Queued" says nothing once the card has moved on.
+  useEffect(() => setMessage(undefined), [card.state]);
 
   const act = (body: unknown, what: string) => {
     setBusy(true);
