@@ -3,9 +3,13 @@
 //   dist/cli.mjs       the `rushes` command (bin/rushes.cjs loads it)
 //   dist/worker.cjs    what each worker thread of the pool loads (core/runtime/pool.ts)
 //   dist/rushes-fn.cjs `rushes-fn`, self-contained: the worker image runs it without node_modules
+//   dist/electron/     the desktop shell's main process and preload script (CommonJS, as Electron loads them)
+//   dist/renderer/     the web UI (renderer/, built by Vite), which the daemon serves at `/`
+//                      and the desktop window loads; rebuilt only when renderer/ changed
 // Modules find their files (schemas/, bin/) by walking up to the folder that holds schemas/
 // (core/util/package-root.ts), so the bundles work from dist/ and from /opt/rushes alike.
 import { build } from 'esbuild';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,8 +22,27 @@ const cjsMetaUrl = {
 };
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', absWorkingDir: root };
 
+/** The newest modification time of any file under `dir`. */
+function newest(dir) {
+  let t = statSync(dir).mtimeMs;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+
+async function buildRenderer() {
+  const built = join(dist, 'renderer', 'index.html');
+  if (!process.argv.includes('--force') && existsSync(built) && newest(join(root, 'renderer')) <= statSync(built).mtimeMs) return;
+  const vite = await import('vite');
+  // The runner loads the TypeScript config without writing a temporary file beside it.
+  await vite.build({ configFile: join(root, 'renderer', 'vite.config.ts'), configLoader: 'runner', logLevel: 'warn' });
+}
+
 const started = Date.now();
 await Promise.all([
+  buildRenderer(),
   build({ ...common, entryPoints: ['core/cli/main.ts'], outfile: join(dist, 'cli.mjs'), format: 'esm', packages: 'external' }),
   build({
     ...common,
@@ -29,6 +52,9 @@ await Promise.all([
     format: 'cjs',
     packages: 'external',
   }),
+  build({ ...common, ...cjsMetaUrl, entryPoints: ['electron/main.ts'], outfile: join(dist, 'electron', 'main.cjs'), format: 'cjs', packages: 'external' }),
+  // A sandboxed preload may require nothing but electron: everything else is bundled in.
+  build({ ...common, entryPoints: ['electron/preload.ts'], outfile: join(dist, 'electron', 'preload.cjs'), format: 'cjs', external: ['electron'] }),
   // The native xxhash binding is optional (core/hash falls back to WebAssembly): the image goes without it.
   build({ ...common, ...cjsMetaUrl, entryPoints: ['workers/fn-main.ts'], outfile: join(dist, 'rushes-fn.cjs'), format: 'cjs', external: ['@node-rs/xxhash'] }),
 ]);

@@ -84,6 +84,38 @@ function cycles(list: Edge[]): string[] {
   return found;
 }
 
+/** Every import of a file: relative ones resolved from the root, packages as named. */
+function allImportsOf(file: string): string[] {
+  const text = readFileSync(join(ROOT, file), 'utf8');
+  return [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|^\s*import\s+)['"]([^'"]+)['"]/gm)].map((m) => (m[1]!.startsWith('.') ? relative(ROOT, resolve(ROOT, dirname(file), m[1]!)) : m[1]!));
+}
+
+function allSources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+    const rel = join(dir, e.name);
+    if (e.isDirectory()) return allSources(rel);
+    return /\.tsx?$/.test(e.name) ? [rel] : [];
+  });
+}
+
+describe('the faces outside core/', () => {
+  it('the web UI talks to the engine only over HTTP: it imports nothing from core/ or electron/, and no package but React', () => {
+    const allowed = (i: string) => i.startsWith('renderer/src/') || /^react(-dom)?(\/|$)/.test(i);
+    const bad = allSources('renderer/src').flatMap((f) => allImportsOf(f).filter((i) => !allowed(i)).map((i) => `${f} → ${i}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('the desktop shell reaches the engine only through its API (and the server the window loads the UI from)', () => {
+    const allowed = [/^electron\//, /^core\/engine\/(engine|config|pidfile)\.ts$/, /^core\/server\/index\.ts$/, /^core\/store\/home\.ts$/, /^core\/util\/log\.ts$/, /^renderer\/src\/desktop\.ts$/, /^electron$/, /^node:/];
+    const files = allSources('electron');
+    const bad = files.flatMap((f) => allImportsOf(f).filter((i) => !allowed.some((a) => a.test(i))).map((i) => `${f} → ${i}`));
+    expect(bad).toEqual([]);
+    // The engine's parts (store, queue, cards…) are open for tests; the shell uses engine.api alone.
+    const reachesIn = files.filter((f) => /\bengine\.(db|bus|queue|runner|cards|clips|ingest)\b/.test(readFileSync(join(ROOT, f), 'utf8')));
+    expect(reachesIn).toEqual([]);
+  });
+});
+
 describe('the import graph of core/ and workers/', () => {
   it('knows the layer of every folder', () => {
     const unknown = [...new Set(edges.flatMap((e) => [e.from, e.to]))].filter((f) => LAYERS[f] === undefined);

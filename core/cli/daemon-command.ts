@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { Engine } from '../engine/engine.ts';
-import { loadConfig, type DaemonConfig } from '../engine/config.ts';
+import { engineOptionsFrom, readConfigFor, type DaemonConfig } from '../engine/config.ts';
 import { claimDaemonHome, publishDaemonUrl, releaseDaemonHome } from '../engine/pidfile.ts';
 import { startServer } from '../server/index.ts';
 import { dataHome } from '../store/home.ts';
@@ -27,36 +27,23 @@ export const DEFAULT_PORT = 7420;
 
 
 export async function daemonCommand(flags: DaemonFlags, io: Io): Promise<number> {
-  const config: DaemonConfig = flags.config ? loadConfig(resolve(flags.config)) : {};
   const home = resolve(flags.home ?? dataHome());
+  // Without --config, the home's config.json: where the UI's Settings page saves.
+  const { file: configFile, config } = readConfigFor(home, flags.config && resolve(flags.config));
   const host = flags.host ?? config.host ?? '127.0.0.1';
   const port = wholeNumber(flags.port, 'port', 0, 65535) ?? config.port ?? DEFAULT_PORT;
   const token = flags.token || process.env.RUSHES_TOKEN || config.token || undefined;
   const log = jsonLogger(io.stdout, config.logLevel ?? 'info');
   claimDaemonHome(home);
   try {
-    return await runDaemon(home, host, port, token, config, log);
+    return await runDaemon(home, host, port, token, config, configFile, log);
   } finally {
     releaseDaemonHome(home);
   }
 }
 
-async function runDaemon(home: string, host: string, port: number, token: string | undefined, config: DaemonConfig, log: Logger): Promise<number> {
-  const engine = new Engine({
-    home,
-    log,
-    concurrency: config.concurrency,
-    limits: config.limits,
-    backoff: config.backoff,
-    leaseMs: config.leaseMs,
-    maxAttempts: config.maxAttempts,
-    ingest: config.ingest,
-    webhooks: config.webhooks,
-    render: config.render,
-    inspect: config.inspect,
-    reports: config.reports,
-    sync: config.sync,
-  });
+async function runDaemon(home: string, host: string, port: number, token: string | undefined, config: DaemonConfig, configFile: string, log: Logger): Promise<number> {
+  const engine = new Engine(engineOptionsFrom(config, { home, file: configFile, log }));
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
     server = await startServer(engine.api, { host, port, token, log });
@@ -66,7 +53,7 @@ async function runDaemon(home: string, host: string, port: number, token: string
   }
   await engine.start();
   publishDaemonUrl(home, server.url);
-  log.info('daemon started', { version: TOOL.version, url: server.url, home, pid: process.pid, auth: token ? 'token' : 'none (loopback only)' });
+  log.info('daemon started', { version: TOOL.version, url: server.url, ui: `${server.url}/`, home, config: configFile, pid: process.pid, auth: token ? 'token' : 'none (loopback only)' });
 
   const signalled = await new Promise<NodeJS.Signals>((res) => {
     process.once('SIGTERM', () => res('SIGTERM'));

@@ -51,6 +51,10 @@ import { renderReport, type RenderedReport, type ReportFormat } from '../report/
 
 /** A card as the faces see it: with its cloud copy's state, when it is synced. */
 export type CardView = Card & { cloud?: CloudState };
+import type { ConfigApi } from './config-api.ts';
+import { listVolumes, spaceAt, type Space, type Volume } from '../fs/volumes.ts';
+import { folderUsage, listFolders, type FolderListing } from '../fs/folders.ts';
+import { ejectVolume } from '../watch/eject.ts';
 
 export interface JobDetail {
   job: Job;
@@ -82,8 +86,26 @@ declare module '../events/types.ts' {
   }
 }
 
+/** A folder worth offering first in a folder browser: the home folder, and the ingest's watch folders and destinations. */
+export interface Place {
+  path: string;
+  kind: 'home' | 'watch' | 'destination';
+}
+
 export interface EngineApi {
   health(): Health;
+  volumes: {
+    /** Mounted volumes with their free space, and the places a person offloads from and to. */
+    list(): Promise<{ volumes: Volume[]; places: Place[] }>;
+    /** A folder's sub-folders, and the space left on its volume. */
+    folders(path: string): Promise<FolderListing & { space: Space }>;
+    /** Bytes and files under a folder (what an offload of it needs at each destination). */
+    usage(path: string): Promise<{ path: string; bytes: number; files: number }>;
+    /** Size and free space of the volume a path is (or would be) on. */
+    space(path: string): Promise<Space & { path: string }>;
+  };
+  /** The daemon's config file: read, and saved once valid, applied live where it can be (config-api.ts). */
+  config: ConfigApi;
   offloads: {
     /** Validates a request against the disks and queues it; the same idempotency key gives the same job. */
     submit(req: OffloadRequest): Promise<{ job: Job; created: boolean }>;
@@ -106,6 +128,8 @@ export interface EngineApi {
     list(filter: { state?: CardState; limit?: number; beforeId?: number }): { cards: CardView[]; watching: boolean };
     show(id: number): { card: CardView; events: CardEvent[] };
     startOffload(id: number, o: { force?: boolean; roll?: string }): Promise<{ card: Card; job?: Job }>;
+    /** Unmounts a verified card's volume; a card that is a folder in a watch folder has nothing to unmount (`ejected: false`). */
+    eject(id: number): Promise<{ card: Card; ejected: boolean; message: string }>;
   };
   syncs: {
     /** Sync jobs, newest first (a card's, when given). */
@@ -148,7 +172,11 @@ export interface EngineParts {
   runner: Runner;
   cards: CardStore;
   clips: ClipStore;
-  ingest?: Ingest;
+  /** The card detection now (settings saved through the API replace it). */
+  ingest(): Ingest | undefined;
+  config: ConfigApi;
+  /** The ingest's folders, offered first in a folder browser. */
+  places(): Place[];
   inspectExecutor: Executor;
   reports: PreparedSources;
   sync: { deps: SyncDeps; config?: SyncConfig; offloads: OffloadStore };
@@ -177,6 +205,18 @@ export function engineApi(p: EngineParts): EngineApi {
 
   const api: EngineApi = {
     health: () => ({ ok: p.isRunning(), uptimeMs: Date.now() - p.startedAt, running: p.runner.active, jobs: p.queue.counts(), version: TOOL.version }),
+
+    volumes: {
+      list: async () => ({ volumes: await listVolumes(), places: p.places() }),
+      async folders(path) {
+        const listing = await listFolders(path);
+        return { ...listing, space: await spaceAt(listing.path) };
+      },
+      usage: folderUsage,
+      space: async (path) => ({ path, ...(await spaceAt(path)) }),
+    },
+
+    config: p.config,
 
     offloads: {
       async submit(req) {
@@ -245,19 +285,28 @@ export function engineApi(p: EngineParts): EngineApi {
     },
 
     cards: {
-      list: (f) => ({ cards: p.cards.list(f).map(view), watching: p.ingest !== undefined }),
+      list: (f) => ({ cards: p.cards.list(f).map(view), watching: p.ingest() !== undefined }),
       show: (id) => ({ card: view(card(id)), events: p.cards.events({ cardId: id, limit: 10_000 }) }),
       async startOffload(id, o) {
         card(id);
-        if (!p.ingest) throw new RushesError('WRONG_STATE', 'this daemon does not watch for cards (no "ingest" section in its config)');
+        const ingest = p.ingest();
+        if (!ingest) throw new RushesError('WRONG_STATE', 'this daemon does not watch for cards (no "ingest" section in its config)');
         try {
-          const started = await p.ingest.startOffload(id, o);
+          const started = await ingest.startOffload(id, o);
           return { card: started, job: started.jobId === undefined ? undefined : p.queue.get(started.jobId) };
         } catch (e) {
           // The card's state does not allow it (already verified, a duplicate without force, a conflict without a new roll).
           if (e instanceof RushesError && (e.code === 'USAGE' || e.code === 'DEST_CONFLICT')) throw new RushesError('WRONG_STATE', e.message, { path: e.path });
           throw e;
         }
+      },
+      async eject(id) {
+        const c = card(id);
+        if (!c.present) throw new RushesError('WRONG_STATE', `card ${id} (${c.path}) is not inserted any more`, { path: c.path });
+        if (!c.safeToEject) throw new RushesError('WRONG_STATE', `card ${id} is ${c.state}, not verified: it is not safe to eject yet`, { path: c.path });
+        const ejected = await ejectVolume(c.path);
+        const message = ejected ? `${c.path} was ejected` : `${c.path} is a folder, not a mounted volume: there is nothing to eject, and it can be removed`;
+        return { card: card(id), ejected, message };
       },
     },
 

@@ -29,10 +29,14 @@ import { Ingest } from '../watch/ingest.ts';
 import { syncHandler } from '../sync/job.ts';
 import { endpointFromEnv, s3Storage } from '../sync/index.ts';
 import { registerStorage } from '../runtime/storage.ts';
-import { join } from 'node:path';
 import { bandwidthOf, syncDeps, syncSettings, type SyncConfig } from './sync.ts';
 import { cardOfOffload } from './card-of.ts';
-import { ingestSettings, type IngestConfig } from '../watch/settings.ts';
+import { ingestSettings, type IngestConfig, type IngestSettings } from '../watch/settings.ts';
+import type { DaemonConfig } from './config.ts';
+import { configApi, type LiveConfig } from './config-api.ts';
+import type { Place } from './api.ts';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 
 export interface EngineOptions {
   home: string;
@@ -62,6 +66,8 @@ export interface EngineOptions {
    * starts itself (`rushes offload` beside a daemon on the same store), and never watches.
    */
   role?: 'daemon' | 'command';
+  /** The config file the engine was started from: the API reads it and saves to it (the UI's Settings). */
+  config?: { file: string; startedWith: DaemonConfig };
 }
 
 /**
@@ -81,8 +87,13 @@ export class Engine {
   readonly runner: Runner;
   readonly cards: CardStore;
   readonly clips: ClipStore;
-  readonly ingest?: Ingest;
   private running = false;
+  private currentIngest?: Ingest;
+  /** The rules the workflow runs, replaced in place when settings change while the engine runs. */
+  private readonly rules: AnyRule[] = [];
+  private live: LiveConfig;
+  private readonly makeIngest: (settings: IngestSettings) => Ingest;
+  private readonly makeRules: (live: LiveConfig) => AnyRule[];
 
   constructor(readonly options: EngineOptions) {
     const log = options.log ?? silentLogger;
@@ -112,11 +123,18 @@ export class Engine {
       ...handles('sync', syncHandler(sync)),
       ...options.handlers,
     };
-    const settings = options.ingest ? ingestSettings(options.ingest) : undefined;
-    const rules = options.rules ?? standardRules({ home: options.home, render: options.render, webhooks: options.webhooks, writeCardHistory: settings?.writeCardHistory, reports: options.reports, sync: syncSettings(options.sync) });
-    attachRules(this.queue, enabledRules(rules, Object.keys(handlers)), undefined, this.cards);
-    if (settings) {
-      this.ingest = new Ingest({
+    this.live = { ingest: options.ingest, webhooks: options.webhooks, render: options.render };
+    const syncRules = syncSettings(options.sync);
+    this.makeRules = (live) =>
+      enabledRules(
+        options.rules ??
+          standardRules({ home: options.home, render: live.render, webhooks: live.webhooks, writeCardHistory: live.ingest && ingestSettings(live.ingest).writeCardHistory, reports: options.reports, sync: syncRules }),
+        Object.keys(handlers),
+      );
+    this.rules.push(...this.makeRules(this.live));
+    attachRules(this.queue, () => this.rules, undefined, this.cards);
+    this.makeIngest = (settings) =>
+      new Ingest({
         cards: this.cards,
         queue: this.queue,
         settings,
@@ -124,7 +142,7 @@ export class Engine {
         copiedFiles: (offloadId) => offloads.sourceFiles(offloadId),
         log: log.child({ part: 'ingest' }),
       });
-    }
+    if (options.ingest) this.currentIngest = this.makeIngest(ingestSettings(options.ingest));
     this.runner = new Runner(this.queue, {
       handlers,
       concurrency: options.concurrency ?? (command ? 1 : 4),
@@ -139,7 +157,13 @@ export class Engine {
       runner: this.runner,
       cards: this.cards,
       clips: this.clips,
-      ingest: this.ingest,
+      ingest: () => this.currentIngest,
+      config: configApi({
+        file: options.config?.file,
+        startedWith: options.config?.startedWith ?? { ...this.live },
+        apply: (live) => this.applyLive(live),
+      }),
+      places: () => places(this.live.ingest),
       inspectExecutor,
       reports,
       sync: { deps: sync, config: options.sync, offloads },
@@ -147,6 +171,27 @@ export class Engine {
       startedAt: Date.now(),
       isRunning: () => this.running,
     });
+  }
+
+  /** The card detection, when the config has an `ingest` section. */
+  get ingest(): Ingest | undefined {
+    return this.currentIngest;
+  }
+
+  /**
+   * Takes the parts of a config that can change while the engine runs: the ingest (watch
+   * folders, destinations, layout, hashes, verify… — its detection restarts and looks at the
+   * cards already there, as after a restart), webhooks, and the renders after inspection.
+   */
+  async applyLive(next: LiveConfig): Promise<void> {
+    const settings = next.ingest ? ingestSettings(next.ingest) : undefined;
+    const ingestChanged = JSON.stringify(next.ingest) !== JSON.stringify(this.live.ingest);
+    this.rules.splice(0, this.rules.length, ...this.makeRules(next));
+    this.live = next;
+    if (!ingestChanged) return;
+    await this.currentIngest?.stop();
+    this.currentIngest = settings && this.makeIngest(settings);
+    if (this.running) await this.currentIngest?.start();
   }
 
   /** Starts running jobs and, when configured, watching for cards (resolves once the cards already there are seen). */
@@ -165,4 +210,13 @@ export class Engine {
     await destroyPool();
     this.db.close();
   }
+}
+
+/** The folders a person offloads from and to, offered first in a folder browser. */
+function places(ingest: IngestConfig | undefined): Place[] {
+  return [
+    { path: homedir(), kind: 'home' as const },
+    ...(ingest?.watch ?? []).map((w) => ({ path: resolve(w), kind: 'watch' as const })),
+    ...(ingest?.destinations ?? []).map((d) => ({ path: resolve(d), kind: 'destination' as const })),
+  ];
 }

@@ -64,6 +64,7 @@ export function syncDeps(d: { db: Db; home: string; offloads: OffloadStore; clip
       if (name === 'default' && Object.keys(endpoints).length === 0) return {};
       throw new RushesError('USAGE', `no sync endpoint "${name}" in the config (it has: ${Object.keys(endpoints).join(', ') || 'none'})`);
     },
+    cardIdOf: (p) => p.cardId ?? (p.offloadId ? d.cardOf(p.offloadId)?.id : undefined),
     keyFields(p: SyncPayload): KeyFields {
       const project = d.config?.project ?? '';
       const card = p.cardId !== undefined ? d.cards.get(p.cardId) : p.offloadId ? d.cardOf(p.offloadId) : undefined;

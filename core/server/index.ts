@@ -11,6 +11,9 @@ import { assertSafeBinding, checkToken, refuseCrossSite, requireJsonWrites } fro
 import { Sessions } from './sessions.ts';
 import { HttpError, sendError, toHttpError } from './http.ts';
 import { ROUTES } from './routes.ts';
+import { serveStatic } from './static.ts';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../util/package-root.ts';
 
 export interface ServerOptions {
   host: string;
@@ -19,6 +22,8 @@ export interface ServerOptions {
   log?: Logger;
   /** Largest request body; default 1 MiB. */
   maxBodyBytes?: number;
+  /** The built web UI served at `/` (default dist/renderer/). */
+  uiDir?: string;
 }
 
 export interface RunningServer {
@@ -33,6 +38,7 @@ export async function startServer(api: EngineApi, options: ServerOptions): Promi
   const log = options.log ?? silentLogger;
   const streams = new Set<() => void>();
   const sessions = new Sessions();
+  const uiDir = options.uiDir ?? join(PACKAGE_ROOT, 'dist', 'renderer');
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const t0 = performance.now();
     let path = req.url ?? '/';
@@ -40,8 +46,11 @@ export async function startServer(api: EngineApi, options: ServerOptions): Promi
       const url = parseTarget(path);
       path = url.pathname;
       const route = ROUTES.find((r) => r.pattern.test(url.pathname));
-      if (!route) throw new HttpError(404, 'NOT_FOUND', `no route ${url.pathname}`);
+      const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
+      if (!route && isApi) throw new HttpError(404, 'NOT_FOUND', `no route ${url.pathname}`);
       refuseCrossSite(req, options.token !== undefined);
+      // The UI's files hold no data and no secret: open, like the health check.
+      if (!route) return await serveStatic(req, res, uiDir, url.pathname);
       if (!route.open) checkToken(req, options.token, sessions);
       const handler = route.methods[req.method ?? ''];
       const allow = Object.keys(route.methods).join(', ');

@@ -171,7 +171,36 @@ async function offloadCard(c: RouteContext): Promise<void> {
   sendJson(c.res, 202, await c.api.cards.startOffload(id, body));
 }
 
+async function ejectCard(c: RouteContext): Promise<void> {
+  const id = idParam(c, 'card');
+  await readBody(c.req, c.maxBodyBytes);
+  sendJson(c.res, 200, await c.api.cards.eject(id));
+}
+
 const health = (c: RouteContext) => sendJson(c.res, 200, c.api.health());
+
+// ---- volumes, folders and the config (the UI's folder browser and Settings) ----------------
+
+/** `?path=`: a place on the daemon's machine, absolute. */
+function pathParam(c: RouteContext): string {
+  knownParams(c.url, ['path']);
+  const path = c.url.searchParams.get('path');
+  if (!path) throw new HttpError(400, 'BAD_QUERY', 'path is required: an absolute path on the daemon\'s machine');
+  requireAbsolute({ path });
+  return path;
+}
+
+const listVolumes = async (c: RouteContext) => sendJson(c.res, 200, await c.api.volumes.list());
+const listFolders = async (c: RouteContext) => sendJson(c.res, 200, await c.api.volumes.folders(pathParam(c)));
+const volumeSpace = async (c: RouteContext) => sendJson(c.res, 200, await c.api.volumes.space(pathParam(c)));
+const folderUsage = async (c: RouteContext) => sendJson(c.res, 200, await c.api.volumes.usage(pathParam(c)));
+const readConfig = (c: RouteContext) => sendJson(c.res, 200, c.api.config.read());
+
+async function saveConfig(c: RouteContext): Promise<void> {
+  const body = await readJson(c.req, c.maxBodyBytes);
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, 'INVALID_REQUEST', 'the config must be a JSON object');
+  sendJson(c.res, 200, await c.api.config.save(body));
+}
 
 /** A browser trades the token (as a bearer) for a session cookie, once; without a token configured, any local page gets one. */
 function openSession(c: RouteContext): void {
@@ -282,6 +311,12 @@ export const ROUTES: Route[] = [
   { pattern: /^\/api\/cards$/, methods: { GET: listCards } },
   { pattern: /^\/api\/cards\/([^/]+)$/, methods: { GET: showCard } },
   { pattern: /^\/api\/cards\/([^/]+)\/offload$/, methods: { POST: offloadCard } },
+  { pattern: /^\/api\/cards\/([^/]+)\/eject$/, methods: { POST: ejectCard } },
+  { pattern: /^\/api\/volumes$/, methods: { GET: listVolumes } },
+  { pattern: /^\/api\/folders$/, methods: { GET: listFolders } },
+  { pattern: /^\/api\/folders\/usage$/, methods: { GET: folderUsage } },
+  { pattern: /^\/api\/space$/, methods: { GET: volumeSpace } },
+  { pattern: /^\/api\/config$/, methods: { GET: readConfig, PUT: saveConfig } },
   { pattern: /^\/api\/clips$/, methods: { GET: listClips } },
   { pattern: /^\/api\/clips\/([^/]+)$/, methods: { GET: showClip } },
   { pattern: /^\/api\/clips\/([^/]+)\/thumbnail$/, methods: { GET: clipThumbnail } },

@@ -106,6 +106,8 @@ export interface SyncDeps {
   scratch: string;
   /** The layout's values for this sync (from its card, else its offload, else now). */
   keyFields(p: SyncPayload): KeyFields;
+  /** The card a sync belongs to: the one it names, else the one its offload copied. */
+  cardIdOf(p: SyncPayload): number | undefined;
 }
 
 /** How often an originals upload that follows an offload looks for newly verified files. */
@@ -158,7 +160,8 @@ export function syncHandler(d: SyncDeps): JobHandler<'sync'> {
     const totals: SyncSummary[] = [];
     const started = Date.now();
     const keyOf = keyMaker(p, d.keyFields(p));
-    events.append<'sync'>({ topic: 'sync', jobId: job.id, type: 'sync.started', data: { part: p.part, to: p.to, roll: p.roll, cardId: p.cardId } }, job.id);
+    const cardId = d.cardIdOf(p);
+    events.append<'sync'>({ topic: 'sync', jobId: job.id, type: 'sync.started', data: { part: p.part, to: p.to, roll: p.roll, cardId } }, job.id);
     log.info('sync started', { part: p.part, to: p.to, endpoint: describeEndpoint(resolveEndpoint(endpoint)) });
     const upload = async (files: SyncFile[]) => {
       if (files.length === 0) return;
@@ -212,10 +215,10 @@ export function syncHandler(d: SyncDeps): JobHandler<'sync'> {
       await upload(outputs.map((o) => ({ path: o.abs, key: keyOf(`_renders/${o.rel}`) })));
     }
 
-    const manifest = await writeManifest(d, store, p, target.endpoint, job.id, keyOf);
+    const manifest = await writeManifest(d, store, { ...p, cardId }, target.endpoint, job.id, keyOf);
     const sum = (k: 'uploaded' | 'skipped' | 'failed' | 'bytesDone') => totals.reduce((n, s) => n + s[k], 0);
     const result: SyncResult = { part: p.part, to: p.to, uploaded: sum('uploaded'), skipped: sum('skipped'), failed: sum('failed'), bytes: sum('bytesDone'), seconds: (Date.now() - started) / 1000, manifest };
-    events.append<'sync'>({ topic: 'sync', jobId: job.id, type: 'sync.finished', data: { part: p.part, to: p.to, roll: p.roll, cardId: p.cardId, uploaded: result.uploaded, skipped: result.skipped, failed: result.failed } }, job.id);
+    events.append<'sync'>({ topic: 'sync', jobId: job.id, type: 'sync.finished', data: { part: p.part, to: p.to, roll: p.roll, cardId, uploaded: result.uploaded, skipped: result.skipped, failed: result.failed } }, job.id);
     return result;
   };
 }

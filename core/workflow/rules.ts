@@ -128,10 +128,13 @@ export function enabledRules(rules: readonly AnyRule[], handledKinds: Iterable<s
 /**
  * Runs `rules` on every job and card event, in the transaction that records it: enqueues
  * the jobs they ask for and moves cards on. `cards` may be left out where no card exists
- * (a queue on its own).
+ * (a queue on its own). Given as a function, the rules are asked for at each event, so
+ * settings changed while the engine runs (webhooks, renders) take effect at once.
  */
-export function attachRules(queue: JobQueue, rules: readonly AnyRule[], maxDepth = DEFAULT_MAX_DEPTH, cards?: CardStore): void {
-  if (rules.length === 0) return;
+export function attachRules(queue: JobQueue, rules: readonly AnyRule[] | (() => readonly AnyRule[]), maxDepth = DEFAULT_MAX_DEPTH, cards?: CardStore): void {
+  const current = typeof rules === 'function' ? rules : () => rules;
+  const fixed = typeof rules === 'function' ? undefined : rules;
+  if (fixed?.length === 0) return;
   const act = (p: Plan) => {
     if (p.specs.length) queue.enqueueMany(p.specs);
     for (const c of p.cardChanges) cards?.transition(c.card, c.from, c.change, c.event);
@@ -139,9 +142,9 @@ export function attachRules(queue: JobQueue, rules: readonly AnyRule[], maxDepth
   const bus: EventBus = queue.bus;
   bus.react('job', (event, job) => {
     if (!job) return; // progress and notes carry no snapshot: nothing reacts to them
-    const p = plan(rules, event, job, maxDepth);
+    const p = plan(current(), event, job, maxDepth);
     act(p);
     for (const name of p.refused) queue.note(job, 'rule-refused', { rule: name, depth: job.depth, maxDepth });
   });
-  if (rules.some((r) => r.on.topic === 'card')) bus.react('card', (event: CardEvent, card) => act(plan(rules, event, card, maxDepth)));
+  if (!fixed || fixed.some((r) => r.on.topic === 'card')) bus.react('card', (event: CardEvent, card) => act(plan(current(), event, card, maxDepth)));
 }
