@@ -38,18 +38,8 @@ import type { Place } from './api.ts';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export interface EngineOptions {
-  home: string;
-  log?: Logger;
-  /** Jobs run at once by this engine. */
-  concurrency?: number;
-  limits?: Limits;
-  backoff?: BackoffPolicy;
-  leaseMs?: number;
-  maxAttempts?: number;
-  /** Extra handlers (tests, plug-ins) beside the built-in ones. */
-  handlers?: Handlers;
-  rules?: readonly AnyRule[];
+/** The workflow sections the config file and the engine options share, one to one. */
+export interface WorkflowSections {
   /** Watch for cards and offload them (the config's `ingest` section); off when absent. */
   ingest?: IngestConfig;
   webhooks?: WebhookConfig[];
@@ -61,6 +51,20 @@ export interface EngineOptions {
   reports?: ReportConfig;
   /** Upload each card's metadata, outputs and (when asked) originals to S3-compatible storage (the config's `sync` section). */
   sync?: SyncConfig;
+}
+
+export interface EngineOptions extends WorkflowSections {
+  home: string;
+  log?: Logger;
+  /** Jobs run at once by this engine. */
+  concurrency?: number;
+  limits?: Limits;
+  backoff?: BackoffPolicy;
+  leaseMs?: number;
+  maxAttempts?: number;
+  /** Extra handlers (tests, plug-ins) beside the built-in ones. */
+  handlers?: Handlers;
+  rules?: readonly AnyRule[];
   /**
    * `daemon` (default) runs every job it has a handler for; `command` runs only the jobs it
    * starts itself (`rushes offload` beside a daemon on the same store), and never watches.
