@@ -30,8 +30,10 @@ export interface SyncConfig {
   layout?: string;
   /** What goes up after each card (default metadata and outputs; originals too when the link allows). */
   include?: SyncPart[];
-  /** Bytes per second ("20M", "off") or a schedule; default full speed. */
-  bwlimit?: string | BandwidthSchedule;
+  /** Upload speed outside the windows of `bwschedule` ("20M", "512k", "off"); default full speed. */
+  bwlimit?: string;
+  /** Day/time windows with their own rate ("full speed 20:00–06:00"). */
+  bwschedule?: { from: string; to: string; limit: string; days?: Day[] }[];
   project?: string;
 }
 
@@ -45,9 +47,13 @@ export function cloudStateOf(jobs: readonly Job[]): CloudState | undefined {
   return jobs.some((j) => j.state === 'running') ? 'uploading' : 'queued';
 }
 
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+type Day = (typeof DAYS)[number];
+
 export function bandwidthOf(c: SyncConfig | undefined): Bandwidth {
-  const limit = c?.bwlimit;
-  return new Bandwidth(limit === undefined ? null : typeof limit === 'string' ? parseLimit(limit) : limit);
+  const windows = (c?.bwschedule ?? []).map((w) => ({ from: w.from, to: w.to, limit: parseLimit(w.limit), days: w.days?.map((d) => DAYS.indexOf(d)) }));
+  const schedule: BandwidthSchedule = { limit: parseLimit(c?.bwlimit ?? 'off'), windows };
+  return new Bandwidth(schedule);
 }
 
 export function syncDeps(d: { db: Db; home: string; offloads: OffloadStore; clips: ClipStore; cards: CardStore; queue: JobQueue; config?: SyncConfig; bandwidth: Bandwidth; cardOf(offloadId: string): Card | undefined }): SyncDeps {
