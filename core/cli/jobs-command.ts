@@ -94,10 +94,10 @@ function parseId(v: string): number {
 const time = (ms: number | undefined) => (ms === undefined ? '-' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19));
 
 function progressText(p: unknown): string {
-  const dests = (p as { destinations?: { writtenBytes: number; totalBytes: number }[] } | undefined)?.destinations;
+  const dests = (p as { destinations?: { bytesDone: number; bytesTotal: number }[] } | undefined)?.destinations;
   if (!dests?.length) return '';
-  const done = dests.reduce((s, d) => s + d.writtenBytes, 0);
-  const total = dests.reduce((s, d) => s + d.totalBytes, 0);
+  const done = dests.reduce((s, d) => s + d.bytesDone, 0);
+  const total = dests.reduce((s, d) => s + d.bytesTotal, 0);
   return total > 0 ? `${Math.floor((done / total) * 100)}%` : '';
 }
 
