@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- sync [--gib N] [--small N] [--clips N] [--runs N]`
+ * `npm run bench -- sync [--gib N] [--small N] [--clips N] [--runs N] [--files-in-flight N]`
  *
  * Uploads a card's worth of files (a few large clips and many small files, 2 GiB by
  * default) to a local Ceph RADOS Gateway (test/helpers/s3-servers.ts) with `rclone copy` —
@@ -12,6 +12,7 @@
  * in (as the ASC MHL records it), parts and objects recorded in SQLite.
  */
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { build } from 'esbuild';
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,11 @@ const RUNS = numberArg('runs', 1);
 const SMALL_SIZE = 40_000;
 const TOTAL = Math.round(GIB * 1024 ** 3);
 const CLIP_SIZE = Math.max(0, Math.floor((TOTAL - SMALL_FILES * SMALL_SIZE) / CLIPS));
-const CHILD = fileURLToPath(new URL('../test/helpers/sync-child.ts', import.meta.url));
+const FILE_CONCURRENCY = numberArg('files-in-flight', 0);
+const CHILD_SOURCE = fileURLToPath(new URL('../test/helpers/sync-child.ts', import.meta.url));
+// Compiled once, as the product is (`npm ci` builds the CLI), so no run is timed compiling TypeScript.
+const CHILD = fileURLToPath(new URL('./.data/sync-child.mjs', import.meta.url));
+await build({ entryPoints: [CHILD_SOURCE], outfile: CHILD, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'error' });
 
 const root = mkdtempSync(join(tmpdir(), 'rushes-bench-sync-'));
 const card = join(root, 'A001');
@@ -107,8 +112,8 @@ function rclone(rgw: RgwServer, from: string, to: string) {
 async function rushes(rgw: RgwServer, files: Made[], to: string, home: string) {
   const job = join(root, `${to}.json`);
   const items: SyncFile[] = files.map((f) => ({ path: f.path, key: f.key, xxh64: f.xxh64 }));
-  writeFileSync(job, JSON.stringify({ target: { endpoint: rgw.endpoint, bucket: to }, files: items, home }));
-  const r = await timed(process.execPath, ['--import', 'tsx', CHILD, job], { ...process.env, NODE_NO_WARNINGS: '1' });
+  writeFileSync(job, JSON.stringify({ target: { endpoint: rgw.endpoint, bucket: to }, files: items, home, fileConcurrency: FILE_CONCURRENCY || undefined }));
+  const r = await timed(process.execPath, [CHILD, job], { ...process.env, NODE_NO_WARNINGS: '1' });
   const last = JSON.parse(r.out.trim().split('\n').at(-1)!) as { uploaded: number; failed: number; firstError?: unknown };
   if (last.failed > 0 || last.uploaded !== files.length) throw new Error(`rushes uploaded ${last.uploaded} of ${files.length}: ${JSON.stringify(last.firstError)}`);
   return r;
