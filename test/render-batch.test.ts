@@ -25,7 +25,7 @@ import { executorFor } from '../core/runtime/executor.ts';
 import { readResultRecord } from '../core/runtime/result-record.ts';
 import type { Progress } from '../core/util/progress.ts';
 import { writeArriMov } from './helpers/clips.ts';
-import { bucketFor, docker, md5Of, objectsUnder } from './helpers/cluster.ts';
+import { bucketFor, retriedAfterLoss, docker, md5Of, objectsUnder } from './helpers/cluster.ts';
 import { motoUnavailable, useMoto } from './helpers/s3-fixtures.ts';
 import { scratchFolders } from './helpers/scratch.ts';
 import { waitFor } from './helpers/wait.ts';
@@ -159,15 +159,8 @@ describe.skipIf(notReady !== undefined)(`aws-batch runtime on moto${notReady ? `
       const running = await waitFor('the job\'s container', async () => (await containersNamed(`rushes-${invocation.id}`)).find((c) => c.State === 'running'), 120_000, 200);
       await midRun(running.Id);
       await docker.ok('POST', `/containers/${running.Id}/kill`, undefined, 'to kill the job\'s container');
-      const done = await waitFor('the job to end', () => {
-        const j = engine.queue.get(jobId)!;
-        return ['succeeded', 'dead', 'cancelled'].includes(j.state) ? j : undefined;
-      }, 300_000, 200);
-      expect(done.state, JSON.stringify(done.lastError)).toBe('succeeded');
-      expect(done.attempts).toBe(2);
-      const failed = engine.queue.events({ jobId, limit: 100 }).filter((e) => (e.data as { retryAt?: number } | undefined)?.retryAt !== undefined);
-      expect((failed[0]!.data as { error: { code: string } }).error.code).toBe('TASK_LOST');
-      const result = done.result as RenderJobResult;
+      // The first attempt ended TASK_LOST (retryable), the queue tried again, and that one succeeded.
+      const result = await retriedAfterLoss(engine.queue, jobId, 300_000);
       expect(result.runtime).toBe('aws-batch');
       expect((await objectsUnder(client, BUCKET, 'killed/')).has('A004C001_261125.mp4')).toBe(true);
     } finally {

@@ -25,7 +25,7 @@ import { DEFAULT_NETWORK } from '../core/runtime/swarm.ts';
 import { DEFAULT_WORKER_IMAGE } from '../core/runtime/lockdown.ts';
 import type { Progress } from '../core/util/progress.ts';
 import { writeArriMov } from './helpers/clips.ts';
-import { bucketFor, containersOf, credentialsSecret, docker, md5Of, objectsUnder, servicesOf, swarmMissing } from './helpers/cluster.ts';
+import { bucketFor, retriedAfterLoss, containersOf, credentialsSecret, docker, md5Of, objectsUnder, servicesOf, swarmMissing } from './helpers/cluster.ts';
 import { jsonLines, runCli } from './helpers/cli.ts';
 import { rgwUnavailable, useRgw } from './helpers/s3-fixtures.ts';
 import { registryMissing, startRegistry } from './helpers/registry.ts';
@@ -179,17 +179,8 @@ describe.skipIf(notReady !== undefined)(`swarm runtime${notReady ? ` (skipped: $
       expect(inspected.HostConfig).toMatchObject({ ReadonlyRootfs: true, CapDrop: ['ALL'], PidsLimit: 512 });
       expect(inspected.HostConfig.Memory).toBeGreaterThan(0);
       await docker.ok('POST', `/containers/${running!.Id}/kill`, undefined, 'to kill the task');
-      const done = await waitFor('the job to end', () => {
-        const j = engine.queue.get(jobId)!;
-        return ['succeeded', 'dead', 'cancelled'].includes(j.state) ? j : undefined;
-      }, 240_000, 100);
-      expect(done.state, JSON.stringify(done.lastError)).toBe('succeeded');
-      expect(done.attempts).toBe(2);
-      // The first attempt ended TASK_LOST (retryable), and the queue tried again.
-      const failed = engine.queue.events({ jobId, limit: 100 }).filter((e) => (e.data as { retryAt?: number } | undefined)?.retryAt !== undefined);
-      expect(failed).toHaveLength(1);
-      expect((failed[0]!.data as { error: { code: string } }).error.code).toBe('TASK_LOST');
-      const result = done.result as RenderJobResult;
+      // The first attempt ended TASK_LOST (retryable), the queue tried again, and that one succeeded.
+      const result = await retriedAfterLoss(engine.queue, jobId, 240_000);
       expect(result.runtime).toBe('swarm');
       // The proxy the retry made is whole: the object is the one its record names.
       const body = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'killed/A002C002_261123.mp4' }));

@@ -9,10 +9,14 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import type { JobQueue } from '../../core/queue/index.ts';
+import type { RenderJobResult } from '../../core/render/job.ts';
 import { DockerEngine } from '../../core/runtime/docker.ts';
 import { DEFAULT_WORKER_IMAGE } from '../../core/runtime/lockdown.ts';
 import { registerStorage } from '../../core/runtime/storage.ts';
 import { createS3Client, MemorySyncRecords, s3Storage, type S3Endpoint } from '../../core/sync/index.ts';
+import { waitFor } from './wait.ts';
 
 export const docker = new DockerEngine();
 
@@ -69,4 +73,23 @@ export async function servicesOf(id: string): Promise<{ ID: string }[]> {
 export async function containersOf(id: string, o: { running?: boolean } = {}): Promise<{ Id: string; State: string }[]> {
   const filters = { label: [`dev.rushes.invocation=${id}`], ...(o.running ? { status: ['running'] } : {}) };
   return (await docker.ok('GET', `/containers/json?all=1&filters=${encodeURIComponent(JSON.stringify(filters))}`, undefined, 'to list containers')) as { Id: string; State: string }[];
+}
+
+/**
+ * Waits for a render job whose task was killed to end, and checks it was retried once, after a
+ * TASK_LOST, and then succeeded; answers its result.
+ */
+export async function retriedAfterLoss(queue: JobQueue, id: number, timeoutMs: number): Promise<RenderJobResult> {
+  const done = await waitFor('the job to end', () => {
+    const j = queue.get(id)!;
+    return ['succeeded', 'dead', 'cancelled'].includes(j.state) ? j : undefined;
+  }, timeoutMs, 100);
+  expect(done.state, JSON.stringify(done.lastError)).toBe('succeeded');
+  expect(done.attempts).toBe(2);
+  const retried = queue
+    .events({ jobId: id, limit: 100 })
+    .filter((e) => (e.data as { retryAt?: number } | undefined)?.retryAt !== undefined)
+    .map((e) => (e.data as { error: { code: string } }).error.code);
+  expect(retried).toEqual(['TASK_LOST']);
+  return done.result as RenderJobResult;
 }
