@@ -30,11 +30,11 @@ import {
 import type { OffloadEvent, OffloadSummary } from '../offload/events.ts';
 import { planOffloadJob, type OffloadRequest } from '../offload/job.ts';
 import { FINAL_STATES, isJobOf, type Job, type JobEvent, type JobQueue, type JobState, type Runner } from '../queue/index.ts';
-import { renderJob, type RenderApiRequest, type RenderConfig, type RenderJobResult } from '../render/job.ts';
+import { backendFor, renderJob, type RenderApiRequest, type RenderConfig, type RenderJobResult } from '../render/job.ts';
 import { buildInvocation, type RenderRequest } from '../render/request.ts';
-import type { Backend, Executor } from '../runtime/executor.ts';
+import { isRemoteBackend, type Backend, type Executor } from '../runtime/executor.ts';
 import { pooledHashing } from '../runtime/hashing.ts';
-import { isUri } from '../runtime/storage.ts';
+import { isUri, storageFor } from '../runtime/storage.ts';
 import { TOOL } from '../version.ts';
 import type { Card, CardEvent, CardState, CardStore } from '../watch/card-store.ts';
 import type { Ingest } from '../watch/ingest.ts';
@@ -253,6 +253,10 @@ export function engineApi(p: EngineParts): EngineApi {
         if (ids.length === 0) throw new RushesError('USAGE', `${body.path} holds no clips`, { path: body.path });
         const { clipId: _c, clipIds: _cs, path: _p, out, fdl, cdl, lut, amf, runtime, priority, ...rest } = body;
         const request: RenderRequest = { ...rest, outDir: isUri(out) ? out : resolve(out), fdlFile: fdl, cdlFile: cdl, lutFile: lut, amfFile: amf };
+        const backend = backendFor(p.render(), body.fn, runtime);
+        // A task on other machines writes to a store they all reach: a local folder is refused now, not after queueing.
+        if (isRemoteBackend(backend) && !(isUri(out) && storageFor(out).shared))
+          throw new RushesError('USAGE', `the ${backend} runtime renders on other machines: "out" must be a folder in a store they reach (s3://…), not ${out}`);
         // Every clip is checked (decodable, its FDL, LUT, range) before any is queued: a bad one fails the request whole.
         const checked: { clipId: number; invocation: { id: string }; warnings: string[] }[] = [];
         for (const clipId of new Set(ids)) {
