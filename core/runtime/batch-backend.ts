@@ -10,7 +10,7 @@
  */
 import type { BatchClient, JobDetail } from '@aws-sdk/client-batch';
 import { RushesError } from '../errors.ts';
-import { assertQueue, batchClient, ensureJobDefinition, exitCodeOf, JOB_FINAL, jobWatch, submitJob, terminateJob, type BatchSettings } from './batch-jobs.ts';
+import type { BatchSettings } from './batch-jobs.ts';
 import type { ExecuteOptions, Executor } from './executor.ts';
 import { containerFailure, DEFAULT_TIMEOUT_MS } from './lockdown.ts';
 import type { Invocation } from './protocol.ts';
@@ -22,6 +22,19 @@ export interface BatchOptions extends BatchSettings {
   arrayWindowMs?: number;
   /** How often the jobs' states are asked for (default 2 s). */
   pollMs?: number;
+}
+
+/** The AWS SDK's Batch client, loaded when the first job is handed over (an engine that never uses Batch never loads it). */
+type BatchJobs = typeof import('./batch-jobs.ts');
+let batchJobs: Promise<BatchJobs> | undefined;
+const loadBatchJobs = () => (batchJobs ??= import('./batch-jobs.ts'));
+
+/** States a job does not leave. */
+const JOB_FINAL = new Set(['SUCCEEDED', 'FAILED']);
+
+/** A job's exit code where Batch reports one (AWS does; moto does not). */
+function exitCodeOf(j: JobDetail): number | undefined {
+  return j.container?.exitCode ?? j.attempts?.at(-1)?.container?.exitCode;
 }
 
 /** Batch takes arrays of 2 to 10,000 children. */
@@ -38,15 +51,18 @@ interface Pending {
 
 export function batchBackend(options: BatchOptions = {}): Executor {
   let client: BatchClient | undefined;
-  const clientOf = () => (client ??= batchClient(options));
-  let watch: ReturnType<typeof jobWatch> | undefined;
-  const watchOf = () => (watch ??= jobWatch(clientOf(), options.pollMs ?? 2000));
+  let watch: ReturnType<BatchJobs['jobWatch']> | undefined;
+  // Set once the SDK is loaded (by `definition`, before any job is submitted or followed).
+  let jobs!: BatchJobs;
+  const clientOf = () => (client ??= jobs.batchClient(options));
+  const watchOf = () => (watch ??= jobs.jobWatch(clientOf(), options.pollMs ?? 2000));
   let ready: Promise<string> | undefined;
   // The queue is checked and the definition registered once per backend, again after a failure.
   const definition = () =>
     (ready ??= (async () => {
-      await assertQueue(clientOf(), options.jobQueue);
-      return ensureJobDefinition(clientOf(), options);
+      jobs = await loadBatchJobs();
+      await jobs.assertQueue(clientOf(), options.jobQueue);
+      return jobs.ensureJobDefinition(clientOf(), options);
     })().catch((e: unknown) => {
       ready = undefined;
       throw e;
@@ -62,13 +78,13 @@ export function batchBackend(options: BatchOptions = {}): Executor {
       const timeoutMs = Math.max(...runs.map((r) => r.timeoutMs));
       const common = { queue: options.jobQueue!, definition: await definition(), timeoutMs };
       if (runs.length === 1) {
-        const id = await submitJob(clientOf(), { ...common, name: `rushes-${first.invocation.id}`, env: { ...first.env, RUSHES_FN_INVOCATION: await invocationEnv(first) } });
+        const id = await jobs.submitJob(clientOf(), { ...common, name: `rushes-${first.invocation.id}`, env: { ...first.env, RUSHES_FN_INVOCATION: await invocationEnv(first) } });
         runs[0]!.submitted({ id, run: first.run });
         return;
       }
       // One run name for every child: each writes it into its own result record.
       const env = { ...first.env, RUSHES_FN_INVOCATION: await invocationEnv(first, runs.map((r) => r.task.invocation)) };
-      const id = await submitJob(clientOf(), { ...common, name: `rushes-${first.invocation.fn}-array-${runs.length}`, env, arraySize: runs.length });
+      const id = await jobs.submitJob(clientOf(), { ...common, name: `rushes-${first.invocation.fn}-array-${runs.length}`, env, arraySize: runs.length });
       runs.forEach((r, i) => r.submitted({ id: `${id}:${i}`, run: first.run }));
     } catch (e) {
       for (const r of runs) r.failed(e);
@@ -119,7 +135,7 @@ export function batchBackend(options: BatchOptions = {}): Executor {
           reject(stop.reason);
         }, TERMINATE_WAIT_MS);
         gaveUp.unref();
-        terminateJob(clientOf(), id, why).catch(() => undefined);
+        jobs.terminateJob(clientOf(), id, why).catch(() => undefined);
       };
       if (stop.aborted) onStop();
       else stop.addEventListener('abort', onStop, { once: true });

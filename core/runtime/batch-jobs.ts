@@ -44,8 +44,6 @@ export interface BatchSettings {
 /** Where a job stages its input inside its container (RUSHES_FN_SCRATCH). */
 const SCRATCH = '/scratch';
 
-export const JOB_FINAL = new Set(['SUCCEEDED', 'FAILED']);
-
 export function batchClient(s: BatchSettings): BatchClient {
   return new BatchClient({ region: s.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1', ...(s.endpoint ? { endpoint: s.endpoint } : {}) });
 }
@@ -133,11 +131,6 @@ export async function submitJob(
 
 export async function terminateJob(client: BatchClient, id: string, reason: string): Promise<void> {
   await client.send(new TerminateJobCommand({ jobId: id, reason: reason.slice(0, 1000) || 'terminated' }));
-}
-
-/** A job's exit code where Batch reports one (AWS does; moto does not). */
-export function exitCodeOf(j: JobDetail): number | undefined {
-  return j.container?.exitCode ?? j.attempts?.at(-1)?.container?.exitCode;
 }
 
 /** Follows jobs: their details, a hundred per request, for all of them per tick. */
