@@ -213,7 +213,7 @@ for (const rate of [1000, 2500, 5000, 10_000, 20_000]) {
     for (let k = 0; k < perTick; k++, sent++) {
       if (k % 10 === 0) {
         const done = Math.min(1, (performance.now() - t0) / 2000);
-        const destinations = [raid1, raid2].map((d) => ({ destination: join(d, 'A001'), totalFiles: 412, totalBytes: 256e9, doneFiles: Math.floor(412 * done), writtenBytes: 256e9 * done, verifiedBytes: 128e9 * done, rate: 400e6, etaSeconds: 600 * (1 - done), failed: false }));
+        const destinations = [raid1, raid2].map((d) => ({ destination: join(d, 'A001'), filesTotal: 412, bytesTotal: 256e9, filesDone: Math.floor(412 * done), bytesDone: 256e9 * done, verifiedBytes: 128e9 * done, rate: 400e6, etaSeconds: 600 * (1 - done), failed: false }));
         engine.bus.announceLive<'job'>({ topic: 'job', jobId: FIREHOSE_JOB, kind: 'offload', type: 'progress', data: { offloadId: 'firehose', destinations } });
         // (Omit<> over the offload events' union keeps only their common fields, hence the cast.)
       } else engine.bus.announceLive<'offload'>({ topic: 'offload', jobId: FIREHOSE_JOB, type: 'file.completed', offloadId: 'firehose', path: `A001C${sent}.mxf`, size: 1 } as never);

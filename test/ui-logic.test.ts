@@ -25,7 +25,7 @@ import type { BusEvent, Card, DestinationProgress, Job, JsonSchema } from '../re
 
 const card = (over: Partial<Card> = {}): Card => ({ id: 1, path: '/watch/A001R1AB', present: true, state: 'offloading', targets: ['/raid1/A001', '/raid2/A001'], safeToEject: false, detectedAt: 1, updatedAt: 10, roll: 'A001', jobId: 7, ...over });
 const job = (over: Partial<Job> = {}): Job => ({ id: 7, kind: 'offload', payload: { source: '/watch/A001R1AB', destinations: ['/raid1', '/raid2'], roll: 'A001', verify: 'full' }, state: 'running', attempts: 1, maxAttempts: 3, createdAt: 1, updatedAt: 1, ...over });
-const dest = (destination: string, over: Partial<DestinationProgress> = {}): DestinationProgress => ({ destination, totalFiles: 10, totalBytes: 1000, doneFiles: 0, writtenBytes: 0, verifiedBytes: 0, rate: 0, etaSeconds: null, failed: false, ...over });
+const dest = (destination: string, over: Partial<DestinationProgress> = {}): DestinationProgress => ({ destination, filesTotal: 10, bytesTotal: 1000, filesDone: 0, bytesDone: 0, verifiedBytes: 0, rate: 0, etaSeconds: null, failed: false, ...over });
 const progressEvent = (jobId: number, destinations: DestinationProgress[], at = 1): BusEvent => ({ topic: 'job', type: 'progress', kind: 'offload', jobId, at, data: { offloadId: 'o', destinations } });
 
 describe('frame batching', () => {
@@ -63,9 +63,9 @@ describe('frame batching', () => {
 describe('live state from events', () => {
   it('keeps the latest progress per offload and the last file, asks for changed cards and offloads once per batch, counts job and clip changes', () => {
     const events: BusEvent[] = [
-      progressEvent(7, [dest('/raid1/A001', { writtenBytes: 100 })]),
+      progressEvent(7, [dest('/raid1/A001', { bytesDone: 100 })]),
       { topic: 'offload', type: 'file.completed', jobId: 7, at: 1, path: 'A001C001.mxf' },
-      progressEvent(7, [dest('/raid1/A001', { writtenBytes: 500 })]),
+      progressEvent(7, [dest('/raid1/A001', { bytesDone: 500 })]),
       { topic: 'offload', type: 'file.completed', jobId: 7, at: 1, path: 'A001C002.mxf' },
       { topic: 'card', type: 'card.progress', cardId: 1, at: 1 },
       { topic: 'card', type: 'card.identified', cardId: 1, at: 1 },
@@ -75,7 +75,7 @@ describe('live state from events', () => {
       { topic: 'clip', type: 'clip.inspected', clipId: 3, at: 1 },
     ];
     const { data, refetch } = applyEvents(EMPTY, events);
-    expect(data.progress.get(7)!.destinations[0]!.writtenBytes).toBe(500);
+    expect(data.progress.get(7)!.destinations[0]!.bytesDone).toBe(500);
     expect(data.lastFile.get(7)).toBe('A001C002.mxf');
     expect([...refetch.cards]).toEqual([1]);
     expect(refetch.offloads).toBe(true);
@@ -102,7 +102,7 @@ describe('live state from events', () => {
 
 describe("a card's destinations", () => {
   it('live: copying, then reading back, with the fractions of each', () => {
-    const live = { offloadId: 'o', destinations: [dest('/raid1/A001', { writtenBytes: 500, doneFiles: 4 }), dest('/raid2/A001', { writtenBytes: 1000, verifiedBytes: 250, doneFiles: 2 })] };
+    const live = { offloadId: 'o', destinations: [dest('/raid1/A001', { bytesDone: 500, filesDone: 4 }), dest('/raid2/A001', { bytesDone: 1000, verifiedBytes: 250, filesDone: 2 })] };
     const [a, b] = destinationsOf(card(), job(), live);
     expect(a).toMatchObject({ path: '/raid1/A001', state: 'copying', copied: 0.5, verified: 0 });
     expect(b).toMatchObject({ path: '/raid2/A001', state: 'verifying', copied: 1, verified: 0.25 });
@@ -118,10 +118,10 @@ describe("a card's destinations", () => {
         { destination: '/raid2/A001', complete: false, verifiedFiles: 3, failedFiles: 7, checkKinds: [], error: { code: 'DEST_FULL', message: 'destination is full writing /raid2/A001/x.mxf', path: '/raid2/A001/x.mxf' } },
       ],
     };
-    const stale = { offloadId: 'o', destinations: [dest('/raid1/A001', { writtenBytes: 700, doneFiles: 7 }), dest('/raid2/A001', { writtenBytes: 300 })] };
+    const stale = { offloadId: 'o', destinations: [dest('/raid1/A001', { bytesDone: 700, filesDone: 7 }), dest('/raid2/A001', { bytesDone: 300 })] };
     const [a, b] = destinationsOf(card({ state: 'failed' }), job({ state: 'dead', result, progress: stale }), undefined);
     expect(a).toMatchObject({ state: 'verified', copied: 1, verified: 1 });
-    expect(a!.progress).toMatchObject({ writtenBytes: 1000, doneFiles: 10 });
+    expect(a!.progress).toMatchObject({ bytesDone: 1000, filesDone: 10 });
     expect(b).toMatchObject({ state: 'failed', error: { code: 'DEST_FULL' } });
   });
 
@@ -266,7 +266,7 @@ describe('the New offload page and the Jobs page', () => {
   });
 
   it('says what a job works on and how far it is (copy and read-back both count)', () => {
-    const live = { offloadId: 'o', destinations: [dest('/raid1/A001', { writtenBytes: 1000, verifiedBytes: 500 }), dest('/raid2/A001', { writtenBytes: 500 })] };
+    const live = { offloadId: 'o', destinations: [dest('/raid1/A001', { bytesDone: 1000, verifiedBytes: 500 }), dest('/raid2/A001', { bytesDone: 500 })] };
     expect(jobFraction(job(), live)).toBeCloseTo(2000 / 4000);
     expect(jobFraction(job({ kind: 'render', payload: {}, progress: { framesDone: 12, framesTotal: 48 } }))).toBe(0.25);
     expect(jobFraction(job({ state: 'succeeded' }))).toBe(1);

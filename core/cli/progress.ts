@@ -13,11 +13,11 @@ export function bar(fraction: number): string {
 }
 
 export function progressLine(p: DestinationProgress, verifies: boolean): string {
-  const total = p.totalBytes * (verifies ? 2 : 1);
-  const done = p.writtenBytes + p.verifiedBytes;
-  const fraction = total === 0 ? (p.doneFiles >= p.totalFiles ? 1 : 0) : done / total;
+  const total = p.bytesTotal * (verifies ? 2 : 1);
+  const done = p.bytesDone + p.verifiedBytes;
+  const fraction = total === 0 ? (p.filesDone >= p.filesTotal ? 1 : 0) : done / total;
   const state = p.failed ? 'FAILED' : `${(fraction * 100).toFixed(0).padStart(3)}%`;
-  return `${bar(fraction)} ${state}  ${formatBytes(p.writtenBytes)}/${formatBytes(p.totalBytes)}  ${p.doneFiles}/${p.totalFiles} files  ${formatRate(p.rate)}  ETA ${formatDuration(p.etaSeconds)}  ${p.destination}`;
+  return `${bar(fraction)} ${state}  ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}  ${p.filesDone}/${p.filesTotal} files  ${formatRate(p.rate)}  ETA ${formatDuration(p.etaSeconds)}  ${p.destination}`;
 }
 
 export class TerminalProgress {

@@ -10,8 +10,6 @@ import type { Progress } from '../events/types.ts';
 import type { RenderRequest } from '../render/request.ts';
 import type { RenderResult } from '../render/run.ts';
 import { oneOf, wholeNumber } from './options.ts';
-import { BACKENDS, isRemoteBackend } from '../runtime/executor.ts';
-import { readConfigFor } from '../engine/config.ts';
 import { dataHome } from '../store/home.ts';
 import { resolve } from 'node:path';
 import { withEngine } from './engine.ts';
@@ -81,6 +79,9 @@ const REMOTE_ATTEMPTS = 3;
 
 export async function renderCommand(fn: RenderRequest['fn'], input: string, f: RenderFlags, io: Io, home?: string): Promise<number> {
   const req = renderRequest(fn, f);
+  // Loaded when the command runs, not for every `rushes` (--help, other commands).
+  const { BACKENDS, isRemoteBackend } = await import('../runtime/executor.ts');
+  const { readConfigFor } = await import('../engine/config.ts');
   const asked = oneOf(f.runtime, 'runtime', BACKENDS);
   const timeoutMs = f.timeout === undefined ? undefined : wholeNumber(f.timeout, 'timeout', 1, 7 * 24 * 3600)! * 1000;
   // The config's render section (where each function runs, the swarm, AWS Batch) and sync endpoints (s3://): --config, else the home's.

@@ -4,19 +4,16 @@
  */
 import type { ErrorRecord } from '../errors.ts';
 import type { CheckKind } from './store.ts';
+import type { Progress } from '../util/progress.ts';
 
-export interface DestinationProgress {
+/**
+ * One destination in the one progress shape: `bytesDone` counts bytes written there, and
+ * `rate` and `etaSeconds` count the whole work (writes plus read-backs in full verify mode).
+ */
+export interface DestinationProgress extends Progress {
   destination: string;
-  totalFiles: number;
-  totalBytes: number;
-  /** Files whose copy here is finished (verified, or failed). */
-  doneFiles: number;
-  writtenBytes: number;
   /** Bytes read back for verification (full mode only). */
   verifiedBytes: number;
-  /** Bytes/s of the work done here (writes plus read-backs) over the last seconds. */
-  rate: number;
-  etaSeconds: number | null;
   failed: boolean;
 }
 

@@ -3,47 +3,41 @@
  * with a smoothed rate and an ETA.
  */
 import type { DestinationProgress } from './events.ts';
-
-const RATE_WINDOW_MS = 3000;
+import { etaSeconds, RateWindow } from '../util/progress.ts';
 
 class DestinationCounter {
-  writtenBytes = 0;
+  bytesDone = 0;
   verifiedBytes = 0;
-  doneFiles = 0;
+  filesDone = 0;
   failed = false;
-  private samples: { t: number; work: number }[] = [];
+  private readonly rate = new RateWindow();
 
   constructor(
     readonly destination: string,
-    readonly totalFiles: number,
-    readonly totalBytes: number,
+    readonly filesTotal: number,
+    readonly bytesTotal: number,
     private readonly verifies: boolean,
   ) {}
 
   private get work(): number {
-    return this.writtenBytes + this.verifiedBytes;
+    return this.bytesDone + this.verifiedBytes;
   }
 
   private get totalWork(): number {
-    return this.totalBytes * (this.verifies ? 2 : 1);
+    return this.bytesTotal * (this.verifies ? 2 : 1);
   }
 
   snapshot(now: number): DestinationProgress {
-    this.samples.push({ t: now, work: this.work });
-    while (this.samples.length > 2 && now - this.samples[0].t > RATE_WINDOW_MS) this.samples.shift();
-    const first = this.samples[0];
-    const dt = (now - first.t) / 1000;
-    const rate = dt > 0 ? (this.work - first.work) / dt : 0;
-    const remaining = Math.max(0, this.totalWork - this.work);
+    const rate = this.rate.sample(now, this.work);
     return {
       destination: this.destination,
-      totalFiles: this.totalFiles,
-      totalBytes: this.totalBytes,
-      doneFiles: this.doneFiles,
-      writtenBytes: this.writtenBytes,
+      filesTotal: this.filesTotal,
+      bytesTotal: this.bytesTotal,
+      filesDone: this.filesDone,
+      bytesDone: this.bytesDone,
       verifiedBytes: this.verifiedBytes,
       rate,
-      etaSeconds: remaining === 0 ? 0 : rate > 0 ? remaining / rate : null,
+      etaSeconds: etaSeconds(this.totalWork - this.work, rate),
       failed: this.failed,
     };
   }
@@ -72,13 +66,13 @@ export class ProgressTracker {
   /** Work already done by an earlier run counts as done, so bars and ETA start where it stopped. */
   credit(destination: string, files: number, bytes: number, verified: boolean): void {
     const c = this.get(destination);
-    c.doneFiles += files;
-    c.writtenBytes += bytes;
+    c.filesDone += files;
+    c.bytesDone += bytes;
     if (verified) c.verifiedBytes += bytes;
   }
 
   written(destination: string, bytes: number): void {
-    this.get(destination).writtenBytes += bytes;
+    this.get(destination).bytesDone += bytes;
     this.maybeEmit();
   }
 
@@ -88,7 +82,7 @@ export class ProgressTracker {
   }
 
   fileDone(destination: string): void {
-    this.get(destination).doneFiles += 1;
+    this.get(destination).filesDone += 1;
     this.maybeEmit();
   }
 

@@ -57,7 +57,7 @@ export async function prepareTask(inv: Invocation, backend: string, o: { timeout
   return {
     invocation: { ...inv, input: { ...inv.input, uri: input } },
     run,
-    env: { ...shared.taskEnv(), ...o.env, RUSHES_FN_RUN: run, RUSHES_FN_TIMEOUT_MS: String(o.timeoutMs) },
+    env: { ...(await shared.taskEnv()), ...o.env, RUSHES_FN_RUN: run, RUSHES_FN_TIMEOUT_MS: String(o.timeoutMs) },
     shared,
   };
 }

@@ -43,7 +43,7 @@ export interface SharedObjects {
   /** A small object's text, or undefined when there is none. */
   readObject(uri: string): Promise<string | undefined>;
   /** The environment a task elsewhere reaches this store with: endpoint, provider, region. */
-  taskEnv(): Record<string, string>;
+  taskEnv(): Promise<Record<string, string>>;
 }
 
 /** Files forced to the device at once when a plate's frames are committed. */
@@ -129,6 +129,35 @@ export const fileStorage: Storage = {
     };
   },
 };
+
+/**
+ * A storage made when first used: its client library is loaded only by a run that needs it.
+ * `shared`: the store is one other machines reach too (s3://), so its SharedObjects are
+ * offered, made as lazily.
+ */
+export function lazyStorage(make: () => Promise<Storage>, o: { shared?: boolean } = {}): Storage {
+  let made: Promise<Storage> | undefined;
+  const storage = () => (made ??= make());
+  const shared = async () => {
+    const s = (await storage()).shared;
+    if (!s) throw new RushesError('INTERNAL', 'a storage registered as shared made none');
+    return s;
+  };
+  return {
+    localInput: async (uri) => (await storage()).localInput(uri),
+    stageOutputs: async (uri, id) => (await storage()).stageOutputs(uri, id),
+    ...(o.shared
+      ? {
+          shared: {
+            putFile: async (path, uri, options) => (await shared()).putFile(path, uri, options),
+            writeObject: async (uri, text) => (await shared()).writeObject(uri, text),
+            readObject: async (uri) => (await shared()).readObject(uri),
+            taskEnv: async () => (await shared()).taskEnv(),
+          },
+        }
+      : {}),
+  };
+}
 
 const schemes = new Map<string, Storage>([['file', fileStorage]]);
 

@@ -72,6 +72,6 @@ export function sharedObjects(o: SharedObjectsOptions): SharedObjects {
         }
       });
     },
-    taskEnv: () => endpointEnv(o.endpoint),
+    taskEnv: async () => endpointEnv(o.endpoint),
   };
 }

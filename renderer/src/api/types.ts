@@ -60,10 +60,10 @@ export interface Job {
 /** One destination of a running offload (core/offload/events.ts). */
 export interface DestinationProgress {
   destination: string;
-  totalFiles: number;
-  totalBytes: number;
-  doneFiles: number;
-  writtenBytes: number;
+  filesTotal: number;
+  bytesTotal: number;
+  filesDone: number;
+  bytesDone: number;
   verifiedBytes: number;
   rate: number;
   etaSeconds: number | null;

@@ -29,8 +29,8 @@ export interface DestinationView {
 
 function liveState(p: DestinationProgress, verifies: boolean): VerifyState {
   if (p.failed) return 'failed';
-  if (verifies && p.verifiedBytes > 0) return p.verifiedBytes >= p.totalBytes && p.doneFiles >= p.totalFiles ? 'verified' : 'verifying';
-  if (p.writtenBytes > 0 || p.doneFiles > 0) return 'copying';
+  if (verifies && p.verifiedBytes > 0) return p.verifiedBytes >= p.bytesTotal && p.filesDone >= p.filesTotal ? 'verified' : 'verifying';
+  if (p.bytesDone > 0 || p.filesDone > 0) return 'copying';
   return 'waiting';
 }
 
@@ -50,19 +50,19 @@ export function destinationsOf(card: Card, job: Job | undefined, live: OffloadPr
     const summary = result?.destinations.find((d) => d.destination === path);
     const last = progress?.destinations.find((d) => d.destination === path);
     // The last progress stored is up to a second old when the offload ends: a complete destination holds all of it.
-    const p = summary?.complete && result ? { ...(last ?? emptyProgress(path)), totalFiles: result.files, totalBytes: result.bytes, doneFiles: result.files, writtenBytes: result.bytes, verifiedBytes: verify === 'full' ? result.bytes : 0, rate: 0, etaSeconds: 0 } : last;
-    const total = p ? Math.max(1, p.totalBytes) : 1;
+    const p = summary?.complete && result ? { ...(last ?? emptyProgress(path)), filesTotal: result.files, bytesTotal: result.bytes, filesDone: result.files, bytesDone: result.bytes, verifiedBytes: verify === 'full' ? result.bytes : 0, rate: 0, etaSeconds: 0 } : last;
+    const total = p ? Math.max(1, p.bytesTotal) : 1;
     const state = summary ? finishedState(summary, verify) : p ? liveState(p, verify === 'full') : 'waiting';
     const done = state === 'verified' || state === 'size-checked' || state === 'not-checked';
     return {
       path,
       progress: p,
       state,
-      copied: done ? 1 : p ? p.writtenBytes / total : 0,
+      copied: done ? 1 : p ? p.bytesDone / total : 0,
       verified: verify === 'full' ? (state === 'verified' ? 1 : p ? p.verifiedBytes / total : 0) : undefined,
       error: summary?.error,
     };
   });
 }
 
-const emptyProgress = (destination: string): DestinationProgress => ({ destination, totalFiles: 0, totalBytes: 0, doneFiles: 0, writtenBytes: 0, verifiedBytes: 0, rate: 0, etaSeconds: null, failed: false });
+const emptyProgress = (destination: string): DestinationProgress => ({ destination, filesTotal: 0, bytesTotal: 0, filesDone: 0, bytesDone: 0, verifiedBytes: 0, rate: 0, etaSeconds: null, failed: false });

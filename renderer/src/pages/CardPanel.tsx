@@ -25,10 +25,10 @@ function DestinationRow({ d, name }: { d: DestinationView; name: string }) {
       {p ? (
         <div className="destination-numbers">
           <span>
-            {formatBytes(p.writtenBytes)} of {formatBytes(p.totalBytes)}
+            {formatBytes(p.bytesDone)} of {formatBytes(p.bytesTotal)}
           </span>
           <span>
-            {formatCount(p.doneFiles)} / {formatCount(p.totalFiles)} files
+            {formatCount(p.filesDone)} / {formatCount(p.filesTotal)} files
           </span>
           {running ? <span>{formatRate(p.rate)}</span> : null}
           {running ? <span>ETA {formatDuration(p.etaSeconds)}</span> : null}

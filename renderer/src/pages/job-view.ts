@@ -29,8 +29,8 @@ export function jobFraction(job: Job, live?: OffloadProgress): number | undefine
     let done = 0;
     let total = 0;
     for (const d of progress.destinations) {
-      done += d.writtenBytes + (verifies ? d.verifiedBytes : 0);
-      total += d.totalBytes * (verifies ? 2 : 1);
+      done += d.bytesDone + (verifies ? d.verifiedBytes : 0);
+      total += d.bytesTotal * (verifies ? 2 : 1);
     }
     return total > 0 ? done / total : undefined;
   }
