@@ -23,7 +23,8 @@ export type ErrorCode =
   | 'INPUT_UNDECODABLE' // a render input ffmpeg cannot decode (camera RAW without a decoder, a broken clip)
   | 'RENDER_FAILED' // ffmpeg failed for another reason, or wrote less than it should
   | 'RENDER_TIMEOUT' // a render took longer than its limit and was killed
-  | 'RUNTIME_UNAVAILABLE' // the runtime asked for cannot run here (no Docker engine, no image)
+  | 'RUNTIME_UNAVAILABLE' // the runtime asked for cannot run here (no Docker engine, no image, not a swarm manager, no Batch job queue)
+  | 'TASK_LOST' // a task on another machine (a swarm task, an AWS Batch job) ended without an answer: killed, its node lost; tried again
   | 'WEBHOOK_REFUSED' // a webhook receiver answered a 4xx that retrying cannot change
   | 'SYNC_AUTH' // the object store refused the credentials (unknown key, bad secret, expired token) or none were found
   | 'SYNC_NO_BUCKET' // the bucket named in the sync target does not exist
@@ -80,6 +81,8 @@ export const ERROR_POLICY: Readonly<Record<ErrorCode, ErrorPolicy>> = {
   STORE: policy(5, 1, 500, true),
   RENDER_FAILED: policy(3, 5, 500, true),
   RUNTIME_UNAVAILABLE: policy(8, 5, 500, true),
+  // Never a rushes-fn exit of its own (its caller sees a task end without one): 1, as an internal error.
+  TASK_LOST: policy(8, 1, 502, true),
   RENDER_TIMEOUT: policy(3, 6, 500, true),
   WEBHOOK_REFUSED: policy(3, 1, 500, false),
   // Cloud sync: the command exits 14 for any of them; the function exit tells them apart.

@@ -436,6 +436,32 @@ describe('runner', () => {
     await runner.stop();
   });
 
+  it('runs jobs that wait on another engine (a remote: resource) beside its own slots, as many as their limit allows', async () => {
+    const { queue } = freshQueue();
+    const gate: (() => void)[] = [];
+    const running = { local: 0, remote: 0 };
+    const handler: JobHandler = async ({ job }) => {
+      const where = job.resources.includes('remote:swarm') ? 'remote' : 'local';
+      running[where]++;
+      await new Promise<void>((r) => gate.push(r));
+      running[where]--;
+    };
+    const runner = startRunner(queue, { w: handler }, { concurrency: 1, limits: { resources: { 'remote:swarm': 3 } } });
+    for (let i = 0; i < 5; i++) queue.enqueue({ kind: 'w', resources: ['remote:swarm'] });
+    for (let i = 0; i < 2; i++) queue.enqueue({ kind: 'w' });
+    // One local job in the runner's one slot, and three remote ones beside it: no more.
+    await until(() => running.local === 1 && running.remote === 3);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(running).toEqual({ local: 1, remote: 3 });
+    while (queue.counts().succeeded !== 7) {
+      gate.splice(0).forEach((open) => open());
+      await new Promise((r) => setTimeout(r, 5));
+      expect(running.local).toBeLessThanOrEqual(1);
+      expect(running.remote).toBeLessThanOrEqual(3);
+    }
+    await runner.stop();
+  });
+
   it('leaves kinds it has no handler for to other runners', async () => {
     const { queue } = freshQueue();
     const runner = startRunner(queue, { mine: async () => 1 });

@@ -68,6 +68,20 @@ describe('renders in the workflow', () => {
     expect(readdirSync(join(base, 'stills'))).toEqual(['B003C002_261123.jpg']);
   });
 
+  it('renders many clips from one request, by clip ids or a folder: one job each', async () => {
+    const ids = ['B003C001_261123', 'B003C002_261123'].map((n) => engine.clips.search(`clip:${n}`).clips[0]!.id);
+    const many = (await post({ fn: 'thumbnail', clipIds: ids, out: join(base, 'many'), width: 48 })) as unknown as { status: number; body: { renders: { job: Job; clipId: number }[] } };
+    expect(many.status).toBe(202);
+    expect(many.body.renders.map((r) => r.clipId)).toEqual(ids);
+    const folder = (await post({ fn: 'thumbnail', path: join(base, 'raid', 'B003'), out: join(base, 'folder'), width: 48 })) as unknown as { status: number; body: { renders: { job: Job }[] } };
+    expect(folder.status).toBe(202);
+    expect(folder.body.renders).toHaveLength(2);
+    await settled();
+    for (const r of [...many.body.renders, ...folder.body.renders]) expect(engine.queue.get(r.job.id)!.state).toBe('succeeded');
+    expect(readdirSync(join(base, 'many')).sort()).toEqual(['B003C001_261123.jpg', 'B003C002_261123.jpg']);
+    expect(readdirSync(join(base, 'folder')).sort()).toEqual(['B003C001_261123.jpg', 'B003C002_261123.jpg']);
+  });
+
   it('refuses bad render requests with a 4xx naming the problem', async () => {
     const clipId = engine.clips.search('clip:B003C001_261123').clips[0]!.id;
     writeFileSync(join(base, 'bad.fdl'), '{"uuid": 1}');
@@ -78,6 +92,7 @@ describe('renders in the workflow', () => {
       [{ fn: 'proxy', path: join(base, 'A009.R3D'), out: join(base, 'x') }, 422, 'INPUT_UNDECODABLE', /A009\.R3D cannot be rendered/],
       [{ fn: 'proxy', out: join(base, 'x') }, 400, 'INVALID_REQUEST', /must match exactly one schema in oneOf/],
       [{ fn: 'proxy', clipId: 999_999, out: join(base, 'x') }, 400, 'USAGE', /no clip 999999/],
+      [{ fn: 'plate', clipIds: [clipId], out: join(base, 'x'), runtime: 'swarm' }, 400, 'USAGE', /swarm runtime renders on other machines: "out" must be a folder in a store they reach \(s3:\/\/…\)/],
     ];
     for (const [body, status, code, message] of cases) {
       const r = await post(body);

@@ -194,9 +194,12 @@ describe.skipIf(missing !== undefined)(`sync through the engine to Ceph RGW${mis
         process.env = prior;
       }
       expect(result.outputs[0]!.path).toBe(`s3://${name}/plates/A003C002_261123_0-3/`);
-      const frames = (await keysIn(client, name)).filter((k) => k.startsWith('plates/'));
+      const keys = (await keysIn(client, name)).filter((k) => k.startsWith('plates/'));
+      const frames = keys.filter((k) => !k.startsWith('plates/_rushes/'));
       expect(frames).toHaveLength(4);
       expect(frames[0]).toMatch(/^plates\/A003C002_261123_0-3\/A003C002_261123\.\d{7}\.exr$/);
+      // Beside them, written last, the result record that says they are all there (docs/cluster.md).
+      expect(keys.filter((k) => k.startsWith('plates/_rushes/'))).toEqual([`plates/_rushes/${inCloud.id}.json`]);
     });
   });
 

@@ -1,23 +1,25 @@
 /**
  * `rushes-fn [FILE]`: runs one function invocation (schemas/invocation.schema.json) read
- * from FILE or stdin, and exits, speaking the protocol of core/runtime/protocol.ts: progress
- * as JSON lines on stderr, the reply as one JSON object on stdout, the exit code of the
- * error policy. The same entrypoint runs on the host and as the worker image's ENTRYPOINT,
- * so a function behaves the same wherever it runs.
+ * from FILE, RUSHES_FN_INVOCATION or stdin (./fn-source.ts), and exits, speaking the protocol
+ * of core/runtime/protocol.ts: progress as JSON lines on stderr, the reply as one JSON object
+ * on stdout, the exit code of the error policy. The same entrypoint runs on the host and as
+ * the worker image's ENTRYPOINT, so a function behaves the same wherever it runs.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { errno, RushesError } from '../core/errors.ts';
+import { RushesError } from '../core/errors.ts';
 import { localHashing } from '../core/hash/hashing.ts';
 import { invokeHere } from '../core/runtime/functions.ts';
-import { failureReply, progressLine, replyLine } from '../core/runtime/protocol.ts';
+import { failureReply, parseInvocation, progressLine, replyLine } from '../core/runtime/protocol.ts';
+import { writeResultRecord } from '../core/runtime/result-record.ts';
 import { lazyStorage, registerStorage } from '../core/runtime/storage.ts';
+import { readInvocation } from './fn-source.ts';
 import './functions.ts';
 
 /**
- * A function given s3:// places (in a cloud batch job) reads and writes them itself, at the
- * endpoint its environment names; a one-shot process keeps its upload records in memory.
+ * A function given s3:// places (a swarm task, an AWS Batch job) reads and writes them itself,
+ * at the endpoint its environment names; a one-shot process keeps its upload records in memory.
  */
 function registerS3(scratch: string): void {
   registerStorage(
@@ -27,7 +29,7 @@ function registerS3(scratch: string): void {
       const { endpointFromEnv, MemorySyncRecords, s3Storage } = await import('../core/sync/index.ts');
       const records = new MemorySyncRecords();
       return s3Storage({ endpoint: endpointFromEnv(), scratch, store: () => records });
-    }),
+    }, { shared: true }),
   );
 }
 
@@ -40,16 +42,12 @@ export async function fnMain(argv: string[], io = { stdin: process.stdin, stdout
   const scratch = mkdtempSync(join(process.env.RUSHES_FN_SCRATCH ?? tmpdir(), 'rushes-fn-'));
   registerS3(scratch);
   try {
-    const file = argv[0] && argv[0] !== '-' ? argv[0] : undefined;
-    const text = file ? readInvocationFile(file) : await readAll(io.stdin);
+    const source = await readInvocation(argv, process.env, io.stdin);
     const timeoutMs = timeoutFromEnv(process.env.RUSHES_FN_TIMEOUT_MS);
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      throw new RushesError('USAGE', `${file ?? 'stdin'} is not JSON: ${(e as Error).message}`);
-    }
-    const result = await invokeHere(value, { signal: controller.signal, timeoutMs, onProgress: (p) => io.stderr.write(progressLine(p)), hashing: localHashing });
+    const inv = parseInvocation(source.value, source.name);
+    const result = await invokeHere(inv, { signal: controller.signal, timeoutMs, onProgress: (p) => io.stderr.write(progressLine(p)), hashing: localHashing });
+    // Last, after every output is committed: the record that says they all are (a shared store only).
+    if (inv.output) await writeResultRecord(inv.output.uri, inv, result, process.env.RUSHES_FN_RUN);
     io.stdout.write(replyLine({ ok: true, ...(result as object) }));
     return 0;
   } catch (e) {
@@ -63,24 +61,10 @@ export async function fnMain(argv: string[], io = { stdin: process.stdin, stdout
   }
 }
 
-function readInvocationFile(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new RushesError('USAGE', `the invocation ${file} cannot be read (${errno(e) ?? (e as Error).message})`, { path: file });
-  }
-}
-
 /** RUSHES_FN_TIMEOUT_MS: the deadline the caller (the docker backend) sets, in whole milliseconds. */
 function timeoutFromEnv(v: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new RushesError('USAGE', `RUSHES_FN_TIMEOUT_MS must be a whole number of milliseconds (got "${v}")`);
   return n;
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

@@ -10,6 +10,8 @@ import type { Progress } from '../events/types.ts';
 import type { RenderRequest } from '../render/request.ts';
 import type { RenderResult } from '../render/run.ts';
 import { oneOf, wholeNumber } from './options.ts';
+import { dataHome } from '../store/home.ts';
+import { resolve } from 'node:path';
 import { withEngine } from './engine.ts';
 import { formatBytes } from '../util/format.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
@@ -36,6 +38,7 @@ interface RenderFlags {
   amf?: string;
   runtime?: string;
   image?: string;
+  config?: string;
   timeout?: string;
   json?: boolean;
 }
@@ -71,10 +74,20 @@ function renderRequest(fn: RenderRequest['fn'], f: RenderFlags): RenderRequest {
   };
 }
 
+/** Attempts of a render on another engine's machines: a task lost there (killed, its node gone) is tried again. */
+const REMOTE_ATTEMPTS = 3;
+
 export async function renderCommand(fn: RenderRequest['fn'], input: string, f: RenderFlags, io: Io, home?: string): Promise<number> {
   const req = renderRequest(fn, f);
-  const backend = oneOf(f.runtime, 'runtime', (await import('../runtime/executor.ts')).BACKENDS) ?? 'thread';
+  // Loaded when the command runs, not for every `rushes` (--help, other commands).
+  const { BACKENDS, isRemoteBackend } = await import('../runtime/executor.ts');
+  const { readConfigFor } = await import('../engine/config.ts');
+  const asked = oneOf(f.runtime, 'runtime', BACKENDS);
   const timeoutMs = f.timeout === undefined ? undefined : wholeNumber(f.timeout, 'timeout', 1, 7 * 24 * 3600)! * 1000;
+  // The config's render section (where each function runs, the swarm, AWS Batch) and sync endpoints (s3://): --config, else the home's.
+  const { config } = readConfigFor(home ?? dataHome(), f.config && resolve(f.config));
+  const render = { ...config.render, ...(f.image ? { image: f.image } : {}) };
+  const backend = asked ?? render.runtimes?.[fn] ?? render.runtime ?? 'thread';
   const { signal, dispose } = cancelOnSignals(io);
   try {
     return await withEngine(
@@ -82,38 +95,53 @@ export async function renderCommand(fn: RenderRequest['fn'], input: string, f: R
       async (api) => {
         const clips = await api.clips.inspectPath(input, { signal });
         if (clips.length === 0) throw new RushesError('USAGE', `no clips under ${input}`, { path: input });
-        let failed = 0;
-        for (const { id, clipName } of clips) {
+        /** 0 when rendered, 1 when it failed for a reason of its own (the others go on), or throws what stops them all. */
+        const renderOne = async ({ id, clipName }: { id: number; clipName: string }): Promise<number> => {
           try {
             const label = `${fn} ${clipName}`;
             const result = await api.renders.run(id, req, {
               backend,
               timeoutMs,
               signal,
+              maxAttempts: isRemoteBackend(backend) ? REMOTE_ATTEMPTS : undefined,
               onProgress: (data) => {
                 const p = data as Progress;
                 if (f.json) io.stdout.write(JSON.stringify({ type: 'progress', clip: clipName, ...p }) + '\n');
-                else if (io.stderr.isTTY && p.framesTotal) io.stderr.write(`\r${bar(p.framesDone! / p.framesTotal)} ${String(p.framesDone).padStart(6)}/${p.framesTotal} frames  ${p.rate.toFixed(1)} fps  ${label}\x1b[K`);
+                else if (io.stderr.isTTY && p.framesTotal && clips.length === 1) io.stderr.write(`\r${bar(p.framesDone! / p.framesTotal)} ${String(p.framesDone).padStart(6)}/${p.framesTotal} frames  ${p.rate.toFixed(1)} fps  ${label}\x1b[K`);
               },
             });
-            if (!f.json && io.stderr.isTTY) io.stderr.write('\r\x1b[K');
+            if (!f.json && io.stderr.isTTY && clips.length === 1) io.stderr.write('\r\x1b[K');
             for (const w of result.warnings) {
               if (f.json) io.stdout.write(JSON.stringify({ type: 'warning', clip: clipName, message: w }) + '\n');
               else io.stderr.write(`rushes: warning: ${w}\n`);
             }
             report(result, clipName, result.runtime, f, io);
+            return 0;
           } catch (e) {
             if (signal.aborted) throw e;
             if (!isRushesError(e) || e.code === 'USAGE' || e.code === 'RUNTIME_UNAVAILABLE') throw e;
-            failed++;
             if (f.json) io.stdout.write(JSON.stringify({ type: 'failed', clip: clipName, error: { code: e.code, message: e.message, path: e.path } }) + '\n');
-            else io.stderr.write(`✘ ${e.code}: ${e.message}\n`);
-            if (clips.length === 1) return exitCodeFor(e.code);
+            else io.stderr.write(`✘ ${clipName}: ${e.code}: ${e.message}\n`);
+            if (clips.length === 1) throw e;
+            return 1;
           }
+        };
+        let failed = 0;
+        try {
+          if (isRemoteBackend(backend)) {
+            // Fanned out: every clip handed to the other engine at once; the queue's limit on its tasks (render.swarm.maxTasks, render.awsBatch.maxTasks) paces them.
+            const settled = await Promise.allSettled(clips.map(renderOne));
+            const stop = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+            if (stop) throw stop.reason;
+            failed = settled.reduce((n, r) => n + (r as PromiseFulfilledResult<number>).value, 0);
+          } else for (const c of clips) failed += await renderOne(c);
+        } catch (e) {
+          if (clips.length === 1 && isRushesError(e) && e.code !== 'USAGE' && e.code !== 'RUNTIME_UNAVAILABLE' && !signal.aborted) return exitCodeFor(e.code);
+          throw e;
         }
         return failed ? EXIT.INCOMPLETE : EXIT.OK;
       },
-      { render: { image: f.image } },
+      { render, sync: config.sync },
     );
   } finally {
     dispose();
@@ -151,8 +179,9 @@ export function registerRenderCommand(program: Command, io: Io, setExit: (code: 
     .option('--cdl-id <id>', 'which ColorCorrection of a .ccc/.cdl (default: the first)')
     .option('--lut <file>', '3D LUT (.cube) applied after the CDL')
     .option('--amf <file>', 'ACES Metadata File: its CDL look is applied; named ACES transforms are reported, not applied')
-    .option('--runtime <name>', 'thread (host ffmpeg from a worker thread, default), process (a rushes-fn process) or docker (the worker image)')
-    .option('--image <name>', 'worker image for --runtime docker (default rushes-worker:latest)')
+    .option('--runtime <name>', 'thread (host ffmpeg from a worker thread, default), process (a rushes-fn process), docker (the worker image), swarm (Docker Swarm jobs) or aws-batch (AWS Batch jobs); swarm and aws-batch want an s3:// --out, and take every clip at once')
+    .option('--image <name>', 'worker image for --runtime docker or swarm (default rushes-worker:latest)')
+    .option('--config <file>', 'a daemon config whose "render" section (runtimes, swarm, awsBatch) and "sync" endpoints apply (default: the home\'s config.json)')
     .option('--timeout <s>', 'kill a render that takes longer (default 6 h)')
     .option('--json', 'one JSON line per progress report, warning and result')
     .action(async (fn: string, input: string, flags: RenderFlags) => {

@@ -29,12 +29,12 @@ import {
 } from '../mhl/index.ts';
 import type { OffloadEvent, OffloadSummary } from '../offload/events.ts';
 import { planOffloadJob, type OffloadRequest } from '../offload/job.ts';
-import { FINAL_STATES, isJobOf, jobSpec, type Job, type JobEvent, type JobQueue, type JobState, type Runner } from '../queue/index.ts';
-import type { RenderApiRequest, RenderJobResult } from '../render/job.ts';
+import { FINAL_STATES, isJobOf, type Job, type JobEvent, type JobQueue, type JobState, type Runner } from '../queue/index.ts';
+import { backendFor, renderJob, type RenderApiRequest, type RenderConfig, type RenderJobResult } from '../render/job.ts';
 import { buildInvocation, type RenderRequest } from '../render/request.ts';
-import type { Backend, Executor } from '../runtime/executor.ts';
+import { isRemoteBackend, type Backend, type Executor } from '../runtime/executor.ts';
 import { pooledHashing } from '../runtime/hashing.ts';
-import { isUri } from '../runtime/storage.ts';
+import { isUri, storageFor } from '../runtime/storage.ts';
 import { TOOL } from '../version.ts';
 import type { Card, CardEvent, CardState, CardStore } from '../watch/card-store.ts';
 import type { Ingest } from '../watch/ingest.ts';
@@ -113,10 +113,13 @@ export interface EngineApi {
     run(req: OffloadRequest & { waitForLock?: boolean; concurrency?: number }, o?: { signal?: AbortSignal; onEvent?: (e: OffloadEvent) => void }): Promise<OffloadSummary>;
   };
   renders: {
-    /** Queues a render of one clip: a path is inspected first (its record stored); a bad FDL, LUT or range fails now. */
-    submit(body: RenderApiRequest): Promise<{ job: Job; clipId: number; warnings: string[] }>;
-    /** Renders one stored clip in this process, on `backend`. */
-    run(clipId: number, request: RenderRequest, o?: { backend?: Backend; timeoutMs?: number; signal?: AbortSignal; onProgress?: (p: unknown) => void }): Promise<RenderJobResult>;
+    /**
+     * Queues a render of each clip named (clipId, clipIds) or under a path (inspected first, its
+     * records stored), one job each; a bad FDL, LUT or range fails now, before any is queued.
+     */
+    submit(body: RenderApiRequest): Promise<{ renders: { job: Job; clipId: number; warnings: string[] }[] }>;
+    /** Renders one stored clip as a job this process runs, on `backend` (a remote one hands it to its engine); tried `maxAttempts` times (default once). */
+    run(clipId: number, request: RenderRequest, o?: { backend?: Backend; timeoutMs?: number; maxAttempts?: number; signal?: AbortSignal; onProgress?: (p: unknown) => void }): Promise<RenderJobResult>;
   };
   jobs: {
     list(filter: { state?: JobState; kind?: string; limit?: number; beforeId?: number }): Job[];
@@ -178,6 +181,8 @@ export interface EngineParts {
   /** The ingest's folders, offered first in a folder browser. */
   places(): Place[];
   inspectExecutor: Executor;
+  /** The render settings render jobs are queued with (where they run, so which resources they hold). */
+  render(): RenderConfig;
   reports: PreparedSources;
   sync: { deps: SyncDeps; config?: SyncConfig; offloads: OffloadStore };
   maxAttempts: number;
@@ -243,24 +248,35 @@ export function engineApi(p: EngineParts): EngineApi {
 
     renders: {
       async submit(body) {
-        let clipId = body.clipId;
-        if (clipId === undefined) {
-          const rows = await api.clips.inspectPath(body.path!);
-          if (rows.length !== 1) throw new RushesError('USAGE', `${body.path} holds ${rows.length} clips; render one clip at a time`, { path: body.path });
-          clipId = rows[0]!.id;
-        }
-        // A clip the body names but the store lacks is a bad request, not a missing route.
-        const record = (p.clips.get(clipId) ?? fail(new RushesError('USAGE', `no clip ${clipId} in the store`))).record;
-        assertRenderable(record);
-        const { clipId: _c, path: _p, out, fdl, cdl, lut, amf, runtime, priority, ...rest } = body;
+        // The clips: the ones named, or what the path holds (inspected first, each record stored).
+        const ids = body.clipIds ?? (body.clipId !== undefined ? [body.clipId] : (await api.clips.inspectPath(body.path!)).map((r) => r.id));
+        if (ids.length === 0) throw new RushesError('USAGE', `${body.path} holds no clips`, { path: body.path });
+        const { clipId: _c, clipIds: _cs, path: _p, out, fdl, cdl, lut, amf, runtime, priority, ...rest } = body;
         const request: RenderRequest = { ...rest, outDir: isUri(out) ? out : resolve(out), fdlFile: fdl, cdlFile: cdl, lutFile: lut, amfFile: amf };
-        const { invocation, warnings } = await buildInvocation(record, request);
-        const { id } = p.queue.enqueue(jobSpec('render', { clipId, request, runtime }, { priority: priority ?? 0, maxAttempts: 2, idempotencyKey: `api:render:${invocation.id}:${runtime ?? ''}` }));
-        return { job: job(id), clipId, warnings };
+        const backend = backendFor(p.render(), body.fn, runtime);
+        // A task on other machines writes to a store they all reach: a local folder is refused now, not after queueing.
+        if (isRemoteBackend(backend) && !(isUri(out) && storageFor(out).shared))
+          throw new RushesError('USAGE', `the ${backend} runtime renders on other machines: "out" must be a folder in a store they reach (s3://…), not ${out}`);
+        // Every clip is checked (decodable, its FDL, LUT, range) before any is queued: a bad one fails the request whole.
+        const checked: { clipId: number; invocation: { id: string }; warnings: string[] }[] = [];
+        for (const clipId of new Set(ids)) {
+          // A clip the body names but the store lacks is a bad request, not a missing route.
+          const record = (p.clips.get(clipId) ?? fail(new RushesError('USAGE', `no clip ${clipId} in the store`))).record;
+          assertRenderable(record);
+          checked.push({ clipId, ...(await buildInvocation(record, request)) });
+        }
+        const renders = p.queue.transaction(() =>
+          checked.map(({ clipId, invocation, warnings }) => {
+            const payload = { clipId, request, runtime };
+            const { id } = p.queue.enqueue(renderJob(p.render(), payload, { priority: priority ?? 0, maxAttempts: 2, idempotencyKey: `api:render:${invocation.id}:${runtime ?? ''}` }));
+            return { job: job(id), clipId, warnings };
+          }),
+        );
+        return { renders };
       },
       async run(clipId, request, o = {}) {
         assertRenderable(clip(clipId).record);
-        const done = await runOwnJob(p.queue, p.bus, p.runner.owner, jobSpec('render', { clipId, request, runtime: o.backend, timeoutMs: o.timeoutMs }), {
+        const done = await runOwnJob(p.queue, p.bus, p.runner.owner, renderJob(p.render(), { clipId, request, runtime: o.backend, timeoutMs: o.timeoutMs }, { maxAttempts: o.maxAttempts }), {
           signal: o.signal,
           onEvent: (e) => e.topic === 'job' && e.type === 'progress' && o.onProgress?.(e.data),
         });

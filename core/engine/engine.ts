@@ -13,12 +13,12 @@ import { destroyPool } from '../runtime/pool.ts';
 import { offloadHandler, planOffloadJob } from '../offload/job.ts';
 import { standardRules } from '../workflow/standard-rules.ts';
 import { cardHistoryHandler } from '../watch/card-history.ts';
-import { dockerOptions, renderHandler, type RenderConfig } from '../render/job.ts';
+import { executorOptions, remoteLimits, renderHandler, type RenderConfig } from '../render/job.ts';
 import { engineApi, type EngineApi } from './api.ts';
 import { reportSources } from './reports.ts';
 import { reportHandler, type ReportConfig } from '../report/job.ts';
 import { RushesError } from '../errors.ts';
-import { executorFor, type Backend } from '../runtime/executor.ts';
+import { executorSet, type Backend } from '../runtime/executor.ts';
 
 import { webhookHandler, type WebhookConfig } from '../webhook/job.ts';
 import { CardStore } from '../watch/card-store.ts';
@@ -79,6 +79,11 @@ export interface EngineOptions extends WorkflowSections {
  */
 export const DEFAULT_LIMITS: Limits = { resources: { 'volume:*': 1 }, kinds: { sync: 2 } };
 
+/** The limits, with each remote backend's task limit from the render config where they set none of their own. */
+function withRemoteLimits(limits: Limits, render: RenderConfig): Limits {
+  return { ...limits, resources: { ...remoteLimits(render), ...limits.resources } };
+}
+
 export class Engine {
   /** The typed API the faces use. */
   readonly api: EngineApi;
@@ -108,7 +113,9 @@ export class Engine {
     this.cards = new CardStore(this.bus);
     this.clips = new ClipStore(this.bus);
     const offloads = new OffloadStore(this.db);
-    const inspectExecutor = executorFor(options.inspect?.runtime ?? 'thread', { docker: dockerOptions(options.render ?? {}) });
+    // One executor per backend for the engine: a remote one keeps its checked swarm, its job definition, its array jobs.
+    const executors = executorSet(executorOptions(options.render ?? {}));
+    const inspectExecutor = executors(options.inspect?.runtime ?? 'thread');
     const reports = reportSources({ offloads, queue: this.queue, cards: this.cards, clips: this.clips, inspectExecutor, home: options.home, render: options.render ?? {} });
     const bandwidth = bandwidthOf(options.sync);
     const sync = syncDeps({ db: this.db, home: options.home, offloads, clips: this.clips, cards: this.cards, queue: this.queue, config: options.sync, bandwidth, cardOf: (id) => cardOfOffload(this.cards, this.queue, id) });
@@ -119,13 +126,13 @@ export class Engine {
       lazyStorage(async () => {
         const { endpointFromEnv, s3Storage } = await import('../sync/index.ts');
         return s3Storage({ endpoint: s3Endpoint ?? endpointFromEnv(), scratch: join(options.home, 'sync-staging'), store: () => this.db, bandwidth });
-      }),
+      }, { shared: true }),
     );
     const handlers: Handlers = {
       ...handles('offload', offloadHandler(this.db)),
       ...handles('inspect-offload', inspectOffloadHandler(offloads)),
       ...handles('inspect', inspectHandler(this.clips, offloads, inspectExecutor)),
-      ...handles('render', renderHandler(this.clips, options.render ?? {})),
+      ...handles('render', renderHandler(this.clips, options.render ?? {}, executors)),
       ...handles('webhook', webhookHandler),
       ...handles('card-history', cardHistoryHandler),
       ...handles('report', reportHandler(reports)),
@@ -156,12 +163,13 @@ export class Engine {
     this.runner = new Runner(this.queue, {
       handlers,
       concurrency: options.concurrency ?? (command ? 1 : 4),
-      limits: options.limits ?? DEFAULT_LIMITS,
+      limits: withRemoteLimits(options.limits ?? DEFAULT_LIMITS, options.render ?? {}),
       leaseMs: options.leaseMs,
       log,
       onlyReserved: command,
     });
     this.api = engineApi({
+      render: () => this.live.render ?? {},
       bus: this.bus,
       queue: this.queue,
       runner: this.runner,

@@ -24,7 +24,8 @@ function about(e: BusEvent, id: number): boolean {
 
 /**
  * Enqueues `spec` reserved for `owner` and resolves with the job once it is final. The
- * runner of `owner` (started by the caller) runs it when the limits let it.
+ * runner of `owner` (started by the caller) runs it when the limits let it, trying it
+ * `spec.maxAttempts` times (default once).
  */
 export function runOwnJob(queue: JobQueue, bus: EventBus, owner: string, spec: JobSpec, o: { signal?: AbortSignal; onEvent?: (e: BusEvent) => void } = {}): Promise<Job> {
   o.signal?.throwIfAborted();
@@ -45,7 +46,7 @@ export function runOwnJob(queue: JobQueue, bus: EventBus, owner: string, spec: J
       if (job && !FINAL_STATES.has(job.state)) queue.cancel(id, 'cancelled by Ctrl-C');
     };
     try {
-      id = queue.enqueue({ ...spec, reservedFor: owner, maxAttempts: 1 }).id;
+      id = queue.enqueue({ ...spec, reservedFor: owner, maxAttempts: spec.maxAttempts ?? 1 }).id;
     } catch (e) {
       unsubscribe();
       reject(e);

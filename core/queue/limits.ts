@@ -9,6 +9,15 @@ export interface Limits {
   resources?: Record<string, number>;
 }
 
+/**
+ * A resource of this class is a slot of another engine (`remote:swarm`, `remote:aws-batch`):
+ * a job holding one waits on other machines, so it takes none of the runner's own slots
+ * (its concurrency) — its resource limit alone bounds it.
+ */
+export const REMOTE_CLASS = 'remote:';
+
+export const isRemoteJob = (resources: readonly string[]) => resources.some((r) => r.startsWith(REMOTE_CLASS));
+
 export interface RunningJob {
   kind: string;
   resources: readonly string[];

@@ -11,7 +11,7 @@ import type { Db } from '../store/db.ts';
 import { RushesError } from '../errors.ts';
 import { EventBus } from '../events/bus.ts';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.ts';
-import { LimitTracker, type Limits } from './limits.ts';
+import { isRemoteJob, LimitTracker, type Limits } from './limits.ts';
 import type { Enqueued, Job, JobError, JobEvent, JobEventType, JobSpec, JobState } from './types.ts';
 
 const DEFAULT_MAX_ATTEMPTS = 3;
@@ -162,8 +162,8 @@ export class JobQueue {
    * in the store (other processes' too). `accept` filters the jobs this runner can take
    * (kinds it has handlers for, and not one whose earlier attempt it is still stopping).
    */
-  claim(owner: string, leaseMs: number, max: number, limits: Limits, accept: (job: { id: number; kind: string; reserved: boolean }) => boolean): Job[] {
-    if (max <= 0) return [];
+  claim(owner: string, leaseMs: number, max: number, limits: Limits, accept: (job: { id: number; kind: string; reserved: boolean }) => boolean, remoteMax = 0): Job[] {
+    if (max <= 0 && remoteMax <= 0) return [];
     return this.write(() => {
       const now = this.now();
       const tracker = new LimitTracker(
@@ -174,16 +174,22 @@ export class JobQueue {
         })),
       );
       const claimed: Job[] = [];
+      // Jobs that run here fill `max` slots; jobs that wait on another engine (isRemoteJob) fill `remoteMax`.
+      const taken = { local: 0, remote: 0 };
+      const room = () => taken.local < max || taken.remote < remoteMax;
       // Page through ready jobs so that jobs blocked by a limit do not starve the ones behind them.
-      const page = max * 4 + 4;
-      for (let offset = 0; claimed.length < max && offset < MAX_CLAIM_SCAN; offset += page) {
+      const page = (Math.max(0, max) + remoteMax) * 4 + 4;
+      for (let offset = 0; room() && offset < MAX_CLAIM_SCAN; offset += page) {
         const candidates = this.st.ready.all(now, page, offset) as JobRow[];
         for (const row of candidates) {
-          if (claimed.length >= max) break;
+          if (!room()) break;
           const resources = row.resources ? (JSON.parse(row.resources) as string[]) : [];
+          const slot = isRemoteJob(resources) ? 'remote' : 'local';
+          if (taken[slot] >= (slot === 'remote' ? remoteMax : max)) continue;
           if ((row.reserved_for !== null && row.reserved_for !== owner) || !accept({ id: row.id, kind: row.kind, reserved: row.reserved_for !== null }) || !tracker.fits({ kind: row.kind, resources })) continue;
           if (this.st.start.run(owner, now + leaseMs, now, now, row.id).changes !== 1) continue;
           tracker.add({ kind: row.kind, resources });
+          taken[slot]++;
           const job = toJob({ ...row, state: 'running', attempts: row.attempts + 1, lease_owner: owner, lease_expires: now + leaseMs, started_at: now, updated_at: now });
           this.log(job, 'started', { attempt: job.attempts, owner });
           claimed.push(job);

@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { ERROR_POLICY, errorRecord, isRushesError } from '../errors.ts';
 import { processAlive } from '../util/process.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
-import type { Limits } from './limits.ts';
+import { isRemoteJob, type Limits } from './limits.ts';
 import type { JobQueue, Lease, Outcome } from './queue.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { Job, JobOf, ResultOf } from './types.ts';
@@ -37,7 +37,7 @@ export function handles<K extends string>(kind: K, handler: JobHandler<K>): Hand
 
 export interface RunnerOptions {
   handlers: Handlers;
-  /** Jobs this runner runs at once. */
+  /** Jobs this runner runs at once, besides those that wait on another engine (a `remote:` resource: limits.ts). */
   concurrency: number;
   limits?: Limits;
   leaseMs?: number;
@@ -65,6 +65,9 @@ interface Running {
   /** Set when a heartbeat found the lease gone: the handler is being stopped and its outcome dropped. */
   lost: boolean;
 }
+
+/** Jobs waiting on another engine claimed at most per pump; their resource limits bound how many run (limits.ts). */
+const REMOTE_PER_CLAIM = 64;
 
 /** Runners alive in this process, so a restarted runner can tell a dead owner from a live one. */
 const liveOwners = new Set<string>();
@@ -165,12 +168,19 @@ export class Runner {
     // Outcomes waiting to be recorded and the claim of the slots they free share one transaction.
     const outcomes = this.outcomes;
     this.outcomes = [];
-    const free = this.options.concurrency - this.running.size;
+    const free = this.options.concurrency - [...this.running.values()].filter((r) => !isRemoteJob(r.job.resources)).length;
     let jobs: Job[] = [];
     try {
       jobs = this.queue.transaction(() => {
         this.queue.finish(outcomes);
-        return this.queue.claim(this.owner, this.leaseMs, free, this.options.limits ?? {}, (j) => j.kind in this.options.handlers && !this.running.has(j.id) && (j.reserved || !this.options.onlyReserved));
+        return this.queue.claim(
+          this.owner,
+          this.leaseMs,
+          free,
+          this.options.limits ?? {},
+          (j) => j.kind in this.options.handlers && !this.running.has(j.id) && (j.reserved || !this.options.onlyReserved),
+          REMOTE_PER_CLAIM,
+        );
       });
     } catch (e) {
       // The store refused (busy past its timeout, disk full): keep the outcomes and try again

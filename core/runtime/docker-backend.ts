@@ -13,24 +13,16 @@ import { basename, dirname, join } from 'node:path';
 import { destinationError, RushesError } from '../errors.ts';
 import { DockerEngine } from './docker.ts';
 import type { Executor, ExecuteOptions } from './executor.ts';
-import { errorFromReply, readProgressLine, readReply, rewritePlaces, type Invocation } from './protocol.ts';
+import { containerFailure, DEFAULT_TIMEOUT_MS, DEFAULT_WORKER_IMAGE, IMAGE_USER, memoryOf, PIDS_LIMIT, TMP_BYTES, type ContainerLimits } from './lockdown.ts';
+import { readProgressLine, readReply, rewritePlaces, withoutOk, type Invocation } from './protocol.ts';
 import { dirUri, fileUri, localPath, storageFor, type OutputStage } from './storage.ts';
 
-export interface DockerOptions {
+export { DEFAULT_WORKER_IMAGE } from './lockdown.ts';
+
+export interface DockerOptions extends ContainerLimits {
   image?: string;
   socketPath?: string;
-  /** CPUs the container may use (default: all). */
-  cpus?: number;
-  /** Memory limit in bytes (default 4 GiB). */
-  memoryBytes?: number;
 }
-
-export const DEFAULT_WORKER_IMAGE = 'rushes-worker:latest';
-const DEFAULT_MEMORY = 4 * 1024 ** 3;
-/** Without a deadline of its own, a run is killed after this. */
-const DEFAULT_TIMEOUT_MS = 6 * 60 * 60 * 1000;
-/** The image's user (workers/Dockerfile); a non-root host user runs as itself instead. */
-const IMAGE_USER = 10001;
 
 /** A result that names outputs committed under the output folder. */
 interface WithOutputs {
@@ -52,6 +44,7 @@ export function dockerBackend(options: DockerOptions = {}): Executor {
       o.signal?.throwIfAborted();
       const input = await storageFor(inv.input.uri).localInput(inv.input.uri);
       const mount = inputMount(inv.input.uri, input);
+      // A root host runs the image's user; a non-root host user runs as itself (its files stay its own).
       const hostUid = process.getuid?.() ?? IMAGE_USER;
       const user = hostUid === 0 ? `${IMAGE_USER}:${IMAGE_USER}` : `${hostUid}:${process.getgid?.() ?? hostUid}`;
       let stage: OutputStage | undefined;
@@ -92,11 +85,11 @@ export function dockerBackend(options: DockerOptions = {}): Executor {
             ],
             NetworkMode: 'none',
             ReadonlyRootfs: true,
-            Tmpfs: { '/tmp': 'rw,nosuid,size=256m' },
+            Tmpfs: { '/tmp': `rw,nosuid,size=${TMP_BYTES}` },
             CapDrop: ['ALL'],
             SecurityOpt: ['no-new-privileges'],
-            PidsLimit: 512,
-            Memory: options.memoryBytes ?? DEFAULT_MEMORY,
+            PidsLimit: PIDS_LIMIT,
+            Memory: memoryOf(options),
             ...(options.cpus ? { NanoCpus: Math.round(options.cpus * 1e9) } : {}),
           },
         });
@@ -120,15 +113,11 @@ export function dockerBackend(options: DockerOptions = {}): Executor {
         const mounts: [string, string][] = [['/in', mount.hostPrefix], ...(stage ? [['/out', stage.dir] as [string, string]] : [])];
         const reply = rewritePlaces(readReply<R>(stdout), mounts) as ReturnType<typeof readReply<R>>;
         if (exit !== 0 || !reply?.ok) {
-          const fallback =
-            exit === 137
-              ? `the container running ${inv.fn} of ${input} was killed (exit 137): most likely it ran out of its ${Math.round((options.memoryBytes ?? DEFAULT_MEMORY) / 1024 ** 2)} MiB memory limit`
-              : `rushes-fn exited ${exit} without a result for ${inv.fn} of ${input}`;
-          const e = errorFromReply(exit === 137 ? 5 : exit, reply, fallback, input);
+          const e = containerFailure(exit, reply, `${inv.fn} of ${input}`, input, { code: 'RENDER_FAILED', why: `most likely it ran out of its ${Math.round(memoryOf(options) / 1024 ** 2)} MiB memory limit` });
           const hint = /\(EACCES\)/.test(e.message) ? `; the container runs as ${user}, which must be able to read the input folder (make it world-readable, or run Rushes as the owner)` : '';
           throw new RushesError(e.code, e.message + hint, { path: e.path });
         }
-        const { ok: _ok, ...result } = reply;
+        const result = withoutOk(reply);
         const outputs = (result as WithOutputs).outputs;
         if (stage && outputs?.length) {
           if (hostUid === 0 && inv.output) await chownOutputs(stage.dir, outputs, localPath(inv.output.uri));

@@ -17,10 +17,10 @@ export interface DockerResponse {
 export class DockerEngine {
   constructor(readonly socketPath = dockerSocket()) {}
 
-  call(method: string, path: string, body?: unknown): Promise<DockerResponse> {
+  call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<DockerResponse> {
     return new Promise((resolve, reject) => {
       const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-      const req = request({ socketPath: this.socketPath, method, path: API + path, headers: data ? { 'content-type': 'application/json', 'content-length': data.length } : {} }, (res) => {
+      const req = request({ socketPath: this.socketPath, method, path: API + path, headers: { ...headers, ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}) } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
@@ -52,10 +52,22 @@ export class DockerEngine {
 
   /** Follows a container's stdout and stderr until it exits, line by line. */
   followLogs(id: string, onLine: (stream: 'stdout' | 'stderr', line: string) => void): Promise<void> {
+    return this.readLogs(`/containers/${id}/logs?follow=1&stdout=1&stderr=1`, onLine);
+  }
+
+  /**
+   * Reads a multiplexed log stream (a container's, a swarm service's) line by line, until it
+   * ends or `signal` stops it (a service's logs never end by themselves).
+   */
+  readLogs(path: string, onLine: (stream: 'stdout' | 'stderr', line: string) => void, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
-      const req = request({ socketPath: this.socketPath, method: 'GET', path: `${API}/containers/${id}/logs?follow=1&stdout=1&stderr=1` }, (res) => {
+      const partial = { stdout: '', stderr: '' };
+      const flush = () => {
+        for (const s of ['stdout', 'stderr'] as const) if (partial[s]) onLine(s, partial[s]);
+        partial.stdout = partial.stderr = '';
+      };
+      const req = request({ socketPath: this.socketPath, method: 'GET', path: API + path, signal }, (res) => {
         let buf = Buffer.alloc(0);
-        const partial = { stdout: '', stderr: '' };
         res.on('data', (c: Buffer) => {
           buf = Buffer.concat([buf, c]);
           while (buf.length >= 8) {
@@ -69,12 +81,12 @@ export class DockerEngine {
           }
         });
         res.on('end', () => {
-          for (const s of ['stdout', 'stderr'] as const) if (partial[s]) onLine(s, partial[s]);
+          flush();
           resolve();
         });
-        res.on('error', reject);
+        res.on('error', (e) => (signal?.aborted ? resolve() : reject(e)));
       });
-      req.on('error', reject);
+      req.on('error', (e) => (signal?.aborted ? resolve() : reject(e)));
       req.end();
     });
   }

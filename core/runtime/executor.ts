@@ -4,23 +4,36 @@
  *
  * - `thread`: a worker of this process's pool (the default; no process to start);
  * - `process`: a `rushes-fn` child process on this machine;
- * - `docker`: `rushes-fn` in the worker image, locked down (./docker-backend.ts).
+ * - `docker`: `rushes-fn` in the worker image, locked down (./docker-backend.ts);
+ * - `swarm`: the worker image as a Docker Swarm job, on whichever node (./swarm-backend.ts);
+ * - `aws-batch`: the worker image as an AWS Batch job (./batch-backend.ts).
  *
  * Each runs the same invocation to the same result; which one a job uses is the engine's
- * choice, by configuration and job kind.
+ * choice, by configuration and job kind. The first three run here, reading and writing
+ * local paths (a remote place is staged on this side, ./remote.ts); the last two run on
+ * other machines, which read and write the store (s3://) themselves.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../util/package-root.ts';
 import { RushesError } from '../errors.ts';
 import type { Progress } from '../events/types.ts';
+import { batchBackend, type BatchOptions } from './batch-backend.ts';
 import { dockerBackend, type DockerOptions } from './docker-backend.ts';
+import { swarmBackend, type SwarmOptions } from './swarm-backend.ts';
 import { runTask } from './pool.ts';
 import { withRemotePlaces } from './remote.ts';
-import { errorFromReply, readProgressLine, readReply, type Invocation } from './protocol.ts';
+import { errorFromReply, readProgressLine, readReply, withoutOk, type Invocation } from './protocol.ts';
 
-export type Backend = 'thread' | 'process' | 'docker';
-export const BACKENDS: readonly Backend[] = ['thread', 'process', 'docker'];
+export const LOCAL_BACKENDS = ['thread', 'process', 'docker'] as const;
+/** Backends whose functions run on other machines, as tasks of another engine. */
+export const REMOTE_BACKENDS = ['swarm', 'aws-batch'] as const;
+export type LocalBackend = (typeof LOCAL_BACKENDS)[number];
+export type RemoteBackend = (typeof REMOTE_BACKENDS)[number];
+export type Backend = LocalBackend | RemoteBackend;
+export const BACKENDS: readonly Backend[] = [...LOCAL_BACKENDS, ...REMOTE_BACKENDS];
+
+export const isRemoteBackend = (b: Backend): b is RemoteBackend => (REMOTE_BACKENDS as readonly string[]).includes(b);
 
 export interface ExecuteOptions {
   signal?: AbortSignal;
@@ -94,17 +107,42 @@ export const processExecutor: Executor = {
     }),
 };
 
-/** A reply's result, without the protocol's `ok`. */
-export function withoutOk<R>(reply: { ok: true } & R): R {
-  const { ok: _ok, ...result } = reply;
-  return result as R;
-}
-
 export interface ExecutorOptions {
   docker?: DockerOptions;
+  swarm?: SwarmOptions;
+  awsBatch?: BatchOptions;
 }
 
-/** The executor of a backend, able to read inputs from and write outputs to any registered storage (./remote.ts). */
+/**
+ * The executor of a backend. One that runs here reads inputs from and writes outputs to any
+ * registered storage through this side (./remote.ts); one that runs elsewhere is handed the
+ * places as they are.
+ */
 export function executorFor(backend: Backend, options: ExecutorOptions = {}): Executor {
-  return withRemotePlaces(backend === 'docker' ? dockerBackend(options.docker) : backend === 'process' ? processExecutor : threadExecutor);
+  switch (backend) {
+    case 'swarm':
+      return swarmBackend(options.swarm);
+    case 'aws-batch':
+      return batchBackend(options.awsBatch);
+    case 'docker':
+      return withRemotePlaces(dockerBackend(options.docker));
+    case 'process':
+      return withRemotePlaces(processExecutor);
+    default:
+      return withRemotePlaces(threadExecutor);
+  }
+}
+
+/**
+ * One executor per backend, made when first asked for: a remote backend keeps what it learnt
+ * across runs (a checked swarm and its pinned image, a registered job definition, runs gathered
+ * into array jobs), so every job of an engine shares it.
+ */
+export function executorSet(options: ExecutorOptions = {}): (backend: Backend) => Executor {
+  const made = new Map<Backend, Executor>();
+  return (backend) => {
+    let e = made.get(backend);
+    if (!e) made.set(backend, (e = executorFor(backend, options)));
+    return e;
+  };
 }

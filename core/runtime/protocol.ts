@@ -69,6 +69,12 @@ export function readReply<R>(lines: readonly string[]): Reply<R> | undefined {
   return undefined;
 }
 
+/** A reply's result, without the protocol's `ok`. */
+export function withoutOk<R>(reply: { ok: true } & R): R {
+  const { ok: _ok, ...result } = reply;
+  return result as R;
+}
+
 /** The reply of an error, and the exit code that goes with it. */
 export function failureReply(e: unknown, cancelled: boolean): { reply: Reply<never>; exit: number } {
   if (cancelled) return { reply: { ok: false, error: { code: 'CANCELLED', message: e instanceof Error ? e.message : String(e) } }, exit: ERROR_POLICY.CANCELLED.fnExit };

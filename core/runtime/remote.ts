@@ -2,15 +2,16 @@
  * Functions only read and write local paths. Where an invocation names a remote place (an
  * `s3://` input or output folder), this side of the executor brings the input here and
  * stages the outputs here, runs the function on those local paths in whichever backend, and
- * then puts the outputs where they were asked for, answering with their real places.
+ * then puts the outputs where they were asked for, answering with their real places. The
+ * backends that run a function on other machines (swarm, aws-batch) are not wrapped: their
+ * tasks reach the store themselves.
  */
 import { readdir } from 'node:fs/promises';
 import { isTemporaryName } from '../fs/durable.ts';
 import type { ExecuteOptions, Executor } from './executor.ts';
 import { rewritePlaces, type Invocation } from './protocol.ts';
-import { dirUri, fileUri, storageFor, type OutputStage } from './storage.ts';
-
-const isLocal = (uri: string) => uri.startsWith('file://');
+import { writeResultRecord } from './result-record.ts';
+import { dirUri, fileUri, isLocalUri as isLocal, storageFor, type OutputStage } from './storage.ts';
 
 export function withRemotePlaces(executor: Executor): Executor {
   return {
@@ -28,7 +29,10 @@ export function withRemotePlaces(executor: Executor): Executor {
         // The function committed its outputs into the stage (a file each, or a folder of frames).
         const names = (await readdir(stage.dir)).filter((n) => !isTemporaryName(n));
         await stage.commit(names);
-        return rewritePlaces(result, [[stage.dir.replace(/\/$/, ''), remoteOut!.replace(/\/$/, '')]]) as R;
+        const placed = rewritePlaces(result, [[stage.dir.replace(/\/$/, ''), remoteOut!.replace(/\/$/, '')]]) as R;
+        // Last, as rushes-fn does when it writes to the store itself: the record that says every output is there.
+        await writeResultRecord(remoteOut!, inv, placed);
+        return placed;
       } catch (e) {
         await stage?.discard();
         throw e;

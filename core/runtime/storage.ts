@@ -26,6 +26,24 @@ export interface Storage {
   localInput(uri: string): Promise<string>;
   /** Stages the outputs of invocation `id` for the folder `uri`. */
   stageOutputs(uri: string, id: string): Promise<OutputStage>;
+  /** Present for a store other machines reach too (s3://): the runtimes that run a function elsewhere hand work over through it. */
+  shared?: SharedObjects;
+}
+
+/**
+ * What a store every machine reaches offers beyond a function's input and outputs: a task on
+ * another machine (a swarm node, an AWS Batch job) gets its input, a large invocation and its
+ * reply through it, and reaches it with the settings `taskEnv` gives (never credentials).
+ */
+export interface SharedObjects {
+  /** Puts a local file at `uri` (an input a task elsewhere will read); the same bytes already there are kept. */
+  putFile(path: string, uri: string, o?: { signal?: AbortSignal }): Promise<void>;
+  /** Writes a small object whole (a large invocation, a result record). */
+  writeObject(uri: string, text: string): Promise<void>;
+  /** A small object's text, or undefined when there is none. */
+  readObject(uri: string): Promise<string | undefined>;
+  /** The environment a task elsewhere reaches this store with: endpoint, provider, region. */
+  taskEnv(): Promise<Record<string, string>>;
 }
 
 /** Files forced to the device at once when a plate's frames are committed. */
@@ -112,13 +130,32 @@ export const fileStorage: Storage = {
   },
 };
 
-/** A storage made when first used: its client library is loaded only by a run that needs it. */
-export function lazyStorage(make: () => Promise<Storage>): Storage {
+/**
+ * A storage made when first used: its client library is loaded only by a run that needs it.
+ * `shared`: the store is one other machines reach too (s3://), so its SharedObjects are
+ * offered, made as lazily.
+ */
+export function lazyStorage(make: () => Promise<Storage>, o: { shared?: boolean } = {}): Storage {
   let made: Promise<Storage> | undefined;
   const storage = () => (made ??= make());
+  const shared = async () => {
+    const s = (await storage()).shared;
+    if (!s) throw new RushesError('INTERNAL', 'a storage registered as shared made none');
+    return s;
+  };
   return {
     localInput: async (uri) => (await storage()).localInput(uri),
     stageOutputs: async (uri, id) => (await storage()).stageOutputs(uri, id),
+    ...(o.shared
+      ? {
+          shared: {
+            putFile: async (path, uri, options) => (await shared()).putFile(path, uri, options),
+            writeObject: async (uri, text) => (await shared()).writeObject(uri, text),
+            readObject: async (uri) => (await shared()).readObject(uri),
+            taskEnv: async () => (await shared()).taskEnv(),
+          },
+        }
+      : {}),
   };
 }
 
@@ -128,6 +165,9 @@ const schemes = new Map<string, Storage>([['file', fileStorage]]);
 export function registerStorage(scheme: string, storage: Storage): void {
   schemes.set(scheme, storage);
 }
+
+/** Whether a place is on this machine (file://), rather than in a store others reach too. */
+export const isLocalUri = (uri: string) => uri.startsWith('file://');
 
 /** The storage for a URI's scheme; one nothing registered is refused, with the reason, before anything runs. */
 export function storageFor(uri: string): Storage {

@@ -102,8 +102,13 @@ async function postRender(c: RouteContext): Promise<void> {
   const body = await readJson(c.req, c.maxBodyBytes);
   if (!validateRender(body)) throw new HttpError(400, 'INVALID_REQUEST', `invalid render request: ${describeErrors(validateRender.errors)}`);
   requireAbsolute({ path: body.path, out: isUri(body.out) ? undefined : body.out, fdl: body.fdl, cdl: body.cdl, lut: body.lut, amf: body.amf });
-  const { job, clipId, warnings } = await c.api.renders.submit(body);
-  sendJson(c.res, 202, { job, clipId, warnings }, { location: `/api/jobs/${job.id}` });
+  const { renders } = await c.api.renders.submit(body);
+  // One clip asked for by id answers with its job; many (clipIds, a folder) with each one's.
+  if (renders.length === 1 && !body.clipIds) {
+    const { job, clipId, warnings } = renders[0]!;
+    return sendJson(c.res, 202, { job, clipId, warnings }, { location: `/api/jobs/${job.id}` });
+  }
+  sendJson(c.res, 202, { renders });
 }
 
 function listJobs(c: RouteContext): void {

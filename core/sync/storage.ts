@@ -3,7 +3,8 @@
  * an input is downloaded into a scratch folder and checked against the xxh64 it was uploaded
  * with; outputs are staged in a local folder and uploaded on commit, each proven the way
  * every sync is (sync.ts), a plate's folder frame by frame. The function itself only ever
- * sees local paths, so the same function runs on a laptop and in a cloud container.
+ * sees local paths, so the same function runs on a laptop and in a cloud container. A bucket
+ * is also where this machine and tasks on others meet (shared-objects.ts).
  */
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createWriteStream } from 'node:fs';
@@ -20,6 +21,7 @@ import { XXH64_META, type SyncFile } from './context.ts';
 import { DEFAULT_RETRY, withRetry } from './retry.ts';
 import type { SyncRecords } from './store.ts';
 import { syncFailure, syncFiles } from './sync.ts';
+import { sharedObjects } from './shared-objects.ts';
 import { parseS3Uri, s3Uri } from './target.ts';
 import type { Bandwidth } from './throttle.ts';
 
@@ -99,5 +101,6 @@ export function s3Storage(o: S3StorageOptions): Storage {
         discard: () => rm(dir, { recursive: true, force: true }),
       };
     },
+    shared: sharedObjects({ endpoint: o.endpoint, scratch: o.scratch, store: o.store, client: clientOf, bandwidth: o.bandwidth }),
   };
 }

@@ -13,6 +13,8 @@ export interface Progress {
   etaSeconds: number | null;
   framesDone?: number;
   framesTotal?: number;
+  /** Where a function handed to other machines is: its backend, its task there, and that task's state as the engine names it. */
+  remote?: { backend: string; task: string; state: string };
 }
 
 /**

@@ -17,7 +17,7 @@ import { INSPECT_PRIORITY, inspectionRoot } from '../inspect/job.ts';
 import type { OffloadJobResult } from '../offload/job.ts';
 import type { JobError } from '../queue/types.ts';
 import { CARD_EVENT_TYPES } from '../watch/card-store.ts';
-import { RENDER_PRIORITY, thumbnailDir, type RenderConfig, type RenderJobPayload } from '../render/job.ts';
+import { RENDER_PRIORITY, renderResources, thumbnailDir, type RenderConfig, type RenderJobPayload } from '../render/job.ts';
 import { ignoreMatcher } from '../fs/ignore.ts';
 import { TOOL } from '../version.ts';
 import type { WebhookConfig, WebhookPayload } from '../webhook/job.ts';
@@ -40,13 +40,13 @@ export interface WorkflowSettings {
 
 export function standardRules(s: WorkflowSettings): Rule[] {
   const rules: Rule[] = [inspectAfterOffload, inspectEachClip(s.reports, s.sync?.include.includes('metadata') ? s.sync : undefined), cardAfterOffload];
-  if (s.render?.thumbnails !== false) rules.push(renderAfterInspect('thumbnail', ({ clipId }) => ({ fn: 'thumbnail', outDir: thumbnailDir(s.home, clipId) })));
+  if (s.render?.thumbnails !== false) rules.push(renderAfterInspect('thumbnail', s.render ?? {}, ({ clipId }) => ({ fn: 'thumbnail', outDir: thumbnailDir(s.home, clipId) })));
   if (s.sync?.include.includes('originals')) rules.push(syncOriginals(s.sync));
   if (s.sync?.include.includes('outputs')) rules.push(syncOutputs(s.sync));
   const proxies = s.render?.proxies;
   if (proxies) {
     rules.push(
-      renderAfterInspect('proxy', ({ roll }) => ({ fn: 'proxy', outDir: join(proxies.out, roll ?? 'unknown-roll'), codec: proxies.codec, height: proxies.height, burnIn: proxies.burnIn, lutFile: proxies.lut, cdlFile: proxies.cdl })),
+      renderAfterInspect('proxy', s.render ?? {}, ({ roll }) => ({ fn: 'proxy', outDir: join(proxies.out, roll ?? 'unknown-roll'), codec: proxies.codec, height: proxies.height, burnIn: proxies.burnIn, lutFile: proxies.lut, cdlFile: proxies.cdl })),
     );
   }
   if (s.writeCardHistory) rules.push(cardHistoryAfterVerify);
@@ -93,7 +93,7 @@ function inspectEachClip(reports: ReportConfig | undefined, sync: SyncSettings |
 }
 
 /** A render of every inspected clip ffmpeg can decode, below offloads and inspection in priority. */
-function renderAfterInspect(fn: 'thumbnail' | 'proxy', request: (clip: { clipId: number; roll?: string }) => RenderJobPayload['request']): Rule {
+function renderAfterInspect(fn: 'thumbnail' | 'proxy', config: RenderConfig, request: (clip: { clipId: number; roll?: string }) => RenderJobPayload['request']): Rule {
   return jobRule({
     name: `${fn}-after-inspect`,
     on: { type: 'succeeded', kind: 'inspect' },
@@ -102,7 +102,7 @@ function renderAfterInspect(fn: 'thumbnail' | 'proxy', request: (clip: { clipId:
     then: (job) => {
       const c = job.result!;
       const payload: RenderJobPayload = { clipId: c.clipId, request: request(c), roll: job.payload.roll ?? c.roll, rollFolder: job.payload.root, offloadId: c.offloadId };
-      return [{ key: fn, kind: 'render', payload, priority: RENDER_PRIORITY, maxAttempts: 2 }];
+      return [{ key: fn, kind: 'render', payload, resources: renderResources(config, payload), priority: RENDER_PRIORITY, maxAttempts: 2 }];
     },
   });
 }

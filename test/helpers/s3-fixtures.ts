@@ -31,4 +31,4 @@ function fixture<T extends S3Server>(start: () => Promise<T>): () => T {
 
 /** Call inside a describe block: RGW for the tests in it. */
 export const useRgw = (memMiB?: number): (() => RgwServer) => fixture(() => startRgw({ memMiB }));
-export const useMoto = (options?: { crc32c?: boolean }): (() => S3Server) => fixture(() => startMoto(options));
+export const useMoto = (options?: { crc32c?: boolean; env?: Record<string, string> }): (() => S3Server) => fixture(() => startMoto(options));

@@ -138,9 +138,10 @@ async function waitForHttp(url: string, child: ChildProcess, log: () => string, 
  * Starts moto_server. The pyenv Python does not see Debian's dist-packages, and putting all
  * of them on PYTHONPATH would shadow moto's own dependencies with Debian's versions, so a
  * private folder holding only the crc32c module goes on PYTHONPATH instead.
- * `crc32c: false` leaves it out (moto then computes CRC32 in its place).
+ * `crc32c: false` leaves it out (moto then computes CRC32 in its place). `env` adds to
+ * moto's environment (MOTO_DOCKER_NETWORK_MODE for the containers its Batch API runs).
  */
-export async function startMoto(options: { crc32c?: boolean } = {}): Promise<S3Server> {
+export async function startMoto(options: { crc32c?: boolean; env?: Record<string, string> } = {}): Promise<S3Server> {
   const dir = mkdtempSync(join(tmpdir(), 'rushes-moto-'));
   const mod = crc32cModule();
   if (options.crc32c !== false && mod) {
@@ -148,7 +149,7 @@ export async function startMoto(options: { crc32c?: boolean } = {}): Promise<S3S
     symlinkSync(mod, join(dir, 'py', mod.split('/').at(-1)!));
   }
   const port = await freePort();
-  const env = { ...process.env, PYTHONPATH: join(dir, 'py') };
+  const env = { ...process.env, ...options.env, PYTHONPATH: join(dir, 'py') };
   const child = spawn(MOTO, ['-H', '127.0.0.1', '-p', String(port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d) => (output = (output + d).slice(-4000)));
