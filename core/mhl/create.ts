@@ -17,7 +17,7 @@ import { hashMany, localMhlHashing, type MhlHashing } from './hashing.ts';
 import { historyFor, loadHistory } from './history.ts';
 import { MHL_EXIT, type CreatorInfo, type MhlFileEntry, type MhlProgress } from './model.ts';
 import { compareCodePoints } from './paths.ts';
-import { ProgressCounter } from './progress.ts';
+import { MhlProgressCounter } from './progress.ts';
 import { expectationFor } from './records.ts';
 import { formatsToMatchGone, matchRenames, type GoneFile, type NewFile } from './renames.ts';
 import { scan, type ScannedFile } from './scan.ts';
@@ -63,7 +63,7 @@ export async function createGeneration(root: string, options: CreateOptions): Pr
 
   const entries: MhlFileEntry[] = [];
   const result = { original: [] as string[], verified: [] as string[], failed: [] as AlteredFile[], unreadable: s.tree.errors.map((e) => ({ path: e.path, message: e.message })) };
-  const progress = new ProgressCounter(s.files.length, s.files.reduce((n, f) => n + f.size, 0), options.onProgress);
+  const progress = new MhlProgressCounter(s.files.length, s.files.reduce((n, f) => n + f.size, 0), options.onProgress);
   const gone: GoneFile[] = [];
   if (options.detectRenames) {
     for (const path of s.missing) {

@@ -13,7 +13,7 @@ import type { Digests, HashFormat } from '../hash/index.ts';
 import type { FileHashResult } from '../hash/medium.ts';
 import { forEachLimited } from '../util/limit.ts';
 import { computeFolderHashes, type FolderHashes } from './dirhash.ts';
-import type { ProgressCounter } from './progress.ts';
+import type { MhlProgressCounter } from './progress.ts';
 
 /** What folder hashes are computed from: every file's digests, and the folders to hash. */
 export interface FolderHashInput {
@@ -46,7 +46,7 @@ export async function hashMany<T extends HashJob>(
   jobs: readonly T[],
   formatsOf: (job: T) => HashFormat[],
   done: (job: T, result: FileHashResult | { error: unknown }) => void,
-  options: { direct?: boolean; concurrency?: number; signal?: AbortSignal; progress: ProgressCounter; hashing?: Hashing },
+  options: { direct?: boolean; concurrency?: number; signal?: AbortSignal; progress: MhlProgressCounter; hashing?: Hashing },
 ): Promise<void> {
   const run = async (job: T): Promise<void> => {
     try {

@@ -1,47 +1,26 @@
-/** Turns byte and file counts into MhlProgress events, throttled so 10,000 small files do not flood a UI. */
+/** Turns byte and file counts into MhlProgress events: the one progress counter, with the phase and the file just hashed. */
+import { ProgressCounter } from '../util/progress.ts';
 import type { MhlProgress } from './model.ts';
 
 const MIN_INTERVAL_MS = 100;
 
-export class ProgressCounter {
-  filesDone = 0;
-  bytesDone = 0;
-  private readonly started = Date.now();
-  private lastEmit = 0;
+export class MhlProgressCounter {
+  private readonly counter: ProgressCounter;
+  private lastPath: string | undefined;
 
-  constructor(
-    private readonly filesTotal: number,
-    private readonly bytesTotal: number,
-    private readonly emit?: (p: MhlProgress) => void,
-  ) {}
+  constructor(filesTotal: number, bytesTotal: number, emit?: (p: MhlProgress) => void) {
+    this.counter = new ProgressCounter(bytesTotal, filesTotal, emit && ((p) => emit({ ...p, phase: 'hash', path: this.lastPath })), MIN_INTERVAL_MS);
+  }
 
   bytes(n: number): void {
-    this.bytesDone += n;
-    this.maybeEmit(false);
+    this.counter.bytes(n);
   }
 
   fileDone(path: string): void {
-    this.filesDone++;
-    this.maybeEmit(this.filesDone === this.filesTotal, path);
-  }
-
-  private maybeEmit(force: boolean, path?: string): void {
-    if (!this.emit) return;
-    const now = Date.now();
-    if (!force && now - this.lastEmit < MIN_INTERVAL_MS) return;
-    this.lastEmit = now;
-    const seconds = (now - this.started) / 1000;
-    const rate = seconds > 0 ? this.bytesDone / seconds : 0;
-    const remaining = Math.max(0, this.bytesTotal - this.bytesDone);
-    this.emit({
-      phase: 'hash',
-      filesDone: this.filesDone,
-      filesTotal: this.filesTotal,
-      bytesDone: this.bytesDone,
-      bytesTotal: this.bytesTotal,
-      rate,
-      etaSeconds: remaining === 0 ? 0 : rate > 0 ? remaining / rate : null,
-      path,
-    });
+    this.lastPath = path;
+    // The last file always reports, so a bar ends at 100 %.
+    if (this.counter.filesDone + 1 < this.counter.filesTotal) return this.counter.file();
+    this.counter.filesDone++;
+    this.counter.flush();
   }
 }

@@ -17,7 +17,7 @@ import type { ReadMode } from '../hash/medium.ts';
 import { allProblems, loadHistory } from './history.ts';
 import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode, type MhlProgress } from './model.ts';
 import { hashMany, localMhlHashing, type MhlHashing } from './hashing.ts';
-import { ProgressCounter } from './progress.ts';
+import { MhlProgressCounter } from './progress.ts';
 import { scan } from './scan.ts';
 
 export interface VerifyOptions {
@@ -126,7 +126,7 @@ export async function verifyHistory(root: string, options: VerifyOptions = {}): 
   const known = s.files.filter((f) => f.expectation);
   const measured = new Map<string, Partial<Record<HashFormat, string>>>();
   const bytesTotal = known.reduce((n, f) => n + f.size, 0);
-  const progress = new ProgressCounter(known.length, bytesTotal, options.onProgress);
+  const progress = new MhlProgressCounter(known.length, bytesTotal, options.onProgress);
   options.onProgress?.({ phase: 'scan', filesDone: 0, filesTotal: known.length, bytesDone: 0, bytesTotal, rate: 0, etaSeconds: null });
   const modes = new Set<ReadMode>();
 

@@ -12,7 +12,7 @@ import { errorRecord, isErrorCode, isRushesError, RushesError } from '../errors.
 import type { Db } from '../store/db.ts';
 import { forEachLimited } from '../util/limit.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
-import { etaSeconds, RateWindow, type Progress } from '../util/progress.ts';
+import { ProgressCounter, type Progress } from '../util/progress.ts';
 import { createS3Client, endpointId, resolveEndpoint, type S3Endpoint } from './client.ts';
 import type { ObjectResult, SyncFile, UploadContext } from './context.ts';
 import type { LocalFile } from './local.ts';
@@ -81,45 +81,8 @@ const ENDS_THE_RUN = new Set(['SYNC_AUTH', 'SYNC_NO_BUCKET', 'SYNC_DENIED', 'CAN
 
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 const DEFAULT_MEMORY = 64 * 1024 * 1024;
-const PROGRESS_MS = 250;
 /** From this many files on, one listing of the bucket replaces a HEAD per file that is not there. */
 const LIST_FROM = 16;
-
-/** Counts confirmed bytes and files into the one progress shape, throttled. */
-class SyncProgress {
-  bytesDone = 0;
-  filesDone = 0;
-  private readonly rate = new RateWindow();
-  private last = 0;
-
-  constructor(
-    private readonly bytesTotal: number,
-    private readonly filesTotal: number,
-    private readonly emit?: (p: Progress) => void,
-  ) {}
-
-  bytes(n: number): void {
-    this.bytesDone += n;
-    this.maybeEmit();
-  }
-
-  file(): void {
-    this.filesDone++;
-    this.maybeEmit();
-  }
-
-  private maybeEmit(): void {
-    if (Date.now() - this.last >= PROGRESS_MS) this.flush();
-  }
-
-  flush(): void {
-    if (!this.emit) return;
-    const now = Date.now();
-    this.last = now;
-    const rate = this.rate.sample(now, this.bytesDone);
-    this.emit({ bytesDone: this.bytesDone, bytesTotal: this.bytesTotal, filesDone: this.filesDone, filesTotal: this.filesTotal, rate, etaSeconds: etaSeconds(this.bytesTotal - this.bytesDone, rate) });
-  }
-}
 
 /** The file's size and time, read once for the totals and the upload; undefined leaves the upload to name what is wrong. */
 async function statOf(path: string): Promise<LocalFile | undefined> {
@@ -158,7 +121,7 @@ export async function syncFiles(target: SyncTarget, files: readonly SyncFile[], 
   const client = options.client ?? createS3Client(endpoint, { maxSockets: (options.fileConcurrency ?? 8) * (options.partConcurrency ?? 4) });
   const stats = await Promise.all(files.map((f) => statOf(f.path)));
   const sizes = stats.map((s) => s?.size ?? 0);
-  const progress = new SyncProgress(
+  const progress = new ProgressCounter(
     sizes.reduce((a, b) => a + b, 0),
     files.length,
     options.onProgress,

@@ -40,3 +40,44 @@ export class RateWindow {
 export function etaSeconds(remaining: number, rate: number): number | null {
   return remaining <= 0 ? 0 : rate > 0 ? remaining / rate : null;
 }
+
+/**
+ * Counts bytes and files into the one progress shape and hands it on at most every
+ * `intervalMs`, so 10,000 small files do not flood a terminal or a page; `flush()` sends
+ * the current figures at once.
+ */
+export class ProgressCounter {
+  bytesDone = 0;
+  filesDone = 0;
+  private readonly window = new RateWindow();
+  private last = 0;
+
+  constructor(
+    readonly bytesTotal: number,
+    readonly filesTotal: number,
+    private readonly emit?: (p: Progress) => void,
+    private readonly intervalMs = 250,
+  ) {}
+
+  bytes(n: number): void {
+    this.bytesDone += n;
+    this.maybeEmit();
+  }
+
+  file(): void {
+    this.filesDone++;
+    this.maybeEmit();
+  }
+
+  flush(): void {
+    if (!this.emit) return;
+    const now = Date.now();
+    this.last = now;
+    const rate = this.window.sample(now, this.bytesDone);
+    this.emit({ bytesDone: this.bytesDone, bytesTotal: this.bytesTotal, filesDone: this.filesDone, filesTotal: this.filesTotal, rate, etaSeconds: etaSeconds(this.bytesTotal - this.bytesDone, rate) });
+  }
+
+  private maybeEmit(): void {
+    if (Date.now() - this.last >= this.intervalMs) this.flush();
+  }
+}
