@@ -10,7 +10,7 @@ const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');
 
 // The command compiled once (`npm run build`, run by `npm ci`); a checkout without it runs the sources through tsx.
-const built = join(__dirname, '..', 'dist', 'cli.mjs');
+const built = join(__dirname, '..', 'dist', 'cli', 'main.mjs');
 if (existsSync(built)) {
   import(pathToFileURL(built).href).then(async ({ main }) => {
     process.exitCode = await main(process.argv.slice(2));

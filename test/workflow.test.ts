@@ -124,7 +124,7 @@ describe('the standard rules, as data', () => {
   it('after an offload: inspect its best destination; a card read back everywhere is safe to eject', () => {
     const j = offloadJob('full', summary(['full-direct']));
     const p = plan(rules, succeeded(j), j);
-    expect(p.specs.map((s) => [s.kind, s.payload, s.idempotencyKey])).toEqual([['inspect-offload', { offloadId: 'o1', root: '/raid1/Day01/A001', roll: 'A001' }, 'rule:inspect-after-offload:9:inspect']]);
+    expect(p.specs.map((s) => [s.kind, s.payload, s.idempotencyKey])).toEqual([['inspect-offload', { offloadId: 'o1', root: '/raid1/Day01/A001', roll: 'A001', cardId: 4 }, 'rule:inspect-after-offload:9:inspect']]);
     expect(p.cardChanges).toEqual([{ card: 4, from: ['offloading'], change: { state: 'verified', finishedAt: 0 }, event: { type: 'card.safe-to-eject', data: { job: 9, targets: ['/raid1/Day01/A001', '/raid2/Day01/A001'], files: 2, bytes: 10 } } }]);
   });
 
@@ -147,10 +147,37 @@ describe('the standard rules, as data', () => {
       ['inspect', 'rule:inspect-each-clip:12:C001.mov', -1, 1],
       ['inspect', 'rule:inspect-each-clip:12:C002.mov', -1, 1],
     ]);
-    const decoded = job({ id: 13, kind: 'inspect', result: { clipId: 7, status: 'ok', poster: true, roll: 'A001' } });
-    expect(plan(rules, succeeded(decoded), decoded).specs.map((s) => [s.kind, s.payload])).toEqual([['render', { clipId: 7, request: { fn: 'thumbnail', outDir: '/home/dit/.rushes/thumbnails/7' } }]]);
-    const raw = job({ id: 14, kind: 'inspect', result: { clipId: 8, status: 'ok', poster: false } });
+    const inspectPayload = { root: '/raid1/Day01/A001', unit: units[0], roll: 'A001', offloadId: 'o1' };
+    const decoded = job({ id: 13, kind: 'inspect', payload: inspectPayload, result: { clipId: 7, status: 'ok', poster: true, roll: 'A001', offloadId: 'o1' } });
+    expect(plan(rules, succeeded(decoded), decoded).specs.map((s) => [s.kind, s.payload])).toEqual([
+      ['render', { clipId: 7, request: { fn: 'thumbnail', outDir: '/home/dit/.rushes/thumbnails/7' }, roll: 'A001', rollFolder: '/raid1/Day01/A001', offloadId: 'o1' }],
+    ]);
+    const raw = job({ id: 14, kind: 'inspect', payload: inspectPayload, result: { clipId: 8, status: 'ok', poster: false } });
     expect(plan(rules, succeeded(raw), raw).specs).toEqual([]);
+  });
+
+  it('with cloud sync: originals follow an offload from its start, metadata waits for every clip, each render\'s outputs follow it', () => {
+    const sync = { to: 's3://show/dailies/', endpoint: 'default', layout: '{project}/{date}/{roll}/{path}', include: ['metadata', 'outputs', 'originals'] as const };
+    const synced = standardRules({ home: '/home/dit/.rushes', sync: { ...sync, include: [...sync.include] } });
+    const base = { to: sync.to, endpoint: 'default', layout: sync.layout, roll: 'A001' };
+
+    const offload = offloadJob('full', undefined);
+    const started = plan(synced, { ...succeeded(offload), type: 'started' }, offload).specs;
+    expect(started.map((s) => [s.kind, s.payload, s.priority])).toEqual([['sync', { ...base, part: 'originals', rollFolder: '/raid1/Day01/A001', cardId: 4, followJobId: 9 }, -4]]);
+
+    const units = [{ relativePath: 'C001.mov' }, { relativePath: 'C002.mov' }];
+    const inspected = job({ id: 12, kind: 'inspect-offload', result: { offloadId: 'o1', root: '/raid1/Day01/A001', roll: 'A001', units, cardId: 4 } });
+    const metadata = plan(synced, succeeded(inspected), inspected).specs.find((s) => s.kind === 'sync')!;
+    expect(metadata).toMatchObject({ payload: { ...base, part: 'metadata', rollFolder: '/raid1/Day01/A001', offloadId: 'o1', cardId: 4 }, priority: -1 });
+    expect(metadata.parentKeys).toEqual(['rule:inspect-each-clip:12:C001.mov', 'rule:inspect-each-clip:12:C002.mov']);
+
+    const request = { fn: 'thumbnail' as const, outDir: '/home/dit/.rushes/thumbnails/7' };
+    const rendered = job({ id: 20, kind: 'render', payload: { clipId: 7, request, roll: 'A001', rollFolder: '/raid1/Day01/A001', offloadId: 'o1' }, result: { outputs: [{ path: '/home/dit/.rushes/thumbnails/7/C001.jpg' }] } });
+    expect(plan(synced, succeeded(rendered), rendered).specs.map((s) => [s.kind, s.payload, s.priority])).toEqual([
+      ['sync', { ...base, part: 'outputs', rollFolder: '/raid1/Day01/A001', offloadId: 'o1', outputs: ['/home/dit/.rushes/thumbnails/7/C001.jpg'] }, -3],
+    ]);
+    // Without sync in the settings, none of it.
+    expect(plan(rules, { ...succeeded(offload), type: 'started' }, offload).specs).toEqual([]);
   });
 
   it('a card safe to eject gets its history and the webhooks that ask for it, once per event', () => {

@@ -12,8 +12,7 @@ import { errno, RushesError } from '../core/errors.ts';
 import { localHashing } from '../core/hash/hashing.ts';
 import { invokeHere } from '../core/runtime/functions.ts';
 import { failureReply, progressLine, replyLine } from '../core/runtime/protocol.ts';
-import { registerStorage } from '../core/runtime/storage.ts';
-import { endpointFromEnv, MemorySyncRecords, s3Storage } from '../core/sync/index.ts';
+import { lazyStorage, registerStorage } from '../core/runtime/storage.ts';
 import './functions.ts';
 
 /**
@@ -21,8 +20,15 @@ import './functions.ts';
  * endpoint its environment names; a one-shot process keeps its upload records in memory.
  */
 function registerS3(scratch: string): void {
-  const records = new MemorySyncRecords();
-  registerStorage('s3', s3Storage({ endpoint: endpointFromEnv(), scratch, store: () => records }));
+  registerStorage(
+    's3',
+    // Loaded by an invocation that names s3://, so every other one starts without the S3 SDK.
+    lazyStorage(async () => {
+      const { endpointFromEnv, MemorySyncRecords, s3Storage } = await import('../core/sync/index.ts');
+      const records = new MemorySyncRecords();
+      return s3Storage({ endpoint: endpointFromEnv(), scratch, store: () => records });
+    }),
+  );
 }
 
 export async function fnMain(argv: string[], io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }): Promise<number> {

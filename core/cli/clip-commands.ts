@@ -5,9 +5,7 @@
  */
 import type { Command } from 'commander';
 import { RushesError } from '../errors.ts';
-import { findClips, inspectTree } from '../inspect/tree.ts';
 import type { ClipRecord, Rational } from '../inspect/types.ts';
-import { destroyPool } from '../runtime/pool.ts';
 import type { ClipRow } from '../inspect/clip-store.ts';
 import { withEngine } from './engine.ts';
 import { formatBytes } from '../util/format.ts';
@@ -43,6 +41,7 @@ export function clipLine(rec: ClipRecord, id?: number): string {
 
 export async function inspectCommand(path: string, o: { json?: boolean; timeout?: string }, io: Io): Promise<number> {
   const timeoutMs = wholeNumber(o.timeout, 'timeout (milliseconds)', 1, 24 * 3600 * 1000);
+  const { findClips, inspectTree } = await import('../inspect/tree.ts');
   const set = await findClips(path);
   for (const p of set.problems) io.stderr.write(`rushes: ${p.message}\n`);
   const complete = set.problems.length === 0 ? EXIT.OK : EXIT.INCOMPLETE;
@@ -62,7 +61,7 @@ export async function inspectCommand(path: string, o: { json?: boolean; timeout?
     return failed ? EXIT.INCOMPLETE : complete;
   } finally {
     dispose();
-    await destroyPool();
+    await (await import('../runtime/pool.ts')).destroyPool();
   }
 }
 

@@ -4,12 +4,12 @@
  * itself, so it never takes work from a daemon on the same store.
  */
 import type { EngineApi } from '../engine/api.ts';
-import { Engine } from '../engine/engine.ts';
 import type { RenderConfig } from '../render/job.ts';
 import type { SyncConfig } from '../engine/sync.ts';
 import { dataHome } from '../store/home.ts';
 
 export async function withEngine<T>(home: string | undefined, fn: (api: EngineApi) => Promise<T>, o: { render?: RenderConfig; sync?: SyncConfig } = {}): Promise<T> {
+  const { Engine } = await import('../engine/engine.ts');
   const engine = new Engine({ home: home ?? dataHome(), role: 'command', render: o.render, sync: o.sync });
   try {
     await engine.start();

@@ -7,7 +7,6 @@ import type { Command } from 'commander';
 import { RushesError } from '../errors.ts';
 import { runningDaemon } from '../engine/pidfile.ts';
 import { JOB_STATES, type Job, type JobState } from '../queue/index.ts';
-import { Engine } from '../engine/engine.ts';
 import type { JobDetail } from '../engine/api.ts';
 import { dataHome } from '../store/home.ts';
 import { EXIT } from './exit-codes.ts';
@@ -30,7 +29,8 @@ interface JobsBackend {
 }
 
 /** The store through an engine that runs nothing: reading jobs must not change them. */
-function storeBackend(home: string): JobsBackend {
+async function storeBackend(home: string): Promise<JobsBackend> {
+  const { Engine } = await import('../engine/engine.ts');
   const engine = new Engine({ home, role: 'command' });
   const jobs = engine.api.jobs;
   return {
@@ -77,7 +77,7 @@ interface JobsFlags {
   json?: boolean;
 }
 
-function backendFor(flags: JobsFlags, home: string | undefined): JobsBackend {
+async function backendFor(flags: JobsFlags, home: string | undefined): Promise<JobsBackend> {
   const token = flags.token ?? process.env.RUSHES_TOKEN;
   if (flags.url) return httpBackend(flags.url, token);
   const h = home ?? dataHome();
@@ -134,7 +134,7 @@ export function registerJobsCommands(program: Command, io: Io, setExit: (code: n
     .option('--token <token>', 'API token for a daemon that requires one (default $RUSHES_TOKEN)');
   const home = () => program.opts().home as string | undefined;
   const run = async (flags: JobsFlags, fn: (b: JobsBackend) => Promise<string>) => {
-    const backend = backendFor({ ...jobs.opts(), ...flags }, home());
+    const backend = await backendFor({ ...jobs.opts(), ...flags }, home());
     try {
       io.stdout.write((await fn(backend)) + '\n');
       setExit(EXIT.OK);

@@ -7,10 +7,8 @@ import { isRushesError } from '../errors.ts';
 import { TOOL } from '../version.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
 import { processIo, type Io } from './io.ts';
-import { offloadCommand } from './offload-command.ts';
 import { registerMhlCommands } from './mhl-commands.ts';
 import { registerJobsCommands } from './jobs-command.ts';
-import { daemonCommand } from './daemon-command.ts';
 import { registerClipCommands } from './clip-commands.ts';
 import { registerRenderCommand } from './render-command.ts';
 import { registerReportCommand } from './report-command.ts';
@@ -20,6 +18,10 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
+/**
+ * Every command's work is imported when it runs (`await import`), never at start-up: the
+ * build splits each into its own chunk, so `rushes --help` loads the option parser alone.
+ */
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('rushes')
     .description('Verified camera card offload with ASC MHL v2, clip inspection, a durable job queue and a headless daemon')
@@ -43,7 +45,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--concurrency <n>', 'files copied at once (default 4)')
     .option('--wait', 'if another offload is writing into a destination folder, wait for it instead of stopping (exit 9)')
     .option('--json', 'print one JSON event per line instead of progress bars')
-    .action(async (source: string, flags) => setExit(await offloadCommand(source, { ...flags, home: program.opts().home }, io)));
+    .action(async (source: string, flags) => setExit(await (await import('./offload-command.ts')).offloadCommand(source, { ...flags, home: program.opts().home }, io)));
 
   registerMhlCommands(program, io, setExit);
 
@@ -54,7 +56,7 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .option('--host <address>', 'address to listen on (default 127.0.0.1; any other needs a token)')
     .option('--config <file>', 'JSON configuration (schemas/config.schema.json)')
     .option('--token <token>', 'require this bearer token on API requests (default $RUSHES_TOKEN)')
-    .action(async (flags) => setExit(await daemonCommand({ ...flags, home: program.opts().home }, io)));
+    .action(async (flags) => setExit(await (await import('./daemon-command.ts')).daemonCommand({ ...flags, home: program.opts().home }, io)));
 
   registerJobsCommands(program, io, setExit);
   registerClipCommands(program, io, setExit);

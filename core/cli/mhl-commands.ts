@@ -4,8 +4,7 @@
  * reference tool's (see exit-codes.ts), so scripts read both the same.
  */
 import type { Command } from 'commander';
-import { parseHashFormats } from '../hash/index.ts';
-import { formatCreateResult, formatDiffReport, formatHistoryDescription, formatVerifyReport, MHL_EXIT, type MhlProgress } from '../mhl/index.ts';
+import type { MhlProgress } from '../mhl/index.ts';
 import { withEngine } from './engine.ts';
 import { formatBytes, formatDuration, formatRate } from '../util/format.ts';
 import { cancelOnSignals, type Io } from './io.ts';
@@ -45,6 +44,7 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
       try {
         const report = await withEngine(home(), (api) => api.mhl.verify(dir, { onProgress: progress.onProgress, signal }));
         progress.done();
+        const { formatVerifyReport } = await import('../mhl/index.ts');
         print(io, !!flags.json, report, () => formatVerifyReport(report));
         setExit(report.exitCode);
       } finally {
@@ -65,7 +65,7 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
     .option('--detect-renaming', 'record a missing file found again under another name (same size and hash) as renamed')
     .option('--json', 'print the result as JSON')
     .action(async (dir: string, flags: { hash: string; author?: string; location?: string; comment?: string; detectRenaming?: boolean; json?: boolean }) => {
-      const formats = parseHashFormats(flags.hash);
+      const formats = (await import('../hash/index.ts')).parseHashFormats(flags.hash);
       const { signal, dispose } = cancelOnSignals(io);
       const progress = mhlProgress(io, !!flags.json);
       try {
@@ -79,6 +79,7 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
           }),
         );
         progress.done();
+        const { formatCreateResult } = await import('../mhl/index.ts');
         print(io, !!flags.json, result, () => formatCreateResult(result));
         setExit(result.exitCode);
       } finally {
@@ -93,6 +94,7 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
     .option('--json', 'print as JSON')
     .action(async (dir: string, flags: { json?: boolean }) => {
       const { history, description } = await withEngine(home(), (api) => api.mhl.info(dir));
+      const { formatHistoryDescription, MHL_EXIT } = await import('../mhl/index.ts');
       print(io, !!flags.json, description, () => formatHistoryDescription(description));
       setExit(history.generations.length === 0 && history.children.length === 0 ? MHL_EXIT.NO_HISTORY : MHL_EXIT.OK);
     });
@@ -104,6 +106,7 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
     .option('--json', 'print as JSON')
     .action(async (dir: string, flags: { json?: boolean }) => {
       const report = await withEngine(home(), (api) => api.mhl.diff(dir));
+      const { formatDiffReport } = await import('../mhl/index.ts');
       print(io, !!flags.json, report, () => formatDiffReport(report));
       setExit(report.exitCode);
     });

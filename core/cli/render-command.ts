@@ -10,7 +10,6 @@ import type { Progress } from '../events/types.ts';
 import type { RenderRequest } from '../render/request.ts';
 import type { RenderResult } from '../render/run.ts';
 import { oneOf, wholeNumber } from './options.ts';
-import { BACKENDS } from '../runtime/executor.ts';
 import { withEngine } from './engine.ts';
 import { formatBytes } from '../util/format.ts';
 import { EXIT, exitCodeFor } from './exit-codes.ts';
@@ -74,7 +73,7 @@ function renderRequest(fn: RenderRequest['fn'], f: RenderFlags): RenderRequest {
 
 export async function renderCommand(fn: RenderRequest['fn'], input: string, f: RenderFlags, io: Io, home?: string): Promise<number> {
   const req = renderRequest(fn, f);
-  const backend = oneOf(f.runtime, 'runtime', BACKENDS) ?? 'thread';
+  const backend = oneOf(f.runtime, 'runtime', (await import('../runtime/executor.ts')).BACKENDS) ?? 'thread';
   const timeoutMs = f.timeout === undefined ? undefined : wholeNumber(f.timeout, 'timeout', 1, 7 * 24 * 3600)! * 1000;
   const { signal, dispose } = cancelOnSignals(io);
   try {

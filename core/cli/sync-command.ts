@@ -8,10 +8,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { RushesError } from '../errors.ts';
-import { loadConfig } from '../engine/config.ts';
 import type { SyncConfig, SyncRequest } from '../engine/sync.ts';
-import { S3_PROVIDERS, type S3Endpoint, type S3Provider } from '../sync/index.ts';
-import { SYNC_PARTS, type SyncPart, type SyncPayload, type SyncResult } from '../sync/job.ts';
+import type { S3Endpoint } from '../sync/index.ts';
+import type { SyncPayload, SyncResult } from '../sync/job.ts';
+import { S3_PROVIDERS, SYNC_PARTS, type S3Provider, type SyncPart } from '../sync/names.ts';
 import { formatBytes, formatDuration, formatRate } from '../util/format.ts';
 import type { Progress } from '../util/progress.ts';
 import { withEngine } from './engine.ts';
@@ -66,7 +66,7 @@ function resultLine(r: SyncResult): string {
 }
 
 export async function syncCommand(target: string, f: SyncFlags, io: Io, home?: string): Promise<number> {
-  const config: SyncConfig | undefined = f.config ? loadConfig(f.config).sync : undefined;
+  const config: SyncConfig | undefined = f.config ? (await import('../engine/config.ts')).loadConfig(f.config).sync : undefined;
   const to = f.to ?? config?.to;
   if (!to) throw new RushesError('USAGE', 'say where to sync to: --to s3://bucket/prefix/ (or --config with a "sync" section)');
   const req: SyncRequest = {

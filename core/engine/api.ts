@@ -44,7 +44,7 @@ import type { PreparedSources } from './reports.ts';
 import type { Paper } from '../report/pdf.ts';
 import { cloudStateOf, planSync, type CloudState, type SyncConfig, type SyncRequest } from './sync.ts';
 import type { SyncDeps, SyncPayload, SyncResult } from '../sync/job.ts';
-import { parseLimit, type BandwidthSchedule, type Limit } from '../sync/index.ts';
+import { parseLimit, type BandwidthSchedule, type Limit } from '../sync/throttle.ts';
 import type { OffloadStore } from '../offload/store.ts';
 import { cardOfOffload } from './card-of.ts';
 import { renderReport, type RenderedReport, type ReportFormat } from '../report/render.ts';

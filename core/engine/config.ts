@@ -17,9 +17,9 @@ import type { ReportConfig } from '../report/job.ts';
 import { compileSchema, describeErrors } from '../util/schema.ts';
 import { bandwidthOf, syncSettings, type SyncConfig } from './sync.ts';
 import type { Logger } from '../util/log.ts';
-import type { EngineOptions } from './engine.ts';
+import type { EngineOptions, WorkflowSections } from './engine.ts';
 
-export interface DaemonConfig {
+export interface DaemonConfig extends WorkflowSections {
   /** A note for editors (the schema's URL); kept as the file has it. */
   $schema?: string;
   host?: string;
@@ -32,12 +32,6 @@ export interface DaemonConfig {
   backoff?: BackoffPolicy;
   limits?: Limits;
   logLevel?: LogLevel;
-  ingest?: IngestConfig;
-  webhooks?: WebhookConfig[];
-  render?: RenderConfig;
-  inspect?: { runtime?: Backend };
-  reports?: ReportConfig;
-  sync?: SyncConfig;
 }
 
 const validate = compileSchema<DaemonConfig>('config.schema.json');

@@ -26,9 +26,7 @@ import { ClipStore } from '../inspect/clip-store.ts';
 import { OffloadStore } from '../offload/store.ts';
 import { inspectHandler, inspectOffloadHandler } from '../inspect/job.ts';
 import { Ingest } from '../watch/ingest.ts';
-import { syncHandler } from '../sync/job.ts';
-import { endpointFromEnv, s3Storage } from '../sync/index.ts';
-import { registerStorage } from '../runtime/storage.ts';
+import { lazyStorage, registerStorage } from '../runtime/storage.ts';
 import { bandwidthOf, syncDeps, syncSettings, type SyncConfig } from './sync.ts';
 import { cardOfOffload } from './card-of.ts';
 import { ingestSettings, type IngestConfig, type IngestSettings } from '../watch/settings.ts';
@@ -38,18 +36,8 @@ import type { Place } from './api.ts';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-export interface EngineOptions {
-  home: string;
-  log?: Logger;
-  /** Jobs run at once by this engine. */
-  concurrency?: number;
-  limits?: Limits;
-  backoff?: BackoffPolicy;
-  leaseMs?: number;
-  maxAttempts?: number;
-  /** Extra handlers (tests, plug-ins) beside the built-in ones. */
-  handlers?: Handlers;
-  rules?: readonly AnyRule[];
+/** The workflow sections the config file and the engine options share, one to one. */
+export interface WorkflowSections {
   /** Watch for cards and offload them (the config's `ingest` section); off when absent. */
   ingest?: IngestConfig;
   webhooks?: WebhookConfig[];
@@ -61,6 +49,20 @@ export interface EngineOptions {
   reports?: ReportConfig;
   /** Upload each card's metadata, outputs and (when asked) originals to S3-compatible storage (the config's `sync` section). */
   sync?: SyncConfig;
+}
+
+export interface EngineOptions extends WorkflowSections {
+  home: string;
+  log?: Logger;
+  /** Jobs run at once by this engine. */
+  concurrency?: number;
+  limits?: Limits;
+  backoff?: BackoffPolicy;
+  leaseMs?: number;
+  maxAttempts?: number;
+  /** Extra handlers (tests, plug-ins) beside the built-in ones. */
+  handlers?: Handlers;
+  rules?: readonly AnyRule[];
   /**
    * `daemon` (default) runs every job it has a handler for; `command` runs only the jobs it
    * starts itself (`rushes offload` beside a daemon on the same store), and never watches.
@@ -111,7 +113,14 @@ export class Engine {
     const bandwidth = bandwidthOf(options.sync);
     const sync = syncDeps({ db: this.db, home: options.home, offloads, clips: this.clips, cards: this.cards, queue: this.queue, config: options.sync, bandwidth, cardOf: (id) => cardOfOffload(this.cards, this.queue, id) });
     // s3:// inputs and outputs of functions (renders to a bucket): the sync endpoint, else the environment's.
-    registerStorage('s3', s3Storage({ endpoint: options.sync ? sync.endpoint(options.sync.endpoint ?? 'default') : endpointFromEnv(), scratch: join(options.home, 'sync-staging'), store: () => this.db, bandwidth }));
+    const s3Endpoint = options.sync ? sync.endpoint(options.sync.endpoint ?? 'default') : undefined;
+    registerStorage(
+      's3',
+      lazyStorage(async () => {
+        const { endpointFromEnv, s3Storage } = await import('../sync/index.ts');
+        return s3Storage({ endpoint: s3Endpoint ?? endpointFromEnv(), scratch: join(options.home, 'sync-staging'), store: () => this.db, bandwidth });
+      }),
+    );
     const handlers: Handlers = {
       ...handles('offload', offloadHandler(this.db)),
       ...handles('inspect-offload', inspectOffloadHandler(offloads)),
@@ -120,7 +129,8 @@ export class Engine {
       ...handles('webhook', webhookHandler),
       ...handles('card-history', cardHistoryHandler),
       ...handles('report', reportHandler(reports)),
-      ...handles('sync', syncHandler(sync)),
+      // The S3 SDK is loaded by the first sync, not by every command that opens an engine.
+      ...handles('sync', async (ctx) => (await import('../sync/job.ts')).syncHandler(sync)(ctx)),
       ...options.handlers,
     };
     this.live = { ingest: options.ingest, webhooks: options.webhooks, render: options.render };

@@ -11,8 +11,11 @@ import type { ClipStore } from '../inspect/clip-store.ts';
 import type { OffloadStore } from '../offload/store.ts';
 import { isJobOf, jobSpec, type Job, type JobQueue, type JobSpec } from '../queue/index.ts';
 import type { Db } from '../store/db.ts';
-import { Bandwidth, checkKeyLayout, DEFAULT_KEY_LAYOUT, parseLimit, type BandwidthSchedule, type S3Endpoint } from '../sync/index.ts';
-import { SYNC_PARTS, SYNC_PRIORITY, type KeyFields, type SyncDeps, type SyncPart, type SyncPayload } from '../sync/job.ts';
+import type { S3Endpoint } from '../sync/client.ts';
+import type { KeyFields, SyncDeps, SyncPayload } from '../sync/job.ts';
+import { checkKeyLayout, DEFAULT_KEY_LAYOUT } from '../sync/layout.ts';
+import { SYNC_PARTS, SYNC_PRIORITY, type SyncPart } from '../sync/names.ts';
+import { Bandwidth, parseLimit, type BandwidthSchedule } from '../sync/throttle.ts';
 import { parseS3Uri } from '../sync/target.ts';
 import type { WorkflowSettings } from '../workflow/standard-rules.ts';
 import type { Card, CardStore } from '../watch/card-store.ts';
@@ -27,8 +30,10 @@ export interface SyncConfig {
   layout?: string;
   /** What goes up after each card (default metadata and outputs; originals too when the link allows). */
   include?: SyncPart[];
-  /** Bytes per second ("20M", "off") or a schedule; default full speed. */
-  bwlimit?: string | BandwidthSchedule;
+  /** Upload speed outside the windows of `bwschedule` ("20M", "512k", "off"); default full speed. */
+  bwlimit?: string;
+  /** Day/time windows with their own rate ("full speed 20:00–06:00"). */
+  bwschedule?: { from: string; to: string; limit: string; days?: Day[] }[];
   project?: string;
 }
 
@@ -42,9 +47,13 @@ export function cloudStateOf(jobs: readonly Job[]): CloudState | undefined {
   return jobs.some((j) => j.state === 'running') ? 'uploading' : 'queued';
 }
 
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+type Day = (typeof DAYS)[number];
+
 export function bandwidthOf(c: SyncConfig | undefined): Bandwidth {
-  const limit = c?.bwlimit;
-  return new Bandwidth(limit === undefined ? null : typeof limit === 'string' ? parseLimit(limit) : limit);
+  const windows = (c?.bwschedule ?? []).map((w) => ({ from: w.from, to: w.to, limit: parseLimit(w.limit), days: w.days?.map((d) => DAYS.indexOf(d)) }));
+  const schedule: BandwidthSchedule = { limit: parseLimit(c?.bwlimit ?? 'off'), windows };
+  return new Bandwidth(schedule);
 }
 
 export function syncDeps(d: { db: Db; home: string; offloads: OffloadStore; clips: ClipStore; cards: CardStore; queue: JobQueue; config?: SyncConfig; bandwidth: Bandwidth; cardOf(offloadId: string): Card | undefined }): SyncDeps {

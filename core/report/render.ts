@@ -2,7 +2,7 @@
 import { reportCsv } from './csv.ts';
 import { reportHtml } from './html.ts';
 import type { Report } from './model.ts';
-import { reportPdf, type Paper } from './pdf.ts';
+import type { Paper } from './pdf.ts';
 
 export const REPORT_FORMATS = ['pdf', 'html', 'csv', 'json'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
@@ -28,6 +28,7 @@ export function reportFileName(r: Report, format: ReportFormat): string {
 
 export async function renderReport(r: Report, format: ReportFormat, paper: Paper = 'a4'): Promise<RenderedReport> {
   const body =
-    format === 'pdf' ? await reportPdf(r, paper) : format === 'html' ? Buffer.from(await reportHtml(r)) : format === 'csv' ? Buffer.from(reportCsv(r)) : Buffer.from(JSON.stringify(r, null, 2) + '\n');
+    // PDFKit is loaded when a PDF is asked for, not with every command that could make one.
+    format === 'pdf' ? await (await import('./pdf.ts')).reportPdf(r, paper) : format === 'html' ? Buffer.from(await reportHtml(r)) : format === 'csv' ? Buffer.from(reportCsv(r)) : Buffer.from(JSON.stringify(r, null, 2) + '\n');
   return { body, contentType: CONTENT_TYPES[format], fileName: reportFileName(r, format) };
 }

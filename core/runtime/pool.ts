@@ -12,10 +12,11 @@
  * Calls that never wait are synchronous (see workers/copy-file.ts). Callers bound how many
  * files they have in flight; the pool only has to never be the limit.
  */
+import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
-import { Piscina } from 'piscina';
+import type { Piscina } from 'piscina';
 import { FROM_SOURCES, PACKAGE_ROOT } from '../util/package-root.ts';
 import { callerEnd, fromWire, newChannel, type Reply, type TaskMessage } from './wire.ts';
 
@@ -38,8 +39,10 @@ let pool: Piscina | undefined;
 function getPool(): Piscina {
   if (!pool) {
     const size = poolSize();
+    // Required with the first task, so a command that hashes nothing does not load piscina either.
+    const { Piscina: Pool } = createRequire(import.meta.url)('piscina') as typeof import('piscina');
     // Idle workers are unref'd by piscina, so a finished command exits without destroyPool().
-    pool = new Piscina({ filename: WORKER_ENTRY, minThreads: size, maxThreads: size, concurrentTasksPerWorker: TASKS_PER_WORKER });
+    pool = new Pool({ filename: WORKER_ENTRY, minThreads: size, maxThreads: size, concurrentTasksPerWorker: TASKS_PER_WORKER });
   }
   return pool;
 }

@@ -112,6 +112,16 @@ export const fileStorage: Storage = {
   },
 };
 
+/** A storage made when first used: its client library is loaded only by a run that needs it. */
+export function lazyStorage(make: () => Promise<Storage>): Storage {
+  let made: Promise<Storage> | undefined;
+  const storage = () => (made ??= make());
+  return {
+    localInput: async (uri) => (await storage()).localInput(uri),
+    stageOutputs: async (uri, id) => (await storage()).stageOutputs(uri, id),
+  };
+}
+
 const schemes = new Map<string, Storage>([['file', fileStorage]]);
 
 /** Makes `scheme://` locations readable and writable (core/sync registers s3 where an endpoint is configured). */

@@ -39,10 +39,13 @@ export async function startServer(api: EngineApi, options: ServerOptions): Promi
   const streams = new Set<() => void>();
   const sessions = new Sessions();
   const uiDir = options.uiDir ?? join(PACKAGE_ROOT, 'dist', 'renderer');
+  // A request already on its way when close() ran would open a stream nobody ends.
+  let closing = false;
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const t0 = performance.now();
     let path = req.url ?? '/';
     try {
+      if (closing) throw new HttpError(503, 'SHUTTING_DOWN', 'the server is shutting down', undefined, { connection: 'close' });
       const url = parseTarget(path);
       path = url.pathname;
       const route = ROUTES.find((r) => r.pattern.test(url.pathname));
@@ -84,6 +87,7 @@ export async function startServer(api: EngineApi, options: ServerOptions): Promi
     port: address.port,
     close: () =>
       new Promise<void>((resolve) => {
+        closing = true;
         for (const closeStream of [...streams]) closeStream();
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -13,8 +13,9 @@ import type { Agent as HttpAgent } from 'node:http';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { RushesError } from '../errors.ts';
 
-export const S3_PROVIDERS = ['aws', 'ceph', 'minio', 'wasabi', 'backblaze', 'other'] as const;
-export type S3Provider = (typeof S3_PROVIDERS)[number];
+import { S3_PROVIDERS, type S3Provider } from './names.ts';
+
+export { S3_PROVIDERS, type S3Provider };
 
 /** The flexible checksum each part and object carries beside Content-MD5, or none. */
 export type FlexibleChecksum = 'CRC32C' | 'SHA256' | 'none';

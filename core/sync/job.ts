@@ -33,11 +33,9 @@ import { syncFailure, syncFiles, type SyncSummary } from './sync.ts';
 import { parseS3Uri } from './target.ts';
 import type { Bandwidth } from './throttle.ts';
 
-export const SYNC_PARTS = ['metadata', 'outputs', 'originals'] as const;
-export type SyncPart = (typeof SYNC_PARTS)[number];
+import { SYNC_PARTS, SYNC_PRIORITY, type SyncPart } from './names.ts';
 
-/** Metadata before renders before originals: editorial starts from the first two. */
-export const SYNC_PRIORITY: Record<SyncPart, number> = { metadata: -1, outputs: -3, originals: -4 };
+export { SYNC_PARTS, SYNC_PRIORITY, type SyncPart };
 
 export interface SyncPayload {
   part: SyncPart;

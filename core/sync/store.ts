@@ -36,6 +36,10 @@ export interface PartRecord {
   checksum: string | null;
 }
 
+/** A `sync_objects` row: the record's fields, the time in SQL's spelling. */
+type SyncedObjectRow = Omit<SyncedObject, 'syncedAt'> & { synced_at: number };
+const syncedObjectOf = ({ synced_at, ...row }: SyncedObjectRow): SyncedObject => ({ ...row, syncedAt: synced_at });
+
 export interface SyncedObject {
   endpoint: string;
   bucket: string;
@@ -169,10 +173,8 @@ export class SyncStore {
   }
 
   syncedObject(at: ObjectPlace): SyncedObject | undefined {
-    const r = this.sql(`SELECT * FROM sync_objects WHERE endpoint = ? AND bucket = ? AND key = ?`).get(at.endpoint, at.bucket, at.key) as
-      | { endpoint: string; bucket: string; key: string; path: string; size: number; etag: string; checksum: string | null; xxh64: string | null; synced_at: number }
-      | undefined;
-    return r && { endpoint: r.endpoint, bucket: r.bucket, key: r.key, path: r.path, size: r.size, etag: r.etag, checksum: r.checksum, xxh64: r.xxh64, syncedAt: r.synced_at };
+    const r = this.sql(`SELECT * FROM sync_objects WHERE endpoint = ? AND bucket = ? AND key = ?`).get(at.endpoint, at.bucket, at.key) as SyncedObjectRow | undefined;
+    return r && syncedObjectOf(r);
   }
 
   /** Forgets a confirmed object (it failed verification when re-uploaded, or was removed). */
@@ -182,18 +184,8 @@ export class SyncStore {
 
   /** Every confirmed object under a key prefix, by key (what a sync manifest lists). */
   syncedUnder(where: { endpoint: string; bucket: string; prefix: string }): SyncedObject[] {
-    const rows = this.sql(`SELECT * FROM sync_objects WHERE endpoint = ? AND bucket = ? AND substr(key, 1, length(?)) = ? ORDER BY key`).all(where.endpoint, where.bucket, where.prefix, where.prefix) as {
-      endpoint: string;
-      bucket: string;
-      key: string;
-      path: string;
-      size: number;
-      etag: string;
-      checksum: string | null;
-      xxh64: string | null;
-      synced_at: number;
-    }[];
-    return rows.map((r) => ({ endpoint: r.endpoint, bucket: r.bucket, key: r.key, path: r.path, size: r.size, etag: r.etag, checksum: r.checksum, xxh64: r.xxh64, syncedAt: r.synced_at }));
+    const rows = this.sql(`SELECT * FROM sync_objects WHERE endpoint = ? AND bucket = ? AND substr(key, 1, length(?)) = ? ORDER BY key`).all(where.endpoint, where.bucket, where.prefix, where.prefix) as SyncedObjectRow[];
+    return rows.map(syncedObjectOf);
   }
 
   countSynced(where: { endpoint: string; bucket: string }): number {

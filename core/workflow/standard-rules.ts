@@ -22,7 +22,8 @@ import { ignoreMatcher } from '../fs/ignore.ts';
 import { TOOL } from '../version.ts';
 import type { WebhookConfig, WebhookPayload } from '../webhook/job.ts';
 import { REPORT_PRIORITY, reportFormats, type ReportConfig, type ReportPayload } from '../report/job.ts';
-import { SYNC_PRIORITY, type SyncPart, type SyncPayload } from '../sync/job.ts';
+import type { SyncPayload } from '../sync/job.ts';
+import { SYNC_PRIORITY, type SyncPart } from '../sync/names.ts';
 import { cardRule, jobRule, type Action, type FollowUp, type Rule } from './rules.ts';
 
 export interface WorkflowSettings {
