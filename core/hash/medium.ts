@@ -95,8 +95,8 @@ export async function hashFileHere(path: string, formats: readonly HashFormat[],
       if (bytesRead === 0) break;
       hasher.update(buf.subarray(0, bytesRead));
       bytes += bytesRead;
-      atEnd = bytesRead < length || bytes >= size;
       options.onBytes?.(bytesRead);
+      atEnd = bytesRead < length || bytes >= size;
     }
   } finally {
     returnAlignedBuffer(buf);
