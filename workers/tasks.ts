@@ -13,18 +13,10 @@ import { computeFolderHashes } from '../core/mhl/dirhash.ts';
 import type { FolderHashInput } from '../core/mhl/hashing.ts';
 import { copyFile, type CopyInput } from '../core/offload/copy-file.ts';
 import type { InvokeTask } from '../core/runtime/executor.ts';
+import { invokeHere } from '../core/runtime/functions.ts';
 import type { HashBytesTask, HashFilesTask, HashFileTask, WireFileHashOutcome } from '../core/runtime/hashing.ts';
 import { taskEnd, toWire, type Reply, type TaskEnd, type TaskMessage } from '../core/runtime/wire.ts';
-
-/**
- * The functions (render, inspect: schema validation, XML, probes) are loaded by the first
- * invocation, not when a worker starts: every hashing command waits for its workers, and
- * loading them made a worker take ~100 ms of CPU longer to start.
- */
-async function functionsRuntime(): Promise<typeof import('../core/runtime/functions.ts')> {
-  const [runtime] = await Promise.all([import('../core/runtime/functions.ts'), import('./functions.ts')]);
-  return runtime;
-}
+import './functions.ts';
 
 /** How often a running function looks whether its caller cancelled it. */
 const CANCEL_POLL_MS = 100;
@@ -52,7 +44,6 @@ const TASKS: Record<string, (input: never, end: TaskEnd) => Promise<unknown>> = 
   /** One function invocation (render, inspect), run in this thread: the `thread` backend. */
   invoke: async (input: InvokeTask, end) => {
     // Functions take an AbortSignal (they kill their tools with it); the caller cancels through the channel.
-    const { invokeHere } = await functionsRuntime();
     const controller = new AbortController();
     const poll = setInterval(() => end.signal.aborted && controller.abort(new Error('cancelled')), CANCEL_POLL_MS);
     try {
