@@ -29,12 +29,13 @@ export function readLength(expected: number): number {
  * O_DIRECT needs a block-aligned buffer address. Node cannot align a Buffer, but a
  * WebAssembly.Memory is mapped on a page boundary, so a view over it always qualifies.
  * Buffers are pooled: a verify of 10,000 files must not map 10,000 memories. The pool
- * keeps as many as a worker may read at once (mhl's small files: up to 4 batches of 8 reads
- * each, core/mhl/hashing.ts): with fewer, each file maps a new memory, and
+ * keeps as many as a worker may read at once (mhl's small files: up to 4 batches of 4 reads
+ * each, core/mhl/hashing.ts and batch.ts): with fewer, each file maps a new memory, and
  * `npm run bench -- mhl` verify took 3× as long. A buffer only costs memory for the pages
- * a read has touched, and only large files touch more than 64 KiB (see readLength).
+ * a read has touched, and only large files touch more than 64 KiB (see readLength); but
+ * each reserves address space for its guard region, which V8 bounds per process.
  */
-const POOLED_BUFFERS = 32;
+const POOLED_BUFFERS = 16;
 const pool: Uint8Array[] = [];
 function takeAlignedBuffer(): Uint8Array {
   return pool.pop() ?? new Uint8Array(new WebAssembly.Memory({ initial: READ_CHUNK / WASM_PAGE }).buffer);

@@ -35,7 +35,7 @@ export const localMhlHashing: MhlHashing = {
 const SMALL_FILE = 1024 * 1024;
 /** Small files per batch: enough to make one round trip to a worker negligible, few enough for smooth progress. */
 const BATCH_FILES = 64;
-/** Batches in flight: each worker reads BATCH_LANES files of each at once (core/hash/batch.ts). */
+/** Batches in flight: BATCH_LANES reads at once in each (core/hash/batch.ts), 16 in all. */
 const SMALL_BATCHES = 4;
 const LARGE_LANES = 4;
 
