@@ -1,30 +1,44 @@
 /**
- * `npm run bench -- mhl [--files N] [--size BYTES]`
+ * `npm run bench -- mhl [--files N] [--size BYTES] [--runs N]`
  *
- * ASC MHL over many small files (the worst case for per-file overhead): `createGeneration`
- * (hash every file, folder hashes, manifest + chain) and `verifyHistory` (read every file
- * again with O_DIRECT, compare, recompute folder hashes), both xxh64, against the baseline
- * `find … | xargs xxhsum` over the same files in the same run. Caches are dropped before
- * each contender when run as root, so every one starts from a cold disk. A last row runs
- * verify through the page cache, to show what reading from the medium costs per file.
+ * ASC MHL over many small files (the worst case for per-file overhead), the commands as a
+ * person runs them: the compiled `rushes` (bin/rushes.cjs) against the reference tool
+ * (Python, `../shared/peers/ascmhl/run`, or $ASCMHL_RUN), both xxh64 with folder hashes:
+ *  - `rushes mhl create DIR` vs `ascmhl create -h xxh64 DIR` (a first generation each time);
+ *  - `rushes verify DIR` vs `ascmhl-debug verify DIR` (of the history each tool wrote).
+ * Each is run cold (caches dropped before it, when run as root) and warm (the files read
+ * once just before, so the page cache holds them: the reference tool then reads from
+ * memory, while rushes still reads every file from the device with O_DIRECT). The
+ * contenders take turns within each round, the first to go alternating, and the figures
+ * are medians of N rounds. `find | xargs xxhsum` gives the cold read floor for context.
+ *
+ * Last line: one JSON object with the medians and the speed-ups (reference ÷ rushes; the
+ * target of issue 17 is at least 2 for each).
  */
-import { canDropCaches, randomBlock, timedCold } from './_cold.ts';
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGeneration, verifyHistory } from '../core/mhl/index.ts';
+import { fileURLToPath } from 'node:url';
 import { numberArg } from './_args.ts';
+import { canDropCaches, coldCache, randomBlock } from './_cold.ts';
 
 const FILES = numberArg('files', 10_000);
 const SIZE = numberArg('size', 4096);
+const RUNS = numberArg('runs', 5);
 const PER_FOLDER = 500;
 
-const base = mkdtempSync(join(tmpdir(), 'rushes-bench-mhl-'));
-const root = join(base, 'A001');
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const RUSHES = join(repo, 'bin', 'rushes.cjs');
+const ASCMHL = process.env.ASCMHL_RUN ?? join(repo, '..', 'shared', 'peers', 'ascmhl', 'run');
+if (!existsSync(ASCMHL)) throw new Error(`the reference tool is not at ${ASCMHL} (set ASCMHL_RUN to its launcher)`);
 
-function makeFiles(): void {
-  const block = randomBlock(1 << 20);
+const base = mkdtempSync(join(tmpdir(), 'rushes-bench-mhl-'));
+const home = join(base, 'home');
+// One tree per tool, with the same files: each tool's history stays its own.
+const trees = { rushes: join(base, 'rushes', 'A001'), reference: join(base, 'reference', 'A001') };
+
+function makeFiles(root: string, block: Buffer): void {
   for (let i = 0; i < FILES; i++) {
     const dir = join(root, 'Frames', `reel_${String(Math.floor(i / PER_FOLDER)).padStart(3, '0')}`);
     if (i % PER_FOLDER === 0) mkdirSync(dir, { recursive: true });
@@ -34,48 +48,102 @@ function makeFiles(): void {
     writeSync(fd, block, start, SIZE);
     closeSync(fd);
   }
-  execFileSync('sync');
 }
 
+type Tool = keyof typeof trees;
+type Step = 'create' | 'verify';
+
+const commands: Record<Tool, Record<Step, (root: string) => [string, string[]]>> = {
+  rushes: {
+    create: (root) => [process.execPath, [RUSHES, '--home', home, 'mhl', 'create', '--hash', 'xxh64', root]],
+    verify: (root) => [process.execPath, [RUSHES, '--home', home, 'verify', root]],
+  },
+  reference: {
+    create: (root) => [ASCMHL, ['ascmhl', 'create', '-h', 'xxh64', root]],
+    verify: (root) => [ASCMHL, ['ascmhl-debug', 'verify', root]],
+  },
+};
+
+/** Runs one command and returns its wall time; any exit but 0 ends the benchmark with its output. */
+function timed(tool: Tool, step: Step): number {
+  const root = trees[tool];
+  // A create always writes a first generation, as on a freshly copied card.
+  if (step === 'create') rmSync(join(root, 'ascmhl'), { recursive: true, force: true });
+  const [cmd, args] = commands[tool][step](root);
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${tool} ${step} exited with ${r.status ?? r.signal}:\n${r.stdout}\n${r.stderr}`);
+  return seconds;
+}
+
+/** Reads every file of a tree through the page cache, so a warm run finds them there. */
+function warm(tool: Tool): void {
+  execFileSync('bash', ['-c', `find "${trees[tool]}" -type f -print0 | xargs -0 cat > /dev/null`], { stdio: 'ignore' });
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 
 try {
-  console.log(`Generating ${FILES} files of ${SIZE} bytes in ${root}`);
-  makeFiles();
+  console.log(`Generating ${FILES} files of ${SIZE} bytes twice, in ${base}`);
+  const block = randomBlock(1 << 20);
+  for (const root of Object.values(trees)) makeFiles(root, block);
+  execFileSync('sync');
 
-  // The baseline hashes the same files and nothing else (no history folder exists yet).
-  const baseline = await timedCold(() =>
-    execFileSync('bash', ['-c', `find "${root}" -type f -print0 | xargs -0 xxhsum -H1 > /dev/null 2>&1`], { stdio: ['ignore', 'ignore', 'inherit'] }),
-  );
-  const create = await timedCold(() => createGeneration(root, { formats: ['xxh64'] }));
-  if (create.value.exitCode !== 0) throw new Error(`create ended with ${create.value.exitCode}: ${create.value.summary}`);
-  const verify = await timedCold(() => verifyHistory(root));
-  if (verify.value.exitCode !== 0) throw new Error(`verify ended with ${verify.value.exitCode}: ${verify.value.summary}`);
-  // For context: the same verify through the page cache, i.e. what proving bytes from the medium costs.
-  const cached = await timedCold(() => verifyHistory(root, { direct: false }));
+  const times: Record<string, number[]> = {};
+  const record = (name: string, s: number): void => void (times[name] ??= []).push(s);
+  for (let run = 0; run < RUNS; run++) {
+    const order: Tool[] = run % 2 === 0 ? ['reference', 'rushes'] : ['rushes', 'reference'];
+    coldCache();
+    const t0 = process.hrtime.bigint();
+    execFileSync('bash', ['-c', `find "${trees.rushes}" -type f -print0 | xargs -0 xxhsum -H1 > /dev/null 2>&1`]);
+    record('floor', Number(process.hrtime.bigint() - t0) / 1e9);
+    for (const step of ['create', 'verify'] as const) {
+      for (const tool of order) {
+        coldCache();
+        record(`${tool} ${step} cold`, timed(tool, step));
+      }
+      for (const tool of order) {
+        warm(tool);
+        record(`${tool} ${step} warm`, timed(tool, step));
+      }
+    }
+    console.log(`round ${run + 1}/${RUNS}: ${Object.entries(times).map(([k, v]) => `${k} ${v.at(-1)!.toFixed(2)}`).join(', ')}`);
+  }
 
-  const fps = (s: number): number => FILES / s;
-  const rows: [string, number][] = [
-    ['baseline: find | xargs xxhsum -H1', baseline.seconds],
-    ['rushes mhl create (xxh64, folder hashes)', create.seconds],
-    [`rushes verify (xxh64, ${verify.value.readMode} reads)`, verify.seconds],
-    ['context: rushes verify via the page cache', cached.seconds],
-  ];
-  console.log(`\n${'contender'.padEnd(44)} ${'seconds'.padStart(8)} ${'files/s'.padStart(9)} ${'× baseline'.padStart(11)}`);
-  for (const [name, s] of rows) console.log(`${name.padEnd(44)} ${s.toFixed(2).padStart(8)} ${fps(s).toFixed(0).padStart(9)} ${(s / baseline.seconds).toFixed(2).padStart(11)}`);
-  console.log(`caches dropped before each contender: ${canDropCaches ? 'yes' : 'no (not root) — later contenders read warm files'}`);
+  const m = Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+  const speedup = (step: Step, when: 'cold' | 'warm'): number => +(m[`reference ${step} ${when}`] / m[`rushes ${step} ${when}`]).toFixed(2);
+  console.log(`\nmedians of ${RUNS} interleaved rounds, ${FILES} files of ${SIZE} bytes, xxh64`);
+  console.log(`${''.padEnd(16)} ${'reference s'.padStart(12)} ${'rushes s'.padStart(9)} ${'speed-up'.padStart(9)}`);
+  for (const step of ['create', 'verify'] as const) {
+    for (const when of ['cold', 'warm'] as const) {
+      console.log(`${`${step} ${when}`.padEnd(16)} ${m[`reference ${step} ${when}`].toFixed(2).padStart(12)} ${m[`rushes ${step} ${when}`].toFixed(2).padStart(9)} ${`${speedup(step, when).toFixed(2)}×`.padStart(9)}`);
+    }
+  }
+  console.log(`context: cold read floor (find | xargs xxhsum -H1) ${m.floor.toFixed(2)} s`);
+  console.log(`caches dropped before each cold run: ${canDropCaches ? 'yes' : 'no (not root): the cold figures are warm too'}`);
+  const seconds = (tool: Tool, step: Step, when: string): number => +m[`${tool} ${step} ${when}`].toFixed(3);
   console.log(
     JSON.stringify({
       bench: 'mhl',
       files: FILES,
       fileBytes: SIZE,
+      runs: RUNS,
       coldCaches: canDropCaches,
-      createFilesPerSec: +fps(create.seconds).toFixed(0),
-      verifyFilesPerSec: +fps(verify.seconds).toFixed(0),
-      baselineFilesPerSec: +fps(baseline.seconds).toFixed(0),
-      createRatio: +(create.seconds / baseline.seconds).toFixed(3),
-      verifyRatio: +(verify.seconds / baseline.seconds).toFixed(3),
-      verifyReadMode: verify.value.readMode,
-      verifyCachedFilesPerSec: +fps(cached.seconds).toFixed(0),
+      floorSeconds: +m.floor.toFixed(3),
+      seconds: {
+        createCold: { reference: seconds('reference', 'create', 'cold'), rushes: seconds('rushes', 'create', 'cold') },
+        createWarm: { reference: seconds('reference', 'create', 'warm'), rushes: seconds('rushes', 'create', 'warm') },
+        verifyCold: { reference: seconds('reference', 'verify', 'cold'), rushes: seconds('rushes', 'verify', 'cold') },
+        verifyWarm: { reference: seconds('reference', 'verify', 'warm'), rushes: seconds('rushes', 'verify', 'warm') },
+      },
+      createColdSpeedup: speedup('create', 'cold'),
+      createWarmSpeedup: speedup('create', 'warm'),
+      verifyColdSpeedup: speedup('verify', 'cold'),
+      verifyWarmSpeedup: speedup('verify', 'warm'),
     }),
   );
 } finally {

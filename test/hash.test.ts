@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errno, RushesError } from '../core/errors.ts';
 import { BACKEND_FORMATS, backendFor, createBackendHasher, pickBackend, type Backend } from '../core/hash/backends.ts';
 import { c4FromSha512, createHasher, HASH_FORMATS, hashBytes, isC4Id, MultiHasher, parseHashFormats, type HashFormat } from '../core/hash/index.ts';
-import { hashFile } from '../core/runtime/hashing.ts';
+import { hashFile, hashFiles } from '../core/runtime/hashing.ts';
+import { hashFilesHere } from '../core/hash/batch.ts';
 import { READ_CHUNK } from '../core/hash/medium.ts';
 
 const MiB = 1024 * 1024;
@@ -68,6 +69,10 @@ describe('digests match the reference tools on real files', () => {
   const sizes = [
     0,
     1,
+    // A read asks for what is left of the file in 64 KiB steps (readLength): either side of one step.
+    64 * 1024 - 1,
+    64 * 1024,
+    64 * 1024 + 1,
     READ_CHUNK - 1,
     READ_CHUNK,
     READ_CHUNK + 1,
@@ -175,6 +180,40 @@ describe('parseHashFormats', () => {
   });
 });
 
+describe('hashFiles: many files in one call', () => {
+  const sizes = [0, 1, 4095, 4096, 4097, 65536, 70_000, 3];
+  const batchers = {
+    'in this thread': hashFilesHere,
+    'in a pool worker': hashFiles,
+  };
+
+  it.each(Object.keys(batchers))('%s: outcomes in the files\' order, each the reference digest; a missing file fails alone', async (where) => {
+    const paths = sizes.map((size, i) => writeDurable(`batch-${where}-${i}.bin`, randomBytes(size)));
+    const missing = join(dir, `batch-${where}-missing.bin`);
+    const files = [...paths.slice(0, 3), missing, ...paths.slice(3)].map((path) => ({ path, formats: ['xxh64', 'md5'] as HashFormat[] }));
+    const outcomes = await batchers[where as keyof typeof batchers](files, { direct: true });
+
+    expect(outcomes).toHaveLength(files.length);
+    const failed = outcomes[3] as { error: unknown };
+    expect(errno(failed.error)).toBe('ENOENT');
+    outcomes.forEach((o, i) => {
+      if (i === 3) return;
+      if ('error' in o) throw o.error;
+      expect(o.bytes, files[i].path).toBe(sizes[i < 3 ? i : i - 1]);
+      expect(o.digests.xxh64, files[i].path).toBe(toolDigest('xxh64', files[i].path));
+      expect(o.digests.md5, files[i].path).toBe(toolDigest('md5', files[i].path));
+    });
+  });
+
+  it('cancelling rejects the whole batch with the signal\'s reason', async () => {
+    const files = Array.from({ length: 40 }, (_, i) => ({ path: writeDurable(`cancel-${i}.bin`, randomBytes(4096)), formats: ['xxh64'] as HashFormat[] }));
+    const controller = new AbortController();
+    const reason = new Error('stop');
+    const e = await hashFilesHere(files, { direct: false, lanes: 2, signal: controller.signal, onBytes: () => controller.abort(reason) }).catch((x: unknown) => x);
+    expect(e).toBe(reason);
+  });
+});
+
 describe('hashFile reads from the medium, not the page cache', () => {
   /** Bytes this process has caused to be fetched from a block device (Linux task I/O accounting). */
   function deviceReadBytes(): number {
@@ -227,6 +266,22 @@ describe('hashFile reads from the medium, not the page cache', () => {
     const cached = await hashFile(path, ['xxh64'], { direct: false });
     expect(cached.mode).toBe('cached');
     expect(deviceReadBytes() - beforeCached).toBeLessThan(data.length / 2);
+  });
+
+  it('a batch of small cached files read directly fetches every one of them from the device', async (ctx) => {
+    const files = Array.from({ length: 64 }, (_, i) => ({ path: writeDurable(`small-${i}.bin`, randomBytes(4096 + i)), formats: ['xxh64'] as HashFormat[] }));
+    const reason = whyUnsupported(files[0].path);
+    if (reason) ctx.skip(reason);
+    for (const f of files) readFileSync(f.path); // all in the page cache now
+
+    const before = deviceReadBytes();
+    const outcomes = await hashFiles(files, { direct: true });
+    const fetched = deviceReadBytes() - before;
+
+    const total = files.reduce((n, _, i) => n + 4096 + i, 0);
+    expect(outcomes.every((o) => 'mode' in o && o.mode === 'direct')).toBe(true);
+    expect(outcomes.reduce((n, o) => n + ('bytes' in o ? o.bytes : 0), 0)).toBe(total);
+    expect(fetched).toBeGreaterThanOrEqual(total);
   });
 });
 

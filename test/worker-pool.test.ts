@@ -22,7 +22,7 @@ const scratch = scratchFolders();
 afterAll(destroyPool);
 
 /**
- * Counts calls into every hash library in *this* thread: the native xxhash classes,
+ * Counts calls into every hash library in *this* thread: the native xxhash classes and one-shot functions,
  * OpenSSL hashes (md5, sha1, sha512 for c4) and new hash-wasm instances (xxh128). Worker
  * threads load their own copies of these modules, so their hashing does not count here.
  */
@@ -40,6 +40,8 @@ function countMainThreadHashing(): { calls: () => number; restore: () => void } 
   const xxhash = createRequire(import.meta.url)('@node-rs/xxhash') as typeof import('@node-rs/xxhash');
   wrap(xxhash.Xxh64.prototype, 'update');
   wrap(xxhash.xxh3.Xxh3.prototype, 'update');
+  wrap(xxhash, 'xxh64'); // the one-shot functions (hashBytes of xxh64 and xxh3)
+  wrap(xxhash.xxh3, 'xxh64');
   wrap(Object.getPrototypeOf(createHash('md5')) as Hash, 'update');
   wrap(WebAssembly, 'instantiate');
   return { calls: () => calls, restore: () => restores.forEach((r) => r()) };

@@ -5,6 +5,7 @@
  * (core/runtime/wire.ts). Workers import primitives and the functions they run.
  */
 import type { Progress } from '../core/events/types.ts';
+import { hashFilesHere } from '../core/hash/batch.ts';
 import { localHashing } from '../core/hash/hashing.ts';
 import { hashBytes } from '../core/hash/index.ts';
 import { hashFileHere } from '../core/hash/medium.ts';
@@ -13,7 +14,7 @@ import type { FolderHashInput } from '../core/mhl/hashing.ts';
 import { copyFile, type CopyInput } from '../core/offload/copy-file.ts';
 import type { InvokeTask } from '../core/runtime/executor.ts';
 import { invokeHere } from '../core/runtime/functions.ts';
-import type { HashBytesTask, HashFileTask } from '../core/runtime/hashing.ts';
+import type { HashBytesTask, HashFilesTask, HashFileTask, WireFileHashOutcome } from '../core/runtime/hashing.ts';
 import { taskEnd, toWire, type Reply, type TaskEnd, type TaskMessage } from '../core/runtime/wire.ts';
 import './functions.ts';
 
@@ -23,6 +24,10 @@ const CANCEL_POLL_MS = 100;
 const TASKS: Record<string, (input: never, end: TaskEnd) => Promise<unknown>> = {
   /** Read a file from the medium (O_DIRECT unless `direct` is false) and hash it. */
   hashFile: (input: HashFileTask, end) => hashFileHere(input.path, input.formats, { direct: input.direct, ...end }),
+
+  /** Read and hash a batch of (small) files: one round trip for all; a file's error stays with it. */
+  hashFiles: async (input: HashFilesTask, end): Promise<WireFileHashOutcome[]> =>
+    (await hashFilesHere(input.files, { direct: input.direct, ...end })).map((o) => ('error' in o ? { error: toWire(o.error) } : o)),
 
   /** Copy one file to N temporary files, hashing it in the same read. */
   copyFile: async (input: CopyInput, end) => {

@@ -39,6 +39,8 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
     .argument('<dir>', 'a folder with an ascmhl history')
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, flags: { json?: boolean }) => {
+      // The workers take a while to load: they start now, while the engine opens and the folder is listed.
+      (await import('../runtime/pool.ts')).warmPool();
       const { signal, dispose } = cancelOnSignals(io);
       const progress = mhlProgress(io, !!flags.json);
       try {
@@ -68,6 +70,8 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
       const formats = (await import('../hash/index.ts')).parseHashFormats(flags.hash);
       const { signal, dispose } = cancelOnSignals(io);
       const progress = mhlProgress(io, !!flags.json);
+      // The workers take a while to load: they start now, while the engine opens and the folder is listed.
+      (await import('../runtime/pool.ts')).warmPool();
       try {
         const result = await withEngine(home(), (api) =>
           api.mhl.create(dir, {

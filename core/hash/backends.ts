@@ -125,6 +125,19 @@ async function hashWasmHasher(format: HashFormat): Promise<Hasher> {
   };
 }
 
+/**
+ * A one-shot digest function where the preferred library has one (xxh64 and xxh3 from
+ * @node-rs/xxhash), else undefined. Folder hashes digest one short buffer per file: making
+ * a hasher object for each cost more than the hashing (`npm run bench -- mhl`).
+ */
+export function oneShotDigest(format: HashFormat): ((data: Uint8Array) => string) | undefined {
+  if (backendFor(format) !== '@node-rs/xxhash') return undefined;
+  const lib = loadNodeRs()!;
+  if (format === 'xxh64') return (data) => bigintToHex(lib.xxh64(data), 8);
+  if (format === 'xxh3') return (data) => bigintToHex(lib.xxh3.xxh64(data), 8);
+  return undefined;
+}
+
 /** @node-rs/xxhash: Rust via N-API with prebuilt binaries; digests come back as bigint. */
 function nodeRsHasher(format: HashFormat): Hasher {
   const lib = loadNodeRs();

@@ -1,5 +1,5 @@
 import { RushesError } from '../errors.ts';
-import { backendFor, createBackendHasher } from './backends.ts';
+import { backendFor, createBackendHasher, oneShotDigest } from './backends.ts';
 import { HASH_FORMATS, type Digests, type HashFormat, type Hasher } from './types.ts';
 
 export { HASH_FORMATS, type Digests, type HashFormat, type Hasher } from './types.ts';
@@ -35,6 +35,8 @@ export class MultiHasher {
 
 /** Hash a whole buffer in one call (directory hashes, manifests, tests). */
 export async function hashBytes(format: HashFormat, data: Uint8Array): Promise<string> {
+  const oneShot = oneShotDigest(format);
+  if (oneShot) return oneShot(data);
   const h = await createHasher(format);
   h.update(data);
   return h.digest();

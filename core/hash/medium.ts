@@ -5,7 +5,7 @@
  * itself just filled. This runs inside the worker threads (workers/tasks.ts) and `rushes-fn`;
  * the engine reaches it through a `Hashing` (./hashing.ts).
  */
-import { closeSync, constants, openSync, read, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, read, readSync } from 'node:fs';
 import { errno } from '../errors.ts';
 import { MultiHasher } from './index.ts';
 import type { Digests, HashFormat } from './types.ts';
@@ -15,19 +15,33 @@ export const READ_CHUNK = 4 * 1024 * 1024;
 const WASM_PAGE = 64 * 1024;
 
 /**
+ * How much to ask of one read when `expected` bytes are left (by the file's size when opened):
+ * what is left, rounded up to a 64 KiB multiple (aligned for O_DIRECT on any device), at most
+ * READ_CHUNK. Asking a 4 KiB file for 4 MiB with O_DIRECT makes the kernel pin the whole
+ * buffer: on 10,000 files of 4 KiB that took 5× as long as asking for 64 KiB. A file that
+ * grew since is still read to its end, by further reads.
+ */
+export function readLength(expected: number): number {
+  return Math.min(READ_CHUNK, Math.max(WASM_PAGE, Math.ceil(expected / WASM_PAGE) * WASM_PAGE));
+}
+
+/**
  * O_DIRECT needs a block-aligned buffer address. Node cannot align a Buffer, but a
  * WebAssembly.Memory is mapped on a page boundary, so a view over it always qualifies.
  * Buffers are pooled: a verify of 10,000 files must not map 10,000 memories. The pool
- * keeps as many as a worker may read at once (mhl reads 16 small files at a time): with
- * fewer, each file maps a new memory, and `npm run bench -- mhl` verify took 3× as long.
- * A buffer only costs memory for the pages a read has touched.
+ * keeps as many as a worker may read at once (mhl's small files: up to 4 batches of 4 reads
+ * each, core/mhl/hashing.ts and batch.ts): with fewer, each file maps a new memory, and
+ * `npm run bench -- mhl` verify took 3× as long. A buffer only costs memory for the pages
+ * a read has touched, and only large files touch more than 64 KiB (see readLength); but
+ * each reserves address space for its guard region, which V8 bounds per process.
  */
+const POOLED_BUFFERS = 16;
 const pool: Uint8Array[] = [];
 function takeAlignedBuffer(): Uint8Array {
   return pool.pop() ?? new Uint8Array(new WebAssembly.Memory({ initial: READ_CHUNK / WASM_PAGE }).buffer);
 }
 function returnAlignedBuffer(buf: Uint8Array): void {
-  if (pool.length < 16) pool.push(buf);
+  if (pool.length < POOLED_BUFFERS) pool.push(buf);
 }
 
 export type ReadMode = 'direct' | 'cached';
@@ -42,7 +56,7 @@ export interface FileHashResult {
 export interface ReadOptions {
   direct?: boolean;
   onBytes?: (n: number) => void;
-  signal?: Pick<AbortSignal, 'throwIfAborted'>;
+  signal?: Pick<AbortSignal, 'throwIfAborted' | 'aborted'>;
 }
 
 /** The file's descriptor: O_DIRECT when asked for and the filesystem allows it. */
@@ -73,16 +87,19 @@ export async function hashFileHere(path: string, formats: readonly HashFormat[],
   const buf = takeAlignedBuffer();
   let bytes = 0;
   try {
-    for (let last = buf.length; ; ) {
+    // The size only shapes the reads; what counts is what the reads return, up to end of file.
+    const size = fstatSync(fd).size;
+    for (let atEnd = false; ; ) {
       options.signal?.throwIfAborted();
-      // After a short read the next one almost always meets the end of the file, which the
-      // kernel answers at once without I/O: asked synchronously, it costs no hand-off.
-      const bytesRead = last < buf.length ? readSync(fd, buf, 0, buf.length, bytes) : await readAsync(fd, buf, bytes);
+      const length = readLength(size - bytes);
+      // After a short read, or once the size is read, the next read almost always meets the end
+      // of the file, which the kernel answers at once without I/O: asked synchronously, it costs no hand-off.
+      const bytesRead: number = atEnd ? readSync(fd, buf, 0, length, bytes) : await readAsync(fd, buf.subarray(0, length), bytes);
       if (bytesRead === 0) break;
       hasher.update(buf.subarray(0, bytesRead));
       bytes += bytesRead;
-      last = bytesRead;
       options.onBytes?.(bytesRead);
+      atEnd = bytesRead < length || bytes >= size;
     }
   } finally {
     returnAlignedBuffer(buf);

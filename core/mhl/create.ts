@@ -35,6 +35,7 @@ export interface CreateOptions {
   detectRenames?: boolean;
   onProgress?: (p: MhlProgress) => void;
   direct?: boolean;
+  /** Batches of small files, or large files, read at once (default 4 each; see hashing.ts). */
   concurrency?: number;
   signal?: AbortSignal;
   /** Where files are hashed (default this thread). */

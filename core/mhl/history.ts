@@ -182,6 +182,8 @@ export function allProblems(h: MhlHistory): HistoryProblem[] {
 
 /** Histories that contain `path` (relative to the top), deepest first. */
 export function historiesFor(top: MhlHistory, path: string): MhlHistory[] {
+  // Asked once per file: the common case, a history with no nested ones, needs no search.
+  if (top.children.length === 0) return [top];
   return allHistories(top)
     .filter((h) => isWithin(path, h.relativePath))
     .sort((a, b) => b.relativePath.length - a.relativePath.length);

@@ -24,7 +24,7 @@ export interface VerifyOptions {
   onProgress?: (p: MhlProgress) => void;
   /** Read with O_DIRECT (default true): verification must see the medium, not the page cache. */
   direct?: boolean;
-  /** Files read at once (default: 16 for small files, 4 for large ones). */
+  /** Batches of small files, or large files, read at once (default 4 each; see hashing.ts). */
   concurrency?: number;
   /** Ignore patterns added to the history's own. */
   ignore?: string[];

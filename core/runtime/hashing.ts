@@ -4,18 +4,28 @@
  * `Hashing`, so the main thread keeps the event loop, progress and the store, and does no
  * hashing.
  */
+import type { FileHashOutcome, FileToHash } from '../hash/batch.ts';
 import type { HashFileOptions } from '../hash/hashing.ts';
 import type { FileHashResult } from '../hash/medium.ts';
 import type { HashFormat } from '../hash/types.ts';
 import type { FolderHashes } from '../mhl/dirhash.ts';
 import type { FolderHashInput, MhlHashing } from '../mhl/hashing.ts';
 import { runTask } from './pool.ts';
+import { fromWire, type WireError } from './wire.ts';
 
 export interface HashFileTask {
   path: string;
   formats: HashFormat[];
   direct: boolean;
 }
+
+export interface HashFilesTask {
+  files: FileToHash[];
+  direct: boolean;
+}
+
+/** A batch's outcomes as they cross the thread boundary: errors as data (wire.ts). */
+export type WireFileHashOutcome = FileHashResult | { error: WireError };
 
 export interface HashBytesTask {
   format: HashFormat;
@@ -27,8 +37,15 @@ export function hashFile(path: string, formats: readonly HashFormat[], options: 
   return runTask<HashFileTask, FileHashResult>('hashFile', { path, formats: [...formats], direct: options.direct ?? true }, options);
 }
 
+/** Hashes a batch of files in one pool task (one round trip for all of them); errors come back per file. */
+export async function hashFiles(files: readonly FileToHash[], options: HashFileOptions = {}): Promise<FileHashOutcome[]> {
+  const out = await runTask<HashFilesTask, WireFileHashOutcome[]>('hashFiles', { files: [...files], direct: options.direct ?? true }, options);
+  return out.map((o) => ('error' in o ? { error: fromWire(o.error) } : o));
+}
+
 export const pooledHashing: MhlHashing = {
   hashFile,
+  hashFiles,
   hashBytes: (format, data) => runTask<HashBytesTask, string>('hashBytes', { format, data }),
   folderHashes: (input) => runTask<FolderHashInput, FolderHashes>('folderHashes', input),
 };
