@@ -23,6 +23,7 @@ import { DEFAULT_IGNORE, expectationFor, indexHistory, loadHistory } from '../mh
 import type { OffloadStore } from '../offload/store.ts';
 import { FINAL_STATES, isJobOf, type JobHandler, type JobQueue } from '../queue/index.ts';
 import type { Db } from '../store/db.ts';
+import { KeyedSerial } from '../util/limit.ts';
 import type { Progress } from '../util/progress.ts';
 import { TOOL } from '../version.ts';
 import { describeEndpoint, endpointId, resolveEndpoint, type S3Endpoint } from './client.ts';
@@ -30,7 +31,7 @@ import type { SyncFile } from './context.ts';
 import { renderKey, type KeyValues } from './layout.ts';
 import { SyncStore } from './store.ts';
 import { syncFailure, syncFiles, type SyncSummary } from './sync.ts';
-import { parseS3Uri } from './target.ts';
+import { parseS3Uri, type S3Location } from './target.ts';
 import type { Bandwidth } from './throttle.ts';
 
 import { SYNC_PARTS, SYNC_PRIORITY, type SyncPart } from './names.ts';
@@ -111,6 +112,12 @@ export interface SyncDeps {
 /** How often an originals upload that follows an offload looks for newly verified files. */
 const FOLLOW_MS = 1000;
 const MANIFEST_PATH = '_rushes/sync-manifest.json';
+/**
+ * A roll's sync jobs (originals, metadata, each render's outputs) may end together; each
+ * rewrites the roll's manifest from the store, so one at a time per manifest, or an earlier
+ * job's stale list could land after a later job's complete one.
+ */
+const manifestWriters = new KeyedSerial();
 
 type KeyOf = (path: string) => string;
 
@@ -228,6 +235,10 @@ export function syncHandler(d: SyncDeps): JobHandler<'sync'> {
 async function writeManifest(d: SyncDeps, store: SyncStore, p: SyncPayload, endpoint: S3Endpoint, jobId: number, keyOf: KeyOf): Promise<string> {
   const to = parseS3Uri(p.to);
   const key = keyOf(MANIFEST_PATH);
+  return manifestWriters.run(`${to.bucket}/${key}`, () => putManifest(d, store, p, endpoint, jobId, to, key));
+}
+
+async function putManifest(d: SyncDeps, store: SyncStore, p: SyncPayload, endpoint: S3Endpoint, jobId: number, to: S3Location, key: string): Promise<string> {
   const rollPrefix = key.slice(0, -MANIFEST_PATH.length);
   const where = { endpoint: endpointId(resolveEndpoint(endpoint)), bucket: to.bucket, prefix: rollPrefix };
   const objects = store.syncedUnder(where).filter((o) => o.key !== key);

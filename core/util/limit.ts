@@ -53,3 +53,22 @@ export class TaskLane {
     if (this.failure !== undefined) throw this.failure;
   }
 }
+
+/**
+ * Runs tasks that share a key one after another (in the order they asked), tasks with
+ * other keys freely: for a file that several writers rewrite whole, so the last one to
+ * write is also the last one to have read what it writes.
+ */
+export class KeyedSerial {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    const before = this.tails.get(key) ?? Promise.resolve();
+    const result = before.then(task, task);
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    // Forget the key once nobody queued behind this task.
+    void tail.then(() => this.tails.get(key) === tail && this.tails.delete(key));
+    return result;
+  }
+}
