@@ -16,6 +16,7 @@ import { closeSync, fstatSync, fsync, futimesSync, openSync, writeSync } from 'n
 import { RushesError, destinationError, errno } from '../errors.ts';
 import { MultiHasher, type Digests, type HashFormat } from '../hash/index.ts';
 import { readAsync } from '../hash/medium.ts';
+import { wallMs } from './phases.ts';
 
 export const COPY_CHUNK = 4 * 1024 * 1024;
 
@@ -35,6 +36,8 @@ export interface CopyOutput {
   hashedAt: Date;
   /** Per target: why this destination failed for this file (the other destinations carried on). */
   targetErrors: (RushesError | undefined)[];
+  /** When the fsyncs began and ended (wall-clock ms, phases.ts), for the run's phase times. */
+  synced?: [number, number];
 }
 
 interface Target {
@@ -136,8 +139,9 @@ export async function copyFile(input: CopyInput, options: { onBytes?: (n: number
 
     // Give the copy the source's times, then force its bytes to the device.
     for (const t of targets) onTarget(t, (fd) => futimesSync(fd, Number(input.atimeNs) / 1e9, Number(input.mtimeNs) / 1e9));
+    const syncStart = wallMs();
     await Promise.all(targets.filter(live).map((t) => fsyncAsync(t.fd!).catch((e: unknown) => void (t.error = destinationError(e, t.path!)))));
-    return result(hashedAt);
+    return { ...result(hashedAt), synced: [syncStart, wallMs()] };
   } catch (e) {
     if (isAbort(e)) throw e;
     throw sourceReadError(e, source);

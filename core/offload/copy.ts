@@ -29,6 +29,7 @@ export interface CopyTaskOutput extends Omit<CopyOutput, 'targetErrors'> {
 export interface CopyResult {
   digests: Digests;
   hashedAt: Date;
+  synced?: [number, number];
 }
 
 /** Creates each target's folder once per offload (`created` remembers them). */
@@ -66,9 +67,9 @@ export async function copyToTargets(
     targets: targets.map((t) => (t.error ? null : t.tempPath)),
     formats: [...formats],
   };
-  const { digests, hashedAt, targetErrors } = await runTask<CopyInput, CopyTaskOutput>('copyFile', input, options);
+  const { digests, hashedAt, targetErrors, synced } = await runTask<CopyInput, CopyTaskOutput>('copyFile', input, options);
   targetErrors.forEach((e, i) => {
     if (e) targets[i].error = fromWire(e) as RushesError;
   });
-  return { digests, hashedAt };
+  return { digests, hashedAt, synced };
 }

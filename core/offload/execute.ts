@@ -69,14 +69,17 @@ async function executeFile(run: RunState, { file, targets }: FilePlan, o: Execut
   let digests: Digests;
   let hashedAt: Date;
   try {
-    ({ digests, hashedAt } =
+    let synced: [number, number] | undefined;
+    ({ digests, hashedAt, synced } = await run.clock.time('copy', () =>
       writes.length > 0
-        ? await copyToTargets(file, writes, o.hashFormats, {
+        ? copyToTargets(file, writes, o.hashFormats, {
             createdDirs: lanes.createdDirs,
             signal: o.signal,
             onBytes: (n) => writes.forEach((t) => !t.error && run.progress.written(t.destination, n)),
           })
-        : await hashOnly(file.abs, o.hashFormats, o.signal));
+        : hashOnly(file.abs, o.hashFormats, o.signal),
+    ));
+    if (synced) run.clock.add('durability', ...synced);
   } catch (e) {
     if (o.signal?.aborted) throw e;
     const f = failureReport(e, file.abs);
@@ -103,7 +106,7 @@ async function executeFile(run: RunState, { file, targets }: FilePlan, o: Execut
 }
 
 /** Every destination already holds this file: the source is read only to hash it (the page cache may serve it). */
-async function hashOnly(path: string, formats: readonly HashFormat[], signal?: AbortSignal): Promise<{ digests: Digests; hashedAt: Date }> {
+async function hashOnly(path: string, formats: readonly HashFormat[], signal?: AbortSignal): Promise<{ digests: Digests; hashedAt: Date; synced?: undefined }> {
   const { digests } = await hashFile(path, formats, { direct: false, signal });
   return { digests, hashedAt: new Date() };
 }

@@ -27,22 +27,24 @@ export interface SettleOptions {
 
 /** Checks each destination file, renames the good ones to their final names, records every outcome. */
 export async function settleFile(run: RunState, file: SourceFile, pending: PendingCheck[], expected: { size: number; digests: Digests }, o: SettleOptions): Promise<void> {
-  const checks = await Promise.all(
-    pending.map(({ d, action }) => {
-      const path = action.kind === 'write' ? action.tempPath : action.finalPath;
-      return checkDestinationFile(path, expected, o.hashFormats, action.checkMode, { signal: o.signal, onBytes: (n) => run.progress.verified(d.root, n) });
-    }),
+  const checks = await run.clock.time('readBack', () =>
+    Promise.all(
+      pending.map(({ d, action }) => {
+        const path = action.kind === 'write' ? action.tempPath : action.finalPath;
+        return checkDestinationFile(path, expected, o.hashFormats, action.checkMode, { signal: o.signal, onBytes: (n) => run.progress.verified(d.root, n) });
+      }),
+    ),
   );
   const sourceCheck = o.sourceVerify ? await recheckSource(file, expected, o.hashFormats, o.signal) : undefined;
   // The destinations are independent: their copies take their names at once; outcomes are then recorded in destination order.
-  const outcomes = await Promise.all(
+  const outcomes = await run.clock.time('settle', () => Promise.all(
     pending.map(async ({ action }, i) => {
       const check = !checks[i].error && sourceCheck ? { ...checks[i], error: sourceCheck } : checks[i];
       if (check.error || action.kind !== 'write') return check;
       const error = await takeFinalName(action.tempPath, action.finalPath);
       return error ? { ...check, error } : check;
     }),
-  );
+  ));
   pending.forEach(({ d, action }, i) => {
     const check = outcomes[i];
     run.recordCheck(d, file, check);
