@@ -13,7 +13,7 @@ import type { FolderHashInput } from '../core/mhl/hashing.ts';
 import { copyFile, type CopyInput } from '../core/offload/copy-file.ts';
 import type { InvokeTask } from '../core/runtime/executor.ts';
 import { invokeHere } from '../core/runtime/functions.ts';
-import type { HashBytesTask, HashFileTask } from '../core/runtime/hashing.ts';
+import type { HashBytesTask, HashFilesItem, HashFilesTask, HashFileTask } from '../core/runtime/hashing.ts';
 import { taskEnd, toWire, type Reply, type TaskEnd, type TaskMessage } from '../core/runtime/wire.ts';
 import './functions.ts';
 
@@ -23,6 +23,20 @@ const CANCEL_POLL_MS = 100;
 const TASKS: Record<string, (input: never, end: TaskEnd) => Promise<unknown>> = {
   /** Read a file from the medium (O_DIRECT unless `direct` is false) and hash it. */
   hashFile: (input: HashFileTask, end) => hashFileHere(input.path, input.formats, { direct: input.direct, ...end }),
+
+  /** Read several files from their media at once and hash each; one file's error does not stop the others. */
+  hashFiles: (input: HashFilesTask, end) =>
+    Promise.all(
+      input.paths.map((path): Promise<HashFilesItem> =>
+        hashFileHere(path, input.formats, { direct: input.direct, ...end }).then(
+          (value) => ({ ok: true, value }),
+          (e: unknown) => {
+            if (end.signal.aborted) throw e;
+            return { ok: false, error: toWire(e) };
+          },
+        ),
+      ),
+    ),
 
   /** Copy one file to N temporary files, hashing it in the same read. */
   copyFile: async (input: CopyInput, end) => {

@@ -37,7 +37,7 @@ function timedSh(script: string): number {
 
 const q = (p: string) => `'${p.replaceAll("'", `'\\''`)}'`;
 const readAll = (dir: string) => `find ${q(dir)} -type f -print0 | xargs -0 -r cat > /dev/null`;
-const hashAll = (dir: string) => `find ${q(dir)} -type f -print0 | xargs -0 -r xxhsum -H1 > /dev/null`;
+const hashAll = (dir: string) => `find ${q(dir)} -type f -print0 | xargs -0 -r xxhsum -H1 > /dev/null 2> /dev/null`;
 
 function empty(dests: readonly string[]): void {
   for (const d of dests) rmSync(d, { recursive: true, force: true });
