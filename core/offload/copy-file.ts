@@ -3,16 +3,19 @@
  * hashed once and written to every destination concurrently. Runs in a worker thread (the
  * hashing is CPU work the main thread must not do); ./copy.ts is its caller.
  *
- * Destination files are written under their temporary names and fsynced; renaming is the
- * caller's job, after verification, so a final name always means a complete file.
+ * Destination files are written under their temporary names and left open: the caller
+ * forces them to the device (./durability.ts) and closes them. So a worker's task ends when
+ * the bytes are in the page cache, and the next file copies while this one's fsync runs,
+ * with many fsyncs in flight that the filesystem commits together. Renaming is the caller's
+ * job too, after verification, so a final name always means a complete file.
  *
  * In a worker a blocking call holds up only that thread, so calls that never wait for a
  * device (open, write into the page cache, fstat, futimes, close) are synchronous: each
  * spares a hand-off to libuv's shared thread pool, which is what 10,000 small files cost.
- * The calls that wait for a device (source reads, fsync) stay asynchronous, so the next
- * chunk is read while this one is hashed and written, and other files' tasks go on.
+ * Source reads, which wait for the device, stay asynchronous, so the next chunk is read while
+ * this one is hashed and written, and other files' tasks go on.
  */
-import { closeSync, fstatSync, fsync, futimesSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, futimesSync, openSync, writeSync } from 'node:fs';
 import { RushesError, destinationError, errno } from '../errors.ts';
 import { MultiHasher, type Digests, type HashFormat } from '../hash/index.ts';
 import { readAsync } from '../hash/medium.ts';
@@ -35,6 +38,12 @@ export interface CopyOutput {
   hashedAt: Date;
   /** Per target: why this destination failed for this file (the other destinations carried on). */
   targetErrors: (RushesError | undefined)[];
+  /**
+   * Per target: the descriptor of the written temporary file, still open and not yet fsynced
+   * (file descriptors belong to the process, so any thread may finish them). The caller must
+   * fsync and close each one. Undefined where the target failed or the source did.
+   */
+  fds: (number | undefined)[];
 }
 
 interface Target {
@@ -87,7 +96,7 @@ export async function copyFile(input: CopyInput, options: { onBytes?: (n: number
   const { source, size } = input;
   const hasher = await MultiHasher.create(input.formats);
   const targets: Target[] = input.targets.map((path) => ({ path }));
-  const result = (hashedAt: Date): CopyOutput => ({ digests: hasher.digests(), hashedAt, targetErrors: targets.map((t) => t.error) });
+  const result = (hashedAt: Date): CopyOutput => ({ digests: hasher.digests(), hashedAt, targetErrors: targets.map((t) => t.error), fds: targets.map((t) => (live(t) ? t.fd : undefined)) });
   let src: number;
   try {
     src = openSync(source, 'r');
@@ -104,6 +113,7 @@ export async function copyFile(input: CopyInput, options: { onBytes?: (n: number
     }
   }
   const buffers = [takeBuffer(), takeBuffer()];
+  let handedOver = false;
   try {
     // One check after the read covers the whole copy: any change since the card was listed
     // (size or time differ from the listing) is caught there, so no stat is needed before.
@@ -134,15 +144,16 @@ export async function copyFile(input: CopyInput, options: { onBytes?: (n: number
     const after = fstatSync(src, { bigint: true });
     if (Number(after.size) !== size || after.mtimeNs !== input.mtimeNs) throw changedError(source, 'modified during the copy');
 
-    // Give the copy the source's times, then force its bytes to the device.
+    // Give the copy the source's times; the caller forces its bytes to the device.
     for (const t of targets) onTarget(t, (fd) => futimesSync(fd, Number(input.atimeNs) / 1e9, Number(input.mtimeNs) / 1e9));
-    await Promise.all(targets.filter(live).map((t) => fsyncAsync(t.fd!).catch((e: unknown) => void (t.error = destinationError(e, t.path!)))));
+    handedOver = true;
     return result(hashedAt);
   } catch (e) {
     if (isAbort(e)) throw e;
     throw sourceReadError(e, source);
   } finally {
-    for (const t of targets) if (t.fd !== undefined) closeQuietly(t.fd);
+    // Descriptors of live targets now belong to the caller; every other one is closed here.
+    for (const t of targets) if (t.fd !== undefined && !(handedOver && live(t))) closeQuietly(t.fd);
     closeQuietly(src);
     buffers.forEach(giveBuffer);
   }
@@ -164,14 +175,11 @@ function writeAll(fd: number, chunk: Buffer, position: number): void {
   for (let written = 0; written < chunk.length; ) written += writeSync(fd, chunk, written, chunk.length - written, position + written);
 }
 
-function fsyncAsync(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fsync(fd, (e) => (e ? reject(e) : resolve())));
-}
-
-function closeQuietly(fd: number): void {
+/** Closes a descriptor whose file is settled: fsynced, or failed (nothing left to lose either way). */
+export function closeQuietly(fd: number): void {
   try {
     closeSync(fd);
   } catch {
-    // Nothing left to lose: the bytes were fsynced, or the copy already failed.
+    // A close error changes nothing: the bytes were fsynced already, or the copy failed.
   }
 }

@@ -2,8 +2,9 @@
  * Copies one source file to several destination files in a single read, hashing it in the
  * same read. The copy itself runs in a worker thread (./copy-file.ts, the pool's `copyFile`); this side
  * creates the destination folders and turns the worker's answer back into the engine's
- * errors. Destination files are written under their temporary names and fsynced; renaming
- * is the caller's job, after verification, so a final name always means a complete file.
+ * errors. Destination files are written under their temporary names and come back open, not
+ * yet fsynced: ./durability.ts forces them to the device. Renaming is the caller's job,
+ * after verification, so a final name always means a complete file.
  */
 import { promises as fsp } from 'node:fs';
 import { dirname } from 'node:path';
@@ -19,6 +20,8 @@ export interface WriteTarget {
   destination: string;
   tempPath: string;
   error?: RushesError;
+  /** The written file, open until ./durability.ts has fsynced and closed it. */
+  fd?: number;
 }
 
 /** What the `copyFile` task answers: the copy's result, its errors as data (workers/tasks.ts). */
@@ -66,9 +69,10 @@ export async function copyToTargets(
     targets: targets.map((t) => (t.error ? null : t.tempPath)),
     formats: [...formats],
   };
-  const { digests, hashedAt, targetErrors } = await runTask<CopyInput, CopyTaskOutput>('copyFile', input, options);
+  const { digests, hashedAt, targetErrors, fds } = await runTask<CopyInput, CopyTaskOutput>('copyFile', input, options);
   targetErrors.forEach((e, i) => {
     if (e) targets[i].error = fromWire(e) as RushesError;
   });
+  fds.forEach((fd, i) => (targets[i].fd = fd));
   return { digests, hashedAt };
 }

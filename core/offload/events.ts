@@ -3,6 +3,7 @@
  * JSON lines), the daemon streams them as server-sent events, the UI draws live bars.
  */
 import type { ErrorRecord } from '../errors.ts';
+import type { PhaseTimes } from './phases.ts';
 import type { CheckKind } from './store.ts';
 import type { Progress } from '../util/progress.ts';
 
@@ -48,6 +49,8 @@ export interface OffloadSummary {
   rate: number;
   destinations: DestinationSummary[];
   failures: FailureReport[];
+  /** Seconds each step of the run had work in flight (they overlap): where the time went. */
+  phases?: PhaseTimes;
 }
 
 export type OffloadEvent =

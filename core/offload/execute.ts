@@ -1,8 +1,10 @@
 /**
- * Carries an offload's plan out: the I/O. Files go through two lanes that overlap on the
+ * Carries an offload's plan out: the I/O. Files go through three lanes that overlap on the
  * devices: the copy lane reads each source file once and writes every destination's
- * temporary file from that read (copy.ts, in the worker pool); the check lane reads those
- * back and names them (settle.ts) while later files copy. A destination that fills up or
+ * temporary file from that read (copy.ts, in the worker pool); the durability lane fsyncs
+ * those files, many at once (durability.ts); the check lane reads them back and names them
+ * (settle.ts). So a worker never waits for an fsync, and while one file is read back later
+ * ones are made durable and later ones again are copied. A destination that fills up or
  * turns read-only drops out and the others carry on; a source file that cannot be read
  * fails that file only.
  */
@@ -10,6 +12,7 @@ import type { Digests, HashFormat } from '../hash/index.ts';
 import { hashFile } from '../runtime/hashing.ts';
 import { forEachLimited, TaskLane } from '../util/limit.ts';
 import { copyToTargets, type WriteTarget } from './copy.ts';
+import { makeDurable } from './durability.ts';
 import { failureReport } from './failure.ts';
 import { historyMismatches, type SourceHistory } from './history.ts';
 import type { FilePlan, OffloadPlan } from './plan.ts';
@@ -25,8 +28,18 @@ export interface ExecuteOptions extends SettleOptions {
   concurrency: number;
 }
 
-/** What one execution holds beyond the run's state: the read-back lane and the folders it made. */
+/**
+ * Files whose fsyncs may be in flight at once (one per destination each). Each fsync of a new
+ * file waits for the device, and on a journaling filesystem for a commit that fsyncs issued
+ * together share. They run on libuv's thread pool (16 threads, bin/rushes.cjs), which hands
+ * out work first come first served: this leaves threads free for the copies' source reads
+ * and the read-backs, which would otherwise queue behind the fsyncs.
+ */
+const SYNCING_FILES = 6;
+
+/** What one execution holds beyond the run's state: the lanes after the copy and the folders it made. */
 interface Lanes {
+  durability: TaskLane;
   checks: TaskLane;
   /** Destination folders already made, so each costs one mkdir per offload. */
   createdDirs: Set<string>;
@@ -37,11 +50,14 @@ type PendingWrite = PendingCheck & { target?: WriteTarget };
 
 /** Runs every file of the plan. Resolves `cancelled` when the signal stopped it; any other error is thrown. */
 export async function executePlan(run: RunState, plan: OffloadPlan, o: ExecuteOptions): Promise<{ cancelled: boolean }> {
-  const lanes: Lanes = { checks: new TaskLane(o.concurrency), createdDirs: new Set() };
-  // Both lanes always run down, so no read-back is left running behind the summary.
-  const copyError = await forEachLimited(plan.files, o.concurrency, (p) => executeFile(run, p, o, lanes), o.signal).then(() => undefined, (e: unknown) => e);
-  const checkError = await lanes.checks.idle().then(() => undefined, (e: unknown) => e);
-  const error = copyError ?? checkError;
+  const lanes: Lanes = { durability: new TaskLane(SYNCING_FILES), checks: new TaskLane(o.concurrency), createdDirs: new Set() };
+  // Every lane always runs down, so no fsync or read-back is left running behind the summary;
+  // in this order, because each lane's tasks start the next lane's.
+  const settled = (p: Promise<void>) => p.then(() => undefined, (e: unknown) => e);
+  const copyError = await settled(forEachLimited(plan.files, o.concurrency, (p) => executeFile(run, p, o, lanes), o.signal));
+  const syncError = await settled(lanes.durability.idle());
+  const checkError = await settled(lanes.checks.idle());
+  const error = copyError ?? syncError ?? checkError;
   if (error !== undefined && !o.signal?.aborted) throw error;
   return { cancelled: error !== undefined };
 }
@@ -69,14 +85,15 @@ async function executeFile(run: RunState, { file, targets }: FilePlan, o: Execut
   let digests: Digests;
   let hashedAt: Date;
   try {
-    ({ digests, hashedAt } =
+    ({ digests, hashedAt } = await run.clock.time('copy', () =>
       writes.length > 0
-        ? await copyToTargets(file, writes, o.hashFormats, {
+        ? copyToTargets(file, writes, o.hashFormats, {
             createdDirs: lanes.createdDirs,
             signal: o.signal,
             onBytes: (n) => writes.forEach((t) => !t.error && run.progress.written(t.destination, n)),
           })
-        : await hashOnly(file.abs, o.hashFormats, o.signal));
+        : hashOnly(file.abs, o.hashFormats, o.signal),
+    ));
   } catch (e) {
     if (o.signal?.aborted) throw e;
     const f = failureReport(e, file.abs);
@@ -89,7 +106,23 @@ async function executeFile(run: RunState, { file, targets }: FilePlan, o: Execut
   if (o.cardHistory) historyMismatches(o.cardHistory, file, digests, hashedAt).forEach((f) => run.report(f));
 
   // A destination that failed while writing is settled now, so the next file skips a full one.
-  const toCheck = pending.filter(({ d, target }) => {
+  const written = withoutFailedWrites(run, pending);
+  const check = () => lanes.checks.start(() => settleFile(run, file, withoutFailedWrites(run, written), { size: file.size, digests }, o));
+  if (!writes.some((t) => t.fd !== undefined)) return check();
+  // The copy's worker is free for the next file; its copies wait here only for a slot among the fsyncs in flight.
+  await lanes.durability.start(async () => {
+    await run.clock.time('durability', () => makeDurable(writes));
+    // The read-back runs in its own lane, overlapping the copy and fsync of the next files.
+    await check();
+  });
+}
+
+/**
+ * The pending checks whose copy is still good: a write or fsync that failed is reported here
+ * (and takes a full or read-only destination out of the running), once.
+ */
+function withoutFailedWrites(run: RunState, pending: PendingWrite[]): PendingWrite[] {
+  return pending.filter(({ d, target }) => {
     if (!target?.error) return true;
     const err = target.error;
     const f = failureReport(err, target.tempPath, d.root);
@@ -98,8 +131,6 @@ async function executeFile(run: RunState, { file, targets }: FilePlan, o: Execut
     run.progress.fileDone(d.root);
     return false;
   });
-  // The read-back runs in its own lane, overlapping the copy of the next files.
-  await lanes.checks.start(() => settleFile(run, file, toCheck, { size: file.size, digests }, o));
 }
 
 /** Every destination already holds this file: the source is read only to hash it (the page cache may serve it). */

@@ -38,7 +38,7 @@ export interface FinishInput {
 export async function finishOffload(run: RunState, f: FinishInput): Promise<OffloadSummary> {
   if (!f.cancelled) {
     const reported = new Set(run.failures.map((r) => r.path));
-    for (const change of await changesSinceListing(f.source, f.tree, f.ignore, reported)) run.report(failureReport(change, change.path ?? f.source));
+    for (const change of await run.clock.time('plan', () => changesSinceListing(f.source, f.tree, f.ignore, reported))) run.report(failureReport(change, change.path ?? f.source));
   }
   run.progress.flush();
 
@@ -47,7 +47,7 @@ export async function finishOffload(run: RunState, f: FinishInput): Promise<Offl
     let manifest: string | undefined;
     if (!f.cancelled && !d.error) {
       try {
-        const written = await closeDestination(run, d, f);
+        const written = await run.clock.time('mhl', () => closeDestination(run, d, f));
         if (written) {
           manifest = written.manifestPath;
           run.store.markRecorded(run.offloadId, d.root, written.paths, written.manifestPath);
@@ -60,7 +60,7 @@ export async function finishOffload(run: RunState, f: FinishInput): Promise<Offl
     destinations.push(summariseDestination(d, f.tree, manifest));
   }
 
-  const summary = summariseOffload({ ...f, offloadId: run.offloadId, ended: Date.now(), destinations, failures: run.failures });
+  const summary = summariseOffload({ ...f, offloadId: run.offloadId, ended: Date.now(), destinations, failures: run.failures, phases: run.clock.totals() });
   run.store.finish(run.offloadId, summary.status === 'completed' ? 'completed' : 'incomplete', summary);
   run.emit({ type: 'offload.finished', offloadId: run.offloadId, summary });
   return summary;

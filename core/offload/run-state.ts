@@ -6,6 +6,7 @@
  */
 import type { SourceFile } from './walk.ts';
 import type { FailureReport, OffloadEvent, OffloadListener } from './events.ts';
+import { PhaseClock } from './phases.ts';
 import { ProgressTracker } from './progress.ts';
 import type { DestinationFileRecord, OffloadStore } from './store.ts';
 import type { CheckResult } from './verify.ts';
@@ -31,6 +32,8 @@ export class RunState {
     totals: { files: number; bytes: number },
     readsBack: boolean,
     private readonly listener: OffloadListener | undefined,
+    /** Where the run's time goes (the summary's `phases`). */
+    readonly clock: PhaseClock = new PhaseClock(),
   ) {
     this.byRoot = new Map(destinations.map((d) => [d.root, d]));
     this.progress = new ProgressTracker(

@@ -30,6 +30,7 @@ import type { ManifestOptions } from './manifest.ts';
 import { assertDestinationsOutsideSource } from './paths.ts';
 import { formatsToHash, planOffload, resumableOffload, type DestinationFacts, type OffloadIdentity } from './plan.ts';
 import { RunState } from './run-state.ts';
+import { PhaseClock, wallMs } from './phases.ts';
 import { OffloadStore, type DestinationFileRecord, type SourceFileRecord, type VerifyMode } from './store.ts';
 import { prepareDestination, surveyDestination } from './survey.ts';
 import { walkSource, type SourceTree } from './walk.ts';
@@ -95,11 +96,13 @@ async function offloadLocked(o: OffloadOptions, id: ResolvedOffload, started: nu
   const { source, roll, formats, verifyMode, roots } = id;
   const ignorePatterns = o.ignore ?? DEFAULT_IGNORE;
   const ignore = ignoreMatcher(ignorePatterns);
+  const clock = new PhaseClock();
+  const planStart = wallMs();
   const tree = await walkSource(source, ignore);
   const card = await readSourceHistory(source);
   const hashFormats = formatsToHash(formats, card.history?.formats);
 
-  const store = new OffloadStore(o.db);
+  const store = new OffloadStore(o.db, clock);
   const resumed = resumableOffload(store.findLatest(source, roll, roots), id);
   const offloadId = resumed?.id ?? randomUUID();
   if (resumed) store.markRunning(offloadId);
@@ -110,6 +113,7 @@ async function offloadLocked(o: OffloadOptions, id: ResolvedOffload, started: nu
   );
 
   const plan = planOffload({ tree, previous, destinations, verifyMode });
+  clock.add('plan', planStart, wallMs());
 
   // The run records outcomes in its own copy of the records: the plan is read as the files go, from the facts as gathered.
   const run = new RunState(
@@ -119,6 +123,7 @@ async function offloadLocked(o: OffloadOptions, id: ResolvedOffload, started: nu
     plan.totals,
     verifyMode === 'full',
     o.onEvent,
+    clock,
   );
   run.emit({ type: 'offload.started', offloadId, source, roll, destinations: roots, files: plan.totals.files, bytes: plan.totals.bytes, resumedFiles: plan.resumedFiles });
   for (const p of tree.problems) run.report(failureReport(p, p.path ?? source));

@@ -2,6 +2,7 @@ import type { Digests, HashFormat } from '../hash/index.ts';
 import type Database from 'better-sqlite3';
 import type { Db } from '../store/db.ts';
 import type { OffloadSummary } from './events.ts';
+import type { PhaseClock } from './phases.ts';
 
 export type VerifyMode = 'full' | 'size' | 'none';
 export type OffloadStatus = 'running' | 'completed' | 'incomplete';
@@ -84,7 +85,11 @@ export class OffloadStore {
   private pending: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly db: Db) {}
+  /** `clock`, when given, is told how long the store's writes take (phase `store`). */
+  constructor(
+    private readonly db: Db,
+    private readonly clock?: PhaseClock,
+  ) {}
 
   private later(write: () => void): void {
     this.pending.push(write);
@@ -99,7 +104,9 @@ export class OffloadStore {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    this.db.transaction(() => batch.forEach((write) => write()))();
+    const write = this.db.transaction(() => batch.forEach((w) => w()));
+    if (this.clock) this.clock.timeSync('store', write);
+    else write();
   }
 
   /** Prepared once per store: an offload of 10,000 files records 30,000 rows. */

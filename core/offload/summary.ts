@@ -4,6 +4,7 @@
  * name, checked, and only of an offload with no failure anywhere.
  */
 import type { DestinationSummary, FailureReport, OffloadSummary } from './events.ts';
+import type { PhaseTimes } from './phases.ts';
 import type { DestinationRun } from './run-state.ts';
 import type { CheckKind } from './store.ts';
 import type { SourceTree } from './walk.ts';
@@ -35,6 +36,7 @@ export function summariseOffload(args: {
   cancelled: boolean;
   destinations: DestinationSummary[];
   failures: FailureReport[];
+  phases?: PhaseTimes;
 }): OffloadSummary {
   const { tree, started, ended, cancelled } = args;
   const complete = !cancelled && args.failures.length === 0 && args.destinations.every((s) => s.complete);
@@ -50,5 +52,6 @@ export function summariseOffload(args: {
     rate: tree.totalBytes / Math.max(0.001, (ended - started) / 1000),
     destinations: args.destinations,
     failures: args.failures,
+    phases: args.phases,
   };
 }

@@ -24,6 +24,13 @@ import { callerEnd, fromWire, newChannel, type Reply, type TaskMessage } from '.
 const WORKER_ENTRY = FROM_SOURCES ? join(PACKAGE_ROOT, 'workers', 'bootstrap.cjs') : join(PACKAGE_ROOT, 'dist', 'worker.cjs');
 /** Above every caller's own limit (offload: 4 copies + 4 files × N read-backs; mhl: 16 lanes). */
 const TASKS_PER_WORKER = 32;
+/**
+ * Each worker's young generation (V8's nursery, MB). By default it grows to tens of MB per
+ * thread; an offload's tasks leave little alive, so a small one costs a few more quick
+ * collections and keeps the process under its memory budget (300 MB for 10,000 small files,
+ * `npm run bench -- offload`). Not a hard limit: survivors move on to the old generation.
+ */
+const WORKER_YOUNG_MB = 4;
 /** How often running tasks' byte counts are passed on to their progress callbacks. */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -42,7 +49,11 @@ function getPool(): Piscina {
     // Required with the first task, so a command that hashes nothing does not load piscina either.
     const { Piscina: Pool } = createRequire(import.meta.url)('piscina') as typeof import('piscina');
     // Idle workers are unref'd by piscina, so a finished command exits without destroyPool().
-    pool = new Pool({ filename: WORKER_ENTRY, minThreads: size, maxThreads: size, concurrentTasksPerWorker: TASKS_PER_WORKER });
+    // A task may hand a descriptor it opened to another thread (the offload's copy leaves its
+    // files open for the caller to fsync and close): Node's tracking of a worker's descriptors
+    // would then warn when the number comes back, and close whatever holds it when the worker
+    // exits, so it is off. Every task closes or hands over what it opens.
+    pool = new Pool({ filename: WORKER_ENTRY, minThreads: size, maxThreads: size, concurrentTasksPerWorker: TASKS_PER_WORKER, trackUnmanagedFds: false, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
   }
   return pool;
 }
