@@ -66,7 +66,14 @@ export async function hashMany<T extends HashJob>(
   };
   // Small files are bound by per-file latency: many reads in flight, and one hand-off per batch rather than per file.
   const runBatch = async (batch: T[]): Promise<void> => {
-    const outcomes = await hashing.hashFiles(batch.map((job) => ({ path: join(root, job.path), formats: formatsOf(job) })), read);
+    let outcomes: FileHashOutcome[];
+    try {
+      outcomes = await hashing.hashFiles(batch.map((job) => ({ path: join(root, job.path), formats: formatsOf(job) })), read);
+    } catch (e) {
+      // The whole task failed (a worker lost, say): each file of the batch fails alone, as in runLarge.
+      if (options.signal?.aborted) throw e;
+      outcomes = batch.map(() => ({ error: e }));
+    }
     batch.forEach((job, i) => finish(job, outcomes[i]));
   };
   // Large files are bound by the device, where a few sequential streams beat many competing ones.

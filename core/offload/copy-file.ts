@@ -146,8 +146,9 @@ export async function copyFile(input: CopyInput, options: { onBytes?: (n: number
 
     // Give the copy the source's times; the caller forces its bytes to the device.
     for (const t of targets) onTarget(t, (fd) => futimesSync(fd, Number(input.atimeNs) / 1e9, Number(input.mtimeNs) / 1e9));
+    const copied = result(hashedAt);
     handedOver = true;
-    return result(hashedAt);
+    return copied;
   } catch (e) {
     if (isAbort(e)) throw e;
     throw sourceReadError(e, source);

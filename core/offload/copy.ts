@@ -12,7 +12,7 @@ import { RushesError, destinationError } from '../errors.ts';
 import type { Digests, HashFormat } from '../hash/index.ts';
 import { runTask } from '../runtime/pool.ts';
 import { fromWire, type WireError } from '../runtime/wire.ts';
-import type { CopyInput, CopyOutput } from './copy-file.ts';
+import { closeQuietly, type CopyInput, type CopyOutput } from './copy-file.ts';
 import type { SourceFile } from './walk.ts';
 
 /** One destination file being written. `error` is set when this destination failed for this file. */
@@ -69,7 +69,8 @@ export async function copyToTargets(
     targets: targets.map((t) => (t.error ? null : t.tempPath)),
     formats: [...formats],
   };
-  const { digests, hashedAt, targetErrors, fds } = await runTask<CopyInput, CopyTaskOutput>('copyFile', input, options);
+  const release = (out: CopyTaskOutput) => out.fds.forEach((fd) => fd !== undefined && closeQuietly(fd));
+  const { digests, hashedAt, targetErrors, fds } = await runTask<CopyInput, CopyTaskOutput>('copyFile', input, { ...options, release });
   targetErrors.forEach((e, i) => {
     if (e) targets[i].error = fromWire(e) as RushesError;
   });

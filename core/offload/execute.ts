@@ -102,8 +102,14 @@ async function executeFile(run: RunState, { file, targets }: FilePlan, o: Execut
     pending.forEach((p) => run.progress.fileDone(p.d.root));
     return;
   }
-  run.store.recordSourceFile(run.offloadId, { path: file.path, size: file.size, mtimeMs: file.mtimeMs, hashes: digests, hashedAt: hashedAt.toISOString() });
-  if (o.cardHistory) historyMismatches(o.cardHistory, file, digests, hashedAt).forEach((f) => run.report(f));
+  try {
+    run.store.recordSourceFile(run.offloadId, { path: file.path, size: file.size, mtimeMs: file.mtimeMs, hashes: digests, hashedAt: hashedAt.toISOString() });
+    if (o.cardHistory) historyMismatches(o.cardHistory, file, digests, hashedAt).forEach((f) => run.report(f));
+  } catch (e) {
+    // The copies' descriptors are ours now: closed (after their fsync) even when the store cannot record the file.
+    await makeDurable(writes);
+    throw e;
+  }
 
   // A destination that failed while writing is settled now, so the next file skips a full one.
   const written = withoutFailedWrites(run, pending);

@@ -56,10 +56,17 @@ export async function checkDestinationFilesTogether(
   formats: readonly HashFormat[],
   signal?: AbortSignal,
 ): Promise<CheckResult[]> {
-  const got = await hashFiles(
-    paths.map((path) => ({ path, formats })),
-    { direct: true, signal },
-  );
+  let got: Awaited<ReturnType<typeof hashFiles>>;
+  try {
+    got = await hashFiles(
+      paths.map((path) => ({ path, formats })),
+      { direct: true, signal },
+    );
+  } catch (e) {
+    // The whole task failed (a worker lost, say): each copy fails its check, as one read alone would, and the other files go on.
+    if (signal?.aborted || e instanceof RushesError) throw e;
+    return paths.map((path) => unreadable(path, 'full', e));
+  }
   return got.map((r, i) => {
     if (!('error' in r)) return judgeReadBack(paths[i], expected, formats, r);
     if (signal?.aborted || r.error instanceof RushesError) throw r.error;

@@ -52,7 +52,8 @@ function getPool(): Piscina {
     // A task may hand a descriptor it opened to another thread (the offload's copy leaves its
     // files open for the caller to fsync and close): Node's tracking of a worker's descriptors
     // would then warn when the number comes back, and close whatever holds it when the worker
-    // exits, so it is off. Every task closes or hands over what it opens.
+    // exits, so it is off. Every task closes or hands over what it opens. The price: a worker
+    // that crashes (not a cancel) leaves its in-flight tasks' files open until the process ends.
     pool = new Pool({ filename: WORKER_ENTRY, minThreads: size, maxThreads: size, concurrentTasksPerWorker: TASKS_PER_WORKER, trackUnmanagedFds: false, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
   }
   return pool;
@@ -113,12 +114,14 @@ function onAbort(signal: AbortSignal, cancel: () => void): () => void {
  * (every byte exactly once, the rest when it ends); `onMessage` whatever the task posts
  * (a function's progress); `signal` makes the task stop at its next chunk and this call
  * reject with the signal's reason. A task's error is rebuilt here as the same RushesError
- * (code, path, message) or errno-carrying Error it was in the worker.
+ * (code, path, message) or errno-carrying Error it was in the worker. `release` receives
+ * the value of a task that succeeded after all, as the cancel came, so what it handed over
+ * (open descriptors) is not lost.
  */
 export async function runTask<I, O>(
   task: string,
   input: I,
-  options: { onBytes?: (n: number) => void; onMessage?: (m: unknown) => void; signal?: AbortSignal } = {},
+  options: { onBytes?: (n: number) => void; onMessage?: (m: unknown) => void; signal?: AbortSignal; release?: (value: O) => void } = {},
 ): Promise<O> {
   const { signal, onBytes, onMessage } = options;
   signal?.throwIfAborted();
@@ -144,7 +147,11 @@ export async function runTask<I, O>(
     unwatch?.();
     messages?.port1.close();
   }
-  signal?.throwIfAborted();
+  if (signal?.aborted) {
+    // A task that finished as the cancel came may have handed over what it opened: `release` lets it go.
+    if (reply.ok) options.release?.(reply.value);
+    signal.throwIfAborted();
+  }
   if (!reply.ok) throw fromWire(reply.error);
   return reply.value;
 }
