@@ -174,28 +174,32 @@ export class JobQueue {
         })),
       );
       const claimed: Job[] = [];
-      // Jobs that run here fill `max` slots; jobs that wait on another engine (isRemoteJob) fill `remoteMax`.
-      const taken = { local: 0, remote: 0 };
-      const room = () => taken.local < max || taken.remote < remoteMax;
-      // Page through ready jobs so that jobs blocked by a limit do not starve the ones behind them.
-      const page = (Math.max(0, max) + remoteMax) * 4 + 4;
-      for (let offset = 0; room() && offset < MAX_CLAIM_SCAN; offset += page) {
-        const candidates = this.st.ready.all(now, page, offset) as JobRow[];
-        for (const row of candidates) {
-          if (!room()) break;
-          const resources = row.resources ? (JSON.parse(row.resources) as string[]) : [];
-          const slot = isRemoteJob(resources) ? 'remote' : 'local';
-          if (taken[slot] >= (slot === 'remote' ? remoteMax : max)) continue;
-          if ((row.reserved_for !== null && row.reserved_for !== owner) || !accept({ id: row.id, kind: row.kind, reserved: row.reserved_for !== null }) || !tracker.fits({ kind: row.kind, resources })) continue;
-          if (this.st.start.run(owner, now + leaseMs, now, now, row.id).changes !== 1) continue;
-          tracker.add({ kind: row.kind, resources });
-          taken[slot]++;
-          const job = toJob({ ...row, state: 'running', attempts: row.attempts + 1, lease_owner: owner, lease_expires: now + leaseMs, started_at: now, updated_at: now });
-          this.log(job, 'started', { attempt: job.attempts, owner });
-          claimed.push(job);
+      /** Claims up to `limit` jobs of one class (`remote`: waiting on another engine, isRemoteJob) from `ready`'s pages. */
+      const claimFrom = (ready: Database.Statement, remote: boolean, limit: number): void => {
+        let taken = 0;
+        // Page through ready jobs so that jobs blocked by a limit do not starve the ones behind them.
+        const page = limit * 4 + 4;
+        for (let offset = 0; taken < limit && offset < MAX_CLAIM_SCAN; offset += page) {
+          const candidates = ready.all(now, page, offset) as JobRow[];
+          for (const row of candidates) {
+            if (taken >= limit) break;
+            const resources = row.resources ? (JSON.parse(row.resources) as string[]) : [];
+            if (isRemoteJob(resources) !== remote) continue;
+            if ((row.reserved_for !== null && row.reserved_for !== owner) || !accept({ id: row.id, kind: row.kind, reserved: row.reserved_for !== null }) || !tracker.fits({ kind: row.kind, resources })) continue;
+            if (this.st.start.run(owner, now + leaseMs, now, now, row.id).changes !== 1) continue;
+            tracker.add({ kind: row.kind, resources });
+            taken++;
+            const job = toJob({ ...row, state: 'running', attempts: row.attempts + 1, lease_owner: owner, lease_expires: now + leaseMs, started_at: now, updated_at: now });
+            this.log(job, 'started', { attempt: job.attempts, owner });
+            claimed.push(job);
+          }
+          if (candidates.length < page) break;
         }
-        if (candidates.length < page) break;
-      }
+      };
+      // Jobs that run here fill `max` slots; jobs that wait on another engine fill `remoteMax`,
+      // found through their own index so that a long local queue is not scanned for them.
+      if (max > 0) claimFrom(this.st.ready, false, max);
+      if (remoteMax > 0) claimFrom(this.st.readyRemote, true, remoteMax);
       return claimed;
     });
   }
@@ -557,6 +561,7 @@ function prepare(db: Db) {
     counts: s(`SELECT state, count(*) AS n FROM jobs GROUP BY state`),
     nextDue: s(`SELECT min(run_after) AS t FROM jobs INDEXED BY jobs_due WHERE state = 'queued' AND run_after > ?`),
     ready: s(`SELECT * FROM jobs INDEXED BY jobs_ready WHERE state = 'queued' AND run_after <= ? ORDER BY priority DESC, run_after, id LIMIT ? OFFSET ?`),
+    readyRemote: s(`SELECT * FROM jobs INDEXED BY jobs_ready_remote WHERE state = 'queued' AND instr(resources, '"remote:') > 0 AND run_after <= ? ORDER BY priority DESC, run_after, id LIMIT ? OFFSET ?`),
     runningKinds: s(`SELECT kind, resources FROM jobs INDEXED BY jobs_running WHERE state = 'running'`),
     running: s(`SELECT * FROM jobs WHERE state = 'running'`),
     reservedWaiting: s(`SELECT * FROM jobs WHERE reserved_for IS NOT NULL AND state IN ('queued', 'waiting')`),

@@ -231,4 +231,9 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (endpoint, bucket, key)
   );
   `,
+  `
+  -- Jobs that wait on another engine (a 'remote:' resource, core/queue/limits.ts) have slots of
+  -- their own; this index lets a claim find them without scanning the local jobs queued before them.
+  CREATE INDEX jobs_ready_remote ON jobs (priority DESC, run_after, id) WHERE state = 'queued' AND instr(resources, '"remote:') > 0;
+  `,
 ];
