@@ -161,15 +161,18 @@ describe('automatic ingest', () => {
     const { daemon, watch, r1 } = await ingestDaemon(base);
     const original = join(base, 'staging', 'B001R2CD');
     const t = new Date('2026-11-23T09:00:00Z');
-    for (let i = 0; i < 48; i++) {
+    for (let i = 0; i < 96; i++) {
       writeFile(original, `B001C${String(i + 1).padStart(3, '0')}_261123_R2CD.mxf`, pseudoRandomBytes(8 << 20, 1000 + i), new Date(t.getTime() + i * 1000));
     }
     const inserted = join(watch, 'B001R2CD');
     cpSync(original, inserted, { recursive: true, preserveTimestamps: true });
     const offloading = await cardIn(daemon, inserted, ['offloading']);
-    // Pull it once the copy is under way.
-    await waitFor('the offload to start', async () => ((await daemon.api<{ job: Job }>('GET', `/api/jobs/${offloading.jobId}`)).body.job.state === 'running' ? true : undefined));
-    await new Promise((r) => setTimeout(r, 300));
+    // Pull it as soon as the copy is under way (the offload is fast enough to finish a card this size within a second).
+    await waitFor('the copy to start', async () => {
+      const { job } = (await daemon.api<{ job: Job }>('GET', `/api/jobs/${offloading.jobId}`)).body;
+      const progress = job.progress as { destinations?: { bytesDone: number }[] } | undefined;
+      return job.state === 'running' && progress?.destinations?.some((d) => d.bytesDone > 0) ? true : undefined;
+    });
     rmSync(inserted, { recursive: true });
     const failed = await cardIn(daemon, inserted, ['failed', 'verified']);
     expect(failed.state).toBe('failed');
