@@ -26,6 +26,9 @@ export interface ReplayFilter {
 
 interface EventRow {
   seq: number;
+  topic: Topic;
+  at: number;
+  /** The event's other fields as JSON (rows written before this change also repeat topic and at). */
   body: string;
 }
 
@@ -127,7 +130,7 @@ export class EventBus {
     } else {
       rows = this.st.replay.all({ after, topics: filter.topics?.length ? JSON.stringify(filter.topics) : null, limit }) as EventRow[];
     }
-    return rows.map((r) => ({ ...(JSON.parse(r.body) as BusEvent), seq: r.seq }));
+    return rows.map((r) => ({ topic: r.topic, ...(JSON.parse(r.body) as Omit<BusEvent, 'topic'>), at: r.at, seq: r.seq }) as BusEvent);
   }
 
   /** The newest position in the log (0 when empty): where a live stream starts. */
@@ -137,9 +140,10 @@ export class EventBus {
 
   private store<T extends Topic>(event: Omit<EventOf<T>, 'seq' | 'at'> & { at?: number }, subject: string | number): EventOf<T> {
     const at = event.at ?? this.now();
-    const body = { ...event, at };
-    const seq = Number(this.st.append.run(event.topic, String(subject), at, JSON.stringify(body)).lastInsertRowid);
-    const stored = { ...body, seq } as EventOf<T>;
+    // topic and at have their own columns; the body holds the rest (the log grows by every byte, and so does each commit).
+    const { topic, at: _at, ...rest } = event;
+    const seq = Number(this.st.append.run(topic, String(subject), at, JSON.stringify(rest)).lastInsertRowid);
+    const stored = { ...event, at, seq } as EventOf<T>;
     this.pending.push(stored);
     return stored;
   }
@@ -160,8 +164,8 @@ function prepare(db: Db) {
   return {
     tx: db.transaction((fn: () => unknown) => fn()),
     append: s(`INSERT INTO events (topic, subject, at, body) VALUES (?, ?, ?, ?)`),
-    replay: s(`SELECT seq, body FROM events WHERE seq > @after AND (@topics IS NULL OR topic IN (SELECT value FROM json_each(@topics))) ORDER BY seq LIMIT @limit`),
-    replaySubject: s(`SELECT seq, body FROM events INDEXED BY events_by_subject WHERE topic = ? AND subject = ? AND seq > ? ORDER BY seq LIMIT ?`),
+    replay: s(`SELECT seq, topic, at, body FROM events WHERE seq > @after AND (@topics IS NULL OR topic IN (SELECT value FROM json_each(@topics))) ORDER BY seq LIMIT @limit`),
+    replaySubject: s(`SELECT seq, topic, at, body FROM events INDEXED BY events_by_subject WHERE topic = ? AND subject = ? AND seq > ? ORDER BY seq LIMIT ?`),
     lastSeq: s(`SELECT max(seq) AS seq FROM events`),
   };
 }
