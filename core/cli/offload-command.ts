@@ -35,6 +35,8 @@ export async function offloadCommand(source: string, flags: OffloadFlags, io: Io
   const concurrency = wholeNumber(flags.concurrency, 'concurrency', 1, 256);
   const terminal = !flags.json && io.stdout.isTTY ? new TerminalProgress(io.stdout) : undefined;
   terminal?.setVerifies(verify === 'full');
+  // The workers take a while to load: they start now, while the engine opens and the card is surveyed.
+  (await import('../runtime/pool.ts')).warmPool();
   const onEvent = (e: OffloadEvent) => {
     if (flags.json) io.stdout.write(JSON.stringify(e) + '\n');
     else if (terminal) terminal.handle(e);

@@ -4,15 +4,18 @@
  * into one sentence that names each bad key.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { PACKAGE_ROOT } from './package-root.ts';
 
 let ajv: Ajv2020 | undefined;
 
 function compile<T>(name: string): ValidateFunction<T> {
   if (!ajv) {
-    ajv = new Ajv2020({ allErrors: true, strict: true });
+    // Loaded at the first schema used: ajv is ~60 modules, a cost every command and every pool worker paid at start-up.
+    const { Ajv2020: Ajv } = createRequire(join(PACKAGE_ROOT, 'package.json'))('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+    ajv = new Ajv({ allErrors: true, strict: true });
     // `unit` states the unit of a number in our schemas (clip.schema.json); it validates nothing.
     ajv.addKeyword({ keyword: 'unit', schemaType: 'string' });
   }
