@@ -65,7 +65,7 @@ function rawBaseline(jobs: number): number {
  * Enqueue `jobs` no-op jobs — one call (one transaction) each as an API request does, or in
  * one batch as a rule's fan-out or a card's file list does — then claim and complete them all.
  */
-async function queueThroughput(jobs: number, batch: boolean): Promise<{ enqueuePerSec: number; claimCompletePerSec: number; endToEndPerSec: number }> {
+async function queueThroughput(jobs: number, batch: boolean): Promise<{ enqueuePerSec: number; claimCompletePerSec: number; endToEndPerSec: number; claimCompleteCpuUsPerJob: number }> {
   const db = openStore(freshHome());
   const queue = new JobQueue(db);
   const runner = new Runner(queue, { concurrency: WORKERS, handlers: { noop: async () => undefined } });
@@ -73,13 +73,21 @@ async function queueThroughput(jobs: number, batch: boolean): Promise<{ enqueueP
   if (batch) queue.enqueueMany(Array.from({ length: jobs }, (_, i) => ({ kind: 'noop', payload: { i } })));
   else for (let i = 0; i < jobs; i++) queue.enqueue({ kind: 'noop', payload: { i } });
   const t1 = performance.now();
+  const cpu = process.cpuUsage();
   const done = untilSucceeded(queue, jobs);
   runner.start();
   await done;
   const t2 = performance.now();
+  const used = process.cpuUsage(cpu);
   await runner.stop();
   db.close();
-  return { enqueuePerSec: jobs / ((t1 - t0) / 1000), claimCompletePerSec: jobs / ((t2 - t1) / 1000), endToEndPerSec: jobs / ((t2 - t0) / 1000) };
+  return {
+    enqueuePerSec: jobs / ((t1 - t0) / 1000),
+    claimCompletePerSec: jobs / ((t2 - t1) / 1000),
+    endToEndPerSec: jobs / ((t2 - t0) / 1000),
+    // CPU time moves far less than wall time when other work shares the cores.
+    claimCompleteCpuUsPerJob: (used.user + used.system) / jobs,
+  };
 }
 
 function bulkEnqueue(jobs: number): number {
@@ -135,6 +143,7 @@ try {
   const q = {
     enqueuePerSec: median(qs.map((x) => x.enqueuePerSec)),
     claimCompletePerSec: median(qs.map((x) => x.claimCompletePerSec)),
+    claimCompleteCpuUsPerJob: median(qs.map((x) => x.claimCompleteCpuUsPerJob)),
     endToEndPerSec: median(qs.map((x) => x.endToEndPerSec)),
     batchedEndToEndPerSec: median(batched),
   };
@@ -145,6 +154,7 @@ try {
   console.log(`raw better-sqlite3 insert + 2 updates        ${fmt(raw)} jobs/s`);
   console.log(`rushes enqueue (one transaction each)        ${fmt(q.enqueuePerSec)} jobs/s`);
   console.log(`rushes claim + complete, ${WORKERS} workers         ${fmt(q.claimCompletePerSec)} jobs/s   (${(q.claimCompletePerSec / raw).toFixed(2)}× raw)`);
+  console.log(`rushes claim + complete, CPU per job          ${q.claimCompleteCpuUsPerJob.toFixed(1).padStart(10)} µs`);
   console.log(`rushes enqueue + claim + complete            ${fmt(q.endToEndPerSec)} jobs/s   (${(q.endToEndPerSec / raw).toFixed(2)}× raw)`);
   console.log(`rushes batch enqueue + claim + complete      ${fmt(q.batchedEndToEndPerSec)} jobs/s   (${(q.batchedEndToEndPerSec / raw).toFixed(2)}× raw)`);
   console.log(`bulk enqueue of ${BULK.toLocaleString('en-US')} jobs                ${bulkSeconds.toFixed(2).padStart(10)} s`);
@@ -158,6 +168,7 @@ try {
       rawJobsPerSec: Math.round(raw),
       enqueuePerSec: Math.round(q.enqueuePerSec),
       claimCompletePerSec: Math.round(q.claimCompletePerSec),
+      claimCompleteCpuUsPerJob: Number(q.claimCompleteCpuUsPerJob.toFixed(1)),
       endToEndPerSec: Math.round(q.endToEndPerSec),
       batchedEndToEndPerSec: Math.round(q.batchedEndToEndPerSec),
       ratioToRaw: Number((q.claimCompletePerSec / raw).toFixed(3)),
