@@ -41,11 +41,12 @@ const TARGETS = {
   set: { clips: { against: 'coldRead', max: 1.15 }, small: { against: 'safe', max: 1.5 } },
 } as const;
 
-type Contender = 'coldRead' | 'copySync' | 'readCopies' | 'safe' | 'rushes';
-const CONTENDERS: Contender[] = ['coldRead', 'copySync', 'readCopies', 'safe', 'rushes'];
+type Contender = 'coldRead' | 'copySync' | 'copyOnceSync' | 'readCopies' | 'safe' | 'rushes';
+const CONTENDERS: Contender[] = ['coldRead', 'copySync', 'copyOnceSync', 'readCopies', 'safe', 'rushes'];
 const LABELS: Record<Contender, string> = {
   coldRead: 'floor: cold read of the card',
   copySync: 'floor: cp -r ×2 + sync',
+  copyOnceSync: 'floor: one read, tar | tee to both + sync',
   readCopies: 'floor: cold read of both copies',
   safe: 'safe script: cp ×2, sync, drop, xxhsum ×3',
   rushes: 'rushes offload (xxh64, fsync, O_DIRECT)',
@@ -71,6 +72,7 @@ async function round(c: Case, home: string): Promise<void> {
   c.samples.coldRead.push(coldRead(card.path));
   const floors = copyFloors(card.path, layout.destinations);
   c.samples.copySync.push(floors.copySync);
+  c.samples.copyOnceSync.push(floors.copyOnceSync);
   c.samples.readCopies.push(floors.readCopies);
   c.samples.safe.push(safeScript(card.path, layout.destinations));
   const r = await rushesOffload(card.path, layout.destinations, home, RUSHES_ARGS);
@@ -93,14 +95,16 @@ function report(c: Case): Record<string, unknown> {
     console.log(`${LABELS[k].padEnd(44)} ${m[k].toFixed(2).padStart(8)} ${mbps.toFixed(0).padStart(7)}   ${c.samples[k].map((x) => x.toFixed(2)).join(' ')}`);
   }
   console.log(`phases (s with work in flight, overlapping): ${Object.entries(phases).map(([p, s]) => `${p} ${s}`).join(', ')} (outside: process start-up and shut-down)`);
-  // What no offload can beat: the copies made durable with the read-back entirely hidden
-  // behind them, and (when one device must do both in turn) with the read-back after them.
-  const floorRatio = Math.max(m.coldRead, m.copySync) / m[target.against];
-  const serialFloorRatio = (m.copySync + m.readCopies) / m[target.against];
+  // What no offload can beat: the copies made durable (the faster of the two ways to make
+  // them) with the read-back entirely hidden behind them, and (when one device must do
+  // both in turn) with the read-back after them.
+  const copyFloor = Math.min(m.copySync, m.copyOnceSync);
+  const floorRatio = Math.max(m.coldRead, copyFloor) / m[target.against];
+  const serialFloorRatio = (copyFloor + m.readCopies) / m[target.against];
   console.log(`floors / ${target.against}: cp+sync ${floorRatio.toFixed(2)}, cp+sync then read back ${serialFloorRatio.toFixed(2)}`);
   console.log(
     `rushes / ${target.against}: ${ratio.toFixed(2)} (target ≤ ${target.max}: ${ratio <= target.max ? 'met' : 'NOT met'}); ` +
-      `rushes / safe ${(m.rushes / m.safe).toFixed(2)}, / cold read ${(m.rushes / m.coldRead).toFixed(2)}, / cp+sync ${(m.rushes / m.copySync).toFixed(2)}; ` +
+      `rushes / safe ${(m.rushes / m.safe).toFixed(2)}, / cold read ${(m.rushes / m.coldRead).toFixed(2)}, / cp+sync ${(m.rushes / m.copySync).toFixed(2)}, / copy floor ${(m.rushes / copyFloor).toFixed(2)}; ` +
       `peak RSS ${peakRssMb.toFixed(0)} MB (limit ${RSS_LIMIT_MB})`,
   );
   return {
@@ -110,6 +114,7 @@ function report(c: Case): Record<string, unknown> {
     files: c.card.files,
     coldReadSeconds: r3(m.coldRead),
     copySyncSeconds: r3(m.copySync),
+    copyOnceSyncSeconds: r3(m.copyOnceSync),
     readCopiesSeconds: r3(m.readCopies),
     safeSeconds: r3(m.safe),
     rushesSeconds: r3(m.rushes),
@@ -123,6 +128,7 @@ function report(c: Case): Record<string, unknown> {
     ratioToSafe: r3(m.rushes / m.safe),
     ratioToColdRead: r3(m.rushes / m.coldRead),
     ratioToCopySync: r3(m.rushes / m.copySync),
+    ratioToCopyFloor: r3(m.rushes / copyFloor),
     peakRssMb: +peakRssMb.toFixed(1),
     phases,
   };

@@ -48,13 +48,30 @@ export function coldRead(card: string): number {
   return timedSh(readAll(card));
 }
 
-/** `cp -r` ×2 + `sync`, then a cold read of both copies at once (one per device on set). */
-export function copyFloors(card: string, parents: readonly string[]): { copySync: number; readCopies: number } {
+/**
+ * `cp -r` ×2 + `sync`; the card read once and written to every destination at once (`tar`
+ * through `tee`, one writer per destination) + `sync`, which is what an offload can do when
+ * each destination is its own device; then a cold read of both copies at once.
+ */
+export function copyFloors(card: string, parents: readonly string[]): { copySync: number; copyOnceSync: number; readCopies: number } {
   const copies = parents.map((p) => join(p, basename(card)));
   const copySync = timedSh(`${copies.map((c) => `cp -r ${q(card)} ${q(c)}`).join(' && ')} && sync`);
+  empty(copies);
+  const fifos = copies.map((c) => `${c}.fifo`);
+  const copyOnceSync = timedSh(
+    [
+      // The pipes exist before anything opens them: tee would create a plain file in their place.
+      ...copies.map((c, i) => `mkdir -p ${q(c)}\nrm -f ${q(fifos[i])}\nmkfifo ${q(fifos[i])}`),
+      ...copies.map((c, i) => `tar -xf - -C ${q(c)} < ${q(fifos[i])} &`),
+      `tar -cf - -C ${q(card)} . | tee ${fifos.map(q).join(' ')} > /dev/null`,
+      'wait',
+      'sync',
+    ].join('\n'),
+  );
+  for (const f of fifos) rmSync(f, { force: true });
   const readCopies = timedSh(`${copies.map((c) => `(${readAll(c)}) &`).join('\n')}\nwait`);
   empty(copies);
-  return { copySync, readCopies };
+  return { copySync, copyOnceSync, readCopies };
 }
 
 export function safeScript(card: string, parents: readonly string[]): number {
