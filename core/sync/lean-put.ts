@@ -167,6 +167,8 @@ export class LeanPut {
         settled = true;
         clearTimeout(connectTimer);
         r.signal?.removeEventListener('abort', onAbort);
+        // A store that answered before it had the whole body: that connection is not reused.
+        if (!req.writableFinished) req.destroy();
         if (e !== undefined) reject(e);
         else resolve(answer!);
       };
@@ -176,6 +178,7 @@ export class LeanPut {
         finish(e);
       };
       const onAbort = () => fail(Object.assign(new Error('Request aborted'), { name: 'AbortError' }));
+      if (r.signal?.aborted) return onAbort();
       r.signal?.addEventListener('abort', onAbort, { once: true });
       // As the SDK's handler: a connection not made in time, or a socket silent too long mid request, is a TimeoutError.
       req.on('socket', (socket) => {
@@ -187,6 +190,8 @@ export class LeanPut {
       // A link that dropped: Node's own error (ECONNRESET, EPIPE, …), as the SDK passes it on.
       req.on('error', (e) => finish(e));
       req.on('response', (res: IncomingMessage) => this.answer(res, r, finish));
+      // Closed with no whole answer (and no error event): the link dropped, as the SDK's "socket hang up".
+      req.on('close', () => finish(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })));
       this.writeBody(req, r).catch(fail);
     });
   }
@@ -195,7 +200,7 @@ export class LeanPut {
   private async writeBody(req: ClientRequest, r: LeanPutRequest): Promise<void> {
     const data = r.body;
     let at = 0;
-    while (at < data.length) {
+    while (at < data.length && !req.destroyed) {
       const n = Math.min(r.bandwidth.chunkSize(), data.length - at);
       await r.bandwidth.take(n, r.signal);
       const chunk = data.subarray(at, at + n);
@@ -204,7 +209,7 @@ export class LeanPut {
         if (!req.write(chunk)) await new Promise((w) => req.once('drain', w));
       } else req.end(chunk);
     }
-    if (data.length === 0) req.end();
+    if (data.length === 0 && !req.destroyed) req.end();
   }
 
   private answer(res: IncomingMessage, r: LeanPutRequest, finish: (e: unknown, a?: LeanPutAnswer) => void): void {
