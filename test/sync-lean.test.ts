@@ -5,11 +5,15 @@
  * the same message, the same retries.
  */
 import { CreateBucketCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openStore, type Db } from '../core/store/db.ts';
 import { authorization, encodePath, uriEncode } from '../core/sync/sigv4.ts';
-import { Bandwidth, createS3Client, SyncStore, syncFiles, type RetryNotice, type S3Endpoint, type SyncOptions, type SyncTarget } from '../core/sync/index.ts';
+import { Bandwidth, createS3Client, MemorySyncRecords, SyncStore, syncFiles, type RetryNotice, type S3Endpoint, type SyncOptions, type SyncTarget } from '../core/sync/index.ts';
+import { removeTree, tempDir } from './helpers/card.ts';
 import { rgwUnavailable, useRgw } from './helpers/s3-fixtures.ts';
 import { makeFile, objectSha256, type TestFile } from './helpers/s3-files.ts';
 import { startProxy, type S3Proxy } from './helpers/s3-proxy.ts';
@@ -49,6 +53,47 @@ describe('SigV4 signing', () => {
     expect(encodePath('a b/ü+%.txt')).toBe('a%20b/%C3%BC%2B%25.txt');
     expect(uriEncode("!'()*~-._")).toBe('%21%27%28%29%2A~-._');
     expect(encodePath('x//y/')).toBe('x//y/');
+  });
+});
+
+describe('a store whose clock is an hour ahead', () => {
+  it('refuses the first PUT as RequestTimeTooSkewed; the retry is signed with the store’s time', async () => {
+    const ahead = 3600_000;
+    const puts: string[] = [];
+    // A stand-in for the store's clock check alone (RGW's clock cannot be moved in a test).
+    const server = createServer((req, res) => {
+      const body: Buffer[] = [];
+      req.on('data', (c: Buffer) => body.push(c));
+      req.on('end', () => {
+        if (req.method !== 'PUT') return void res.writeHead(404).end();
+        const stamp = String(req.headers['x-amz-date']);
+        puts.push(stamp);
+        const sent = Date.parse(stamp.replace(/^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/, '$1-$2-$3T$4:$5:$6Z'));
+        res.setHeader('Date', new Date(Date.now() + ahead).toUTCString());
+        if (Math.abs(sent - (Date.now() + ahead)) > 15 * 60_000) {
+          return void res.writeHead(403).end('<Error><Code>RequestTimeTooSkewed</Code><Message>The difference between the request time and the current time is too large.</Message></Error>');
+        }
+        res.writeHead(200, { ETag: `"${createHash('md5').update(Buffer.concat(body)).digest('hex')}"` }).end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const dir = tempDir('rushes-sync-skew-');
+    try {
+      const f = await makeFile(dir, 'skew.bin', 5000, 3);
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const retries: RetryNotice[] = [];
+      const s = await syncFiles({ endpoint: { url, provider: 'ceph', credentials: { accessKeyId: 'K', secretAccessKey: 'S' } }, bucket: 'skew' }, [{ path: f.path, key: 'skew.bin', xxh64: f.xxh64 }], {
+        store: new MemorySyncRecords(),
+        retry: { baseDelayMs: 10, maxDelayMs: 20, giveUpAfterMs: 5000 },
+        onRetry: (n) => retries.push(n),
+      });
+      expect(s.objects[0]!.error).toBeUndefined();
+      expect(retries.map((r) => [r.kind, r.cause.split(' ')[0]])).toEqual([['transient', 'RequestTimeTooSkewed']]);
+      expect(puts).toHaveLength(2);
+    } finally {
+      server.close();
+      removeTree(dir);
+    }
   });
 });
 

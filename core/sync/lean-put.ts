@@ -79,6 +79,8 @@ interface SdkConfig {
 const setting = async <T>(s: Setting<T>): Promise<T | undefined> => (typeof s === 'function' ? await (s as () => Promise<T>)() : s);
 
 const MAX_ERROR_BODY = 64 * 1024;
+/** The SDK's threshold for a clock that is off. */
+const SKEW_MS = 5 * 60_000;
 
 function xmlText(xml: string, tag: string): string | undefined {
   const m = new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml);
@@ -214,6 +216,7 @@ export class LeanPut {
 
   private answer(res: IncomingMessage, r: LeanPutRequest, finish: (e: unknown, a?: LeanPutAnswer) => void): void {
     const status = res.statusCode ?? 0;
+    this.correctClock(res.headers.date);
     res.on('error', (e) => finish(e));
     if (status >= 200 && status < 300) {
       const checksum = r.checksum ? res.headers[r.checksum.header] : undefined;
@@ -233,6 +236,18 @@ export class LeanPut {
       const xml = Buffer.concat(chunks).toString('utf8');
       finish(new S3ResponseError(status, xmlText(xml, 'Code'), xmlText(xml, 'Message')));
     });
+  }
+
+  /**
+   * As the SDK does with every answer: a store whose clock is five minutes or more from ours
+   * (RequestTimeTooSkewed refuses every signature) moves the client's clock offset to its
+   * time, so the retry — and the SDK's own requests, which share the offset — are signed with it.
+   */
+  private correctClock(date: string | undefined): void {
+    const server = date ? Date.parse(date) : NaN;
+    if (Number.isNaN(server)) return;
+    const ours = Date.now() + (this.config.systemClockOffset ?? 0);
+    if (Math.abs(ours - server) >= SKEW_MS) this.config.systemClockOffset = server - Date.now();
   }
 
   close(): void {
