@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- sync [--gib N] [--small N] [--clips N] [--runs N] [--files-in-flight N]`
+ * `npm run bench -- sync [--gib N] [--small N] [--clips N] [--runs N] [--files-in-flight N] [--lean-put 0]`
  *
  * Uploads a card's worth of files (a few large clips and many small files, 2 GiB by
  * default) to a local Ceph RADOS Gateway (test/helpers/s3-servers.ts) with `rclone copy` —
@@ -9,7 +9,8 @@
  * alternating, and the median is reported (the machine is shared: single runs are noisy).
  * Rushes keeps every check it always makes: Content-MD5 on
  * every request, ETags compared, the xxh64 of every byte read compared with the one passed
- * in (as the ASC MHL records it), parts and objects recorded in SQLite.
+ * in (as the ASC MHL records it), parts and objects recorded in SQLite. `--lean-put 0` sends
+ * one-request objects through the SDK as well (core/sync/lean-put.ts is the default).
  */
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { build } from 'esbuild';
@@ -34,6 +35,7 @@ const SMALL_SIZE = 40_000;
 const TOTAL = Math.round(GIB * 1024 ** 3);
 const CLIP_SIZE = Math.max(0, Math.floor((TOTAL - SMALL_FILES * SMALL_SIZE) / CLIPS));
 const FILE_CONCURRENCY = numberArg('files-in-flight', 0);
+const LEAN_PUT = numberArg('lean-put', 1) !== 0;
 const CHILD_SOURCE = fileURLToPath(new URL('../test/helpers/sync-child.ts', import.meta.url));
 // Compiled once, as the product is (`npm ci` builds the CLI), so no run is timed compiling TypeScript.
 const CHILD = fileURLToPath(new URL('./.data/sync-child.mjs', import.meta.url));
@@ -112,7 +114,7 @@ function rclone(rgw: RgwServer, from: string, to: string) {
 async function rushes(rgw: RgwServer, files: Made[], to: string, home: string) {
   const job = join(root, `${to}.json`);
   const items: SyncFile[] = files.map((f) => ({ path: f.path, key: f.key, xxh64: f.xxh64 }));
-  writeFileSync(job, JSON.stringify({ target: { endpoint: rgw.endpoint, bucket: to }, files: items, home, fileConcurrency: FILE_CONCURRENCY || undefined }));
+  writeFileSync(job, JSON.stringify({ target: { endpoint: rgw.endpoint, bucket: to }, files: items, home, fileConcurrency: FILE_CONCURRENCY || undefined, leanPut: LEAN_PUT }));
   const r = await timed(process.execPath, [CHILD, job], { ...process.env, NODE_NO_WARNINGS: '1' });
   const last = JSON.parse(r.out.trim().split('\n').at(-1)!) as { uploaded: number; failed: number; firstError?: unknown };
   if (last.failed > 0 || last.uploaded !== files.length) throw new Error(`rushes uploaded ${last.uploaded} of ${files.length}: ${JSON.stringify(last.firstError)}`);
@@ -168,6 +170,7 @@ try {
       bytes,
       files: made.length,
       runs: RUNS,
+      leanPut: LEAN_PUT,
       rcloneSeconds: +rc.seconds.toFixed(3),
       rushesSeconds: +ru.seconds.toFixed(3),
       ratio: +ratio.toFixed(3),

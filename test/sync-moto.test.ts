@@ -56,6 +56,34 @@ describe.skipIf(missing !== undefined)(`flexible checksums with moto${missing ? 
     expect(new SyncStore(db).syncedObject({ endpoint: 'moto', bucket, key: 'large.mov' })?.checksum).toBe(s.objects[1].checksum);
   });
 
+  it('sends a small object’s CRC32C or SHA-256 header on the lean path as the SDK does', async () => {
+    // moto 5 keeps no checksum for a single PUT (HEAD gives none, on either path), so the proof
+    // is the request itself: the same integrity headers as the SDK's, and the SHA-256 of the bytes.
+    for (const checksum of ['CRC32C', 'SHA256'] as const) {
+      const sent = [];
+      for (const leanPut of [true, false]) {
+        const { dir, db, client, target, bucket } = await setup({ checksum });
+        const small = await makeFile(dir, 'small frame.dpx', 40_000, 6);
+        const proxy = await startProxy(moto().url);
+        try {
+          const s = await syncFiles({ ...target, endpoint: { ...target.endpoint, url: proxy.url } }, [{ path: small.path, key: 'A001/small frame.dpx', xxh64: small.xxh64 }], { store: db, leanPut });
+          expectNoFailures(s);
+          const put = proxy.requests.find((r) => r.method === 'PUT')!;
+          // The SDK marks its PutObject with ?x-id=PutObject; the lean path does not.
+          expect(put.query.has('x-id')).toBe(!leanPut);
+          const name = `x-amz-checksum-${checksum.toLowerCase()}`;
+          expect(put.headers[name]).toBe(s.objects[0].checksum);
+          if (checksum === 'SHA256') expect(s.objects[0].checksum).toBe(Buffer.from(small.sha256, 'hex').toString('base64'));
+          sent.push(['content-md5', 'content-length', 'content-type', 'x-amz-meta-xxh64', 'x-amz-content-sha256', name].map((h) => put.headers[h]));
+          expect((await objectSha256(client, bucket, 'A001/small frame.dpx')).sha256).toBe(small.sha256);
+        } finally {
+          await proxy.close();
+        }
+      }
+      expect(sent[0]).toEqual(sent[1]);
+    }
+  });
+
   it('uploads with SHA-256 where an endpoint asks for it', async () => {
     const { dir, db, client, target, bucket } = await setup({ checksum: 'SHA256' });
     const large = await makeFile(dir, 'sha.mov', 2 * PART + 5, 3);

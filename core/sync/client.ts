@@ -151,6 +151,10 @@ export interface ClientOptions {
   httpAgent?: HttpAgent;
 }
 
+/** A TCP connection not made within this has failed; a connection silent this long mid request is dead. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+export const IDLE_TIMEOUT_MS = 30_000;
+
 /** The SDK logs a warning through this on every failed streamed request; Rushes reports its own errors. */
 const quietLogger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
@@ -169,8 +173,8 @@ export function createS3Client(endpoint: S3Endpoint, options: ClientOptions = {}
     responseChecksumValidation: e.responseChecksumValidation,
     logger: quietLogger,
     requestHandler: {
-      connectionTimeout: options.connectTimeoutMs ?? 10_000,
-      socketTimeout: options.idleTimeoutMs ?? 30_000,
+      connectionTimeout: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS,
+      socketTimeout: options.idleTimeoutMs ?? IDLE_TIMEOUT_MS,
       httpAgent: options.httpAgent ?? { keepAlive: true, maxSockets: options.maxSockets ?? 64 },
       httpsAgent: { keepAlive: true, maxSockets: options.maxSockets ?? 64 },
     },

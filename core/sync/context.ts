@@ -6,6 +6,7 @@
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from '../util/log.ts';
 import type { ResolvedEndpoint } from './client.ts';
+import type { LeanPut } from './lean-put.ts';
 import type { BufferPool } from './read.ts';
 import type { RetryContext } from './retry.ts';
 import type { SyncRecords } from './store.ts';
@@ -13,6 +14,8 @@ import type { Bandwidth } from './throttle.ts';
 
 export interface UploadContext {
   client: S3Client;
+  /** One-request objects go through this instead of the SDK, where the endpoint allows (lean-put.ts). */
+  lean?: LeanPut;
   endpoint: ResolvedEndpoint;
   /** The endpoint's identity in the store's records. */
   endpointId: string;

@@ -92,6 +92,11 @@ export function checksumField(algorithm: FlexibleChecksum): 'ChecksumCRC32C' | '
   return algorithm === 'CRC32C' ? 'ChecksumCRC32C' : algorithm === 'SHA256' ? 'ChecksumSHA256' : undefined;
 }
 
+/** The same checksum as an HTTP header, for requests made without the SDK (lean-put.ts). */
+export function checksumHeader(algorithm: FlexibleChecksum): 'x-amz-checksum-crc32c' | 'x-amz-checksum-sha256' | undefined {
+  return algorithm === 'CRC32C' ? 'x-amz-checksum-crc32c' : algorithm === 'SHA256' ? 'x-amz-checksum-sha256' : undefined;
+}
+
 /**
  * Whether the store's answer confirms what was sent. A store that does not return a
  * flexible checksum (RGW ignores them) is judged by the ETag alone; one that returns a

@@ -13,8 +13,9 @@ import type { Db } from '../store/db.ts';
 import { forEachLimited } from '../util/limit.ts';
 import { silentLogger, type Logger } from '../util/log.ts';
 import { ProgressCounter, type Progress } from '../util/progress.ts';
-import { createS3Client, endpointId, resolveEndpoint, type S3Endpoint } from './client.ts';
+import { CONNECT_TIMEOUT_MS, createS3Client, endpointId, IDLE_TIMEOUT_MS, resolveEndpoint, type S3Endpoint } from './client.ts';
 import type { ObjectResult, SyncFile, UploadContext } from './context.ts';
+import { LeanPut } from './lean-put.ts';
 import type { LocalFile } from './local.ts';
 import { abortAbandoned, abortUpload, MIN_PART_SIZE, type UploadAccess } from './multipart.ts';
 import { listSizes } from './listing.ts';
@@ -53,6 +54,8 @@ export interface SyncOptions {
   /** Parts of one file in flight at once (default 4). */
   partConcurrency?: number;
   retry?: Partial<RetryPolicy>;
+  /** Objects sent in one request go without the SDK's request pipeline (lean-put.ts); default true. False sends them through the SDK too. */
+  leanPut?: boolean;
   log?: Logger;
 }
 
@@ -94,6 +97,16 @@ async function statOf(path: string): Promise<LocalFile | undefined> {
   }
 }
 
+/** The lean path for one-request objects, or undefined: then the SDK sends them, and reports whatever stopped this per file. */
+async function leanPutFor(client: S3Client, bucket: string, maxSockets: number, log: Logger): Promise<LeanPut | undefined> {
+  try {
+    return await LeanPut.create(client, bucket, { maxSockets, connectTimeoutMs: CONNECT_TIMEOUT_MS, idleTimeoutMs: IDLE_TIMEOUT_MS });
+  } catch (e) {
+    log.debug('small objects go through the SDK', { bucket, reason: (e as Error).message });
+    return undefined;
+  }
+}
+
 function storeOf(s: Db | SyncRecords): SyncRecords {
   return 'prepare' in s ? new SyncStore(s) : s;
 }
@@ -118,7 +131,8 @@ export async function syncFiles(target: SyncTarget, files: readonly SyncFile[], 
   const started = Date.now();
   const endpoint = resolveEndpoint(target.endpoint);
   const partSize = Math.max(MIN_PART_SIZE, options.partSize ?? DEFAULT_PART_SIZE);
-  const client = options.client ?? createS3Client(endpoint, { maxSockets: (options.fileConcurrency ?? 8) * (options.partConcurrency ?? 4) });
+  const maxSockets = (options.fileConcurrency ?? 8) * (options.partConcurrency ?? 4);
+  const client = options.client ?? createS3Client(endpoint, { maxSockets });
   const stats = await Promise.all(files.map((f) => statOf(f.path)));
   const sizes = stats.map((s) => s?.size ?? 0);
   const progress = new ProgressCounter(
@@ -142,6 +156,7 @@ export async function syncFiles(target: SyncTarget, files: readonly SyncFile[], 
     log,
   };
 
+  if (options.leanPut !== false) ctx.lean = await leanPutFor(client, target.bucket, maxSockets, log);
   if (files.length >= LIST_FROM) ctx.listed = await listSizes(ctx, files.map((f) => f.key));
 
   const results: ObjectResult[] = new Array(files.length);
@@ -168,6 +183,7 @@ export async function syncFiles(target: SyncTarget, files: readonly SyncFile[], 
       }
     });
   } finally {
+    ctx.lean?.close();
     if (!options.client) client.destroy();
   }
   // Files the run never began carry the error that ended it.

@@ -11,7 +11,7 @@ import { hashFileHere } from '../hash/medium.ts';
 import { removeQuietly, XXH64_META, type ObjectResult, type SyncFile, type UploadContext } from './context.ts';
 import { statLocal, xxh64Mismatch, type LocalFile } from './local.ts';
 import { CorruptTransfer, errorName, httpStatus, type ObjectRef } from './errors.ts';
-import { checksumField, confirms, normaliseEtag, PartHasher, singleEtag } from './integrity.ts';
+import { checksumField, checksumHeader, confirms, normaliseEtag, PartHasher, singleEtag } from './integrity.ts';
 import { uploadMultipart } from './multipart.ts';
 import { meteredBody, readPart } from './read.ts';
 import { withRetry } from './retry.ts';
@@ -93,7 +93,6 @@ export async function uploadFile(ctx: UploadContext, file: SyncFile, known?: Loc
 async function putObject(ctx: UploadContext, file: SyncFile, local: LocalFile): Promise<ObjectResult> {
   const ref: ObjectRef = { bucket: ctx.bucket, key: file.key, path: file.path };
   const algorithm = ctx.endpoint.checksum;
-  const field = checksumField(algorithm);
   const buf = await ctx.pool.acquire(local.size, ctx.retry.signal);
   try {
     const partHasher = await PartHasher.create(algorithm);
@@ -113,26 +112,13 @@ async function putObject(ctx: UploadContext, file: SyncFile, local: LocalFile): 
     let storedWrong = false;
     try {
       const answer = await withRetry('upload of', ref, ctx.retry, async () => {
-        const r = await ctx.client.send(
-          new PutObjectCommand({
-            Bucket: ctx.bucket,
-            Key: file.key,
-            Body: meteredBody(data, ctx.bandwidth, ctx.retry.signal),
-            ContentLength: local.size,
-            ContentMD5: digest.md5.toString('base64'),
-            ...(field && expected.checksum ? { [field]: expected.checksum } : {}),
-            ...(file.contentType ? { ContentType: file.contentType } : {}),
-            Metadata: { [XXH64_META]: xxh64 },
-          }),
-          { abortSignal: ctx.retry.signal },
-        );
-        const got = { etag: r.ETag, checksum: field ? r[field] : undefined };
+        const got = await sendObject(ctx, file, data, { md5: digest.md5, checksum: expected.checksum, xxh64 });
         storedWrong = !confirms(expected, got, ctx.endpoint.etagIsMd5);
-        if (storedWrong) throw new CorruptTransfer(`the store answered ETag ${r.ETag}${got.checksum ? ` and ${algorithm} ${got.checksum}` : ''}, expected ${expected.etag}${expected.checksum ? ` and ${expected.checksum}` : ''}`);
-        return r;
+        if (storedWrong) throw new CorruptTransfer(`the store answered ETag ${got.etag}${got.checksum ? ` and ${algorithm} ${got.checksum}` : ''}, expected ${expected.etag}${expected.checksum ? ` and ${expected.checksum}` : ''}`);
+        return got;
       });
       ctx.onBytes(local.size);
-      return { path: file.path, key: file.key, size: local.size, outcome: 'uploaded', etag: normaliseEtag(answer.ETag), checksum: expected.checksum, xxh64 };
+      return { path: file.path, key: file.key, size: local.size, outcome: 'uploaded', etag: normaliseEtag(answer.etag), checksum: expected.checksum, xxh64 };
     } catch (e) {
       if (storedWrong) await removeQuietly(ctx, file.key);
       throw e;
@@ -140,4 +126,43 @@ async function putObject(ctx: UploadContext, file: SyncFile, local: LocalFile): 
   } finally {
     ctx.pool.release(buf);
   }
+}
+
+/** The proofs an object is sent with: Content-MD5, the flexible checksum (base64) when the endpoint uses one, the xxh64 for its metadata. */
+interface Proofs {
+  md5: Buffer;
+  checksum?: string;
+  xxh64: string;
+}
+
+/** One PUT of the whole object, the lean way where the endpoint allows it, else through the SDK: the store's ETag and checksum. */
+async function sendObject(ctx: UploadContext, file: SyncFile, data: Buffer, proofs: Proofs): Promise<{ etag?: string; checksum?: string }> {
+  const header = checksumHeader(ctx.endpoint.checksum);
+  const field = checksumField(ctx.endpoint.checksum);
+  if (ctx.lean) {
+    return ctx.lean.put({
+      key: file.key,
+      body: data,
+      md5: proofs.md5,
+      ...(header && proofs.checksum ? { checksum: { header, value: proofs.checksum } } : {}),
+      contentType: file.contentType,
+      metadata: { [XXH64_META]: proofs.xxh64 },
+      bandwidth: ctx.bandwidth,
+      signal: ctx.retry.signal,
+    });
+  }
+  const r = await ctx.client.send(
+    new PutObjectCommand({
+      Bucket: ctx.bucket,
+      Key: file.key,
+      Body: meteredBody(data, ctx.bandwidth, ctx.retry.signal),
+      ContentLength: data.length,
+      ContentMD5: proofs.md5.toString('base64'),
+      ...(field && proofs.checksum ? { [field]: proofs.checksum } : {}),
+      ...(file.contentType ? { ContentType: file.contentType } : {}),
+      Metadata: { [XXH64_META]: proofs.xxh64 },
+    }),
+    { abortSignal: ctx.retry.signal },
+  );
+  return { etag: r.ETag, checksum: field ? r[field] : undefined };
 }

@@ -17,6 +17,8 @@ interface Job {
   partSize?: number;
   partConcurrency?: number;
   fileConcurrency?: number;
+  /** false: small objects through the SDK too (the bench's before/after). */
+  leanPut?: boolean;
 }
 
 const job = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as Job;
@@ -26,6 +28,7 @@ const summary = await syncFiles(job.target, job.files, {
   partSize: job.partSize,
   partConcurrency: job.partConcurrency,
   fileConcurrency: job.fileConcurrency,
+  leanPut: job.leanPut,
   bandwidth: new Bandwidth(job.limit ?? null),
   onProgress: (p) => process.stdout.write(JSON.stringify({ bytesDone: p.bytesDone }) + '\n'),
 });
