@@ -44,6 +44,9 @@ function returnAlignedBuffer(buf: Uint8Array): void {
   if (pool.length < POOLED_BUFFERS) pool.push(buf);
 }
 
+/** A cached read of a file below this size is one synchronous read (see hashFileHere). */
+const SYNC_CACHED_READ = 1024 * 1024;
+
 export type ReadMode = 'direct' | 'cached';
 
 export interface FileHashResult {
@@ -94,7 +97,11 @@ export async function hashFileHere(path: string, formats: readonly HashFormat[],
       const length = readLength(size - bytes);
       // After a short read, or once the size is read, the next read almost always meets the end
       // of the file, which the kernel answers at once without I/O: asked synchronously, it costs no hand-off.
-      const bytesRead: number = atEnd ? readSync(fd, buf, 0, length, bytes) : await readAsync(fd, buf.subarray(0, length), bytes);
+      // So is a cached read of a file that fits one read: the page cache answers it (a cold one waits
+      // for one small device read), and a hand-off to libuv's thread pool cost twice the read itself
+      // (10,000 files of 4 KiB, page cache warm: 114 ms read synchronously, 244 ms with 16 reads in flight).
+      const sync = atEnd || (mode === 'cached' && bytes === 0 && size < SYNC_CACHED_READ);
+      const bytesRead: number = sync ? readSync(fd, buf, 0, length, bytes) : await readAsync(fd, buf.subarray(0, length), bytes);
       if (bytesRead === 0) break;
       hasher.update(buf.subarray(0, bytesRead));
       bytes += bytesRead;

@@ -11,7 +11,8 @@ import { latestIgnorePatterns } from './history.ts';
 import type { MhlHistory } from './model.ts';
 import { parentOf } from './paths.ts';
 import { expectationFor, indexHistory, type FileExpectation, type HistoryIndex } from './records.ts';
-import { walkTree, type DiskFile, type DiskTree } from '../fs/walk.ts';
+import type { DiskFile, DiskTree } from '../fs/walk.ts';
+import { localMhlHashing, type MhlHashing } from './hashing.ts';
 
 export interface ScannedFile extends DiskFile {
   /** The recorded path this file answers to (differs from `path` only by normalisation). */
@@ -40,12 +41,13 @@ export function isIgnored(ignore: IgnoreMatcher, path: string, isDirectory: bool
 }
 
 
-export async function scan(history: MhlHistory, extraIgnore: readonly string[] = []): Promise<Scan> {
+/** `hashing` says where the disk is listed (default: here, without blocking). */
+export async function scan(history: MhlHistory, extraIgnore: readonly string[] = [], hashing: MhlHashing = localMhlHashing): Promise<Scan> {
   const index = indexHistory(history);
   const patterns = [...latestIgnorePatterns(history)];
   for (const p of extraIgnore) if (!patterns.includes(p)) patterns.push(p);
   const ignore = ignoreMatcher(patterns);
-  const tree = await walkTree(history.root, ignore);
+  const tree = await hashing.walkTree(history.root, patterns);
 
   const byNfc = new Map<string, string>();
   const recordedKey = (path: string): string => {

@@ -115,7 +115,7 @@ export async function verifyHistory(root: string, options: VerifyOptions = {}): 
     return { ...base, ...exitFor(base, history.generations.length > 0) };
   }
 
-  const s = await scan(history, options.ignore);
+  const s = await scan(history, options.ignore, hashing);
   const report = { ...base, filesOnDisk: s.files.length, missing: s.missing, newFiles: s.newFiles.map((f) => f.path) };
   for (const e of s.tree.errors) report.unverifiable.push({ path: e.path, message: e.message });
 
