@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { ErrorCode } from '../errors.ts';
 import { errno } from '../errors.ts';
 import type { IgnoreMatcher } from './ignore.ts';
-import { compareCodePoints, joinRelative } from './relative.ts';
+import { compareCodePoints, joinRelative, parentOf } from './relative.ts';
 
 export interface DiskFolder {
   path: string;
@@ -31,6 +31,8 @@ export interface WalkError {
   path: string;
   code: ErrorCode;
   message: string;
+  /** About a folder (one that could not be listed, a loop), which ignore patterns match as a folder. */
+  folder?: true;
 }
 
 export interface DiskTree {
@@ -134,6 +136,25 @@ export function walkTreeHere(root: string, ignore: IgnoreMatcher): Promise<DiskT
   return walk(blockingIo, root, ignore);
 }
 
+/**
+ * What walkTree(root, ignore) lists, from a tree listed with no ignore patterns: so the walk
+ * can start before the patterns are known (core/mhl/scan.ts). A name that is not UTF-8 is
+ * reported whatever the patterns say, as the walk does, unless a folder above it is ignored.
+ */
+export function applyIgnore(tree: DiskTree, ignore: IgnoreMatcher): DiskTree {
+  const folders = new Map<string, boolean>([['', false]]);
+  const folderIgnored = (path: string): boolean => {
+    let out = folders.get(path);
+    if (out === undefined) folders.set(path, (out = folderIgnored(parentOf(path)) || ignore.ignores(path, true)));
+    return out;
+  };
+  return {
+    files: tree.files.filter((f) => !folderIgnored(parentOf(f.path)) && !ignore.ignores(f.path, false)),
+    directories: tree.directories.filter((d) => !folderIgnored(d.path)),
+    errors: tree.errors.filter((e) => !folderIgnored(parentOf(e.path)) && (e.code === 'BAD_FILENAME' || !ignore.ignores(e.path, e.folder ?? false))),
+  };
+}
+
 async function walk(io: WalkIo, root: string, ignore: IgnoreMatcher): Promise<DiskTree> {
   const tree: DiskTree = { files: [], directories: [], errors: [] };
   const visit = async (rel: string, ancestry: Set<string>): Promise<void> => {
@@ -141,7 +162,7 @@ async function walk(io: WalkIo, root: string, ignore: IgnoreMatcher): Promise<Di
     try {
       names = await readNames(io, root, rel, tree);
     } catch (e) {
-      tree.errors.push({ path: rel, code: 'SOURCE_UNREADABLE', message: `cannot list folder ${join(root, rel)}: ${errno(e) ?? String(e)}` });
+      tree.errors.push({ path: rel, code: 'SOURCE_UNREADABLE', message: `cannot list folder ${join(root, rel)}: ${errno(e) ?? String(e)}`, folder: true });
       return;
     }
     names.sort(compareCodePoints);
@@ -162,7 +183,7 @@ async function walk(io: WalkIo, root: string, ignore: IgnoreMatcher): Promise<Di
         if (ignore.ignores(path, true)) continue;
         const id = `${st.dev}:${st.ino}`;
         if (ancestry.has(id)) {
-          tree.errors.push({ path, code: 'SYMLINK_LOOP', message: `symlink loop: ${join(root, path)} leads back to one of its own parent folders` });
+          tree.errors.push({ path, code: 'SYMLINK_LOOP', message: `symlink loop: ${join(root, path)} leads back to one of its own parent folders`, folder: true });
           continue;
         }
         tree.directories.push({ path, ...times(st) });

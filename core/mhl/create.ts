@@ -25,7 +25,7 @@ import { compareCodePoints } from './paths.ts';
 import { MhlProgressCounter } from './progress.ts';
 import { expectationFor } from './records.ts';
 import { formatsToMatchGone, matchRenames, type GoneFile, type NewFile } from './renames.ts';
-import { scan, type ScannedFile } from './scan.ts';
+import { listEverything, scan, type ScannedFile } from './scan.ts';
 import type { AlteredFile, UnverifiableFile } from './verify.ts';
 import { writeGenerationTo, type WrittenGeneration } from './write.ts';
 
@@ -67,8 +67,9 @@ export interface CreateResult {
 
 export async function createGeneration(root: string, options: CreateOptions): Promise<CreateResult> {
   const hashing = options.hashing ?? localMhlHashing;
+  const listing = listEverything(resolve(root), hashing); // while the history loads; scan applies its ignore patterns
   const history = await loadHistory(resolve(root), { hashing }); // a broken chain is refused, not extended
-  const s = await scan(history, options.ignore, hashing);
+  const s = await scan(history, options.ignore, hashing, listing);
   const requested = [...new Set(options.formats)];
 
   const entries: MhlFileEntry[] = [];
