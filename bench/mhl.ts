@@ -8,7 +8,8 @@
  *  - `rushes verify DIR` vs `ascmhl-debug verify DIR` (of the history each tool wrote).
  * Each is run cold (caches dropped before it, when run as root) and warm (the files read
  * once just before, so the page cache holds them: the reference tool then reads from
- * memory, while rushes still reads every file from the device with O_DIRECT). The
+ * memory, and so does `rushes mhl create` for the new files it records as original, while
+ * `rushes verify` still reads every file from the device with O_DIRECT). The
  * contenders take turns within each round, the first to go alternating, and the figures
  * are medians of N rounds. `find | xargs xxhsum` gives the cold read floor for context.
  *

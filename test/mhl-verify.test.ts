@@ -4,7 +4,7 @@
  * tool's verify, with its precedence; reads from the medium with progress; actions recorded
  * by create; nested histories; diff without reading content.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -18,6 +18,8 @@ import {
   writeGeneration,
   type MhlProgress,
 } from '../core/mhl/index.ts';
+import { applyIgnore, walkTree, type DiskTree } from '../core/fs/walk.ts';
+import { ignoreMatcher } from '../core/fs/ignore.ts';
 import { c4Of, md5, put, xxhsum64 } from './helpers/mhl.ts';
 import { schemaErrors, schemasMissing } from './helpers/peer.ts';
 import { scratchFolders } from './helpers/scratch.ts';
@@ -431,5 +433,24 @@ describe('describeHistory (mhl info)', () => {
     const text = formatHistoryDescription(d).join('\n');
     expect(text).toContain('Generation 1 (2020-01-15T13:00:00.000Z) in-place: myHost.local, ascmhl 1.1, Jane Doe [DIT]');
     expect(text).toContain('root xxh64: ca56d22f064fdf1b (content), 2ccca3899111eabb (structure)');
+  });
+});
+
+describe('listing before the ignore patterns are known', () => {
+  it('lists what a walk with the patterns lists, errors included, once the patterns are applied', async () => {
+    const root = join(scratch(), 'ignored');
+    for (const p of ['a.mov', 'b.tmp', 'Proxies/p.mov', 'Clips/c.mov', 'Clips/.DS_Store', 'Clips/cache/x.bin', 'Deep/Proxies/q.mov', 'Deep/keep.mov']) put(root, p, p);
+    mkdirSync(join(root, 'Empty'));
+    symlinkSync(join(root, 'nowhere'), join(root, 'broken.mov'));
+    symlinkSync(join(root, 'nowhere'), join(root, 'Proxies/broken.mov'));
+    symlinkSync(join(root, 'nowhere'), join(root, 'cache'));
+    const ignore = ignoreMatcher(['*.tmp', '.DS_Store', 'Proxies/', 'cache/', 'Clips/cache']);
+    // Access times are left out: the first walk's listing of a folder may update its own.
+    const withoutAtimes = (t: DiskTree) => ({ ...t, files: t.files.map(({ atimeNs: _a, ...f }) => f), directories: t.directories.map(({ atimeNs: _a, ...d }) => d) });
+    const everything = await walkTree(root, ignoreMatcher([]));
+    const walked = await walkTree(root, ignore);
+    expect(everything.files.length).toBeGreaterThan(walked.files.length);
+    expect(walked.errors.map((e) => e.path)).toEqual(['broken.mov', 'cache']);
+    expect(withoutAtimes(applyIgnore(everything, ignore))).toEqual(withoutAtimes(walked));
   });
 });

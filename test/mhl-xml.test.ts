@@ -229,6 +229,45 @@ describe('manifest XML', () => {
   });
 });
 
+describe('the XML reader (one pass, no library): well-formedness', () => {
+  const file = '/cards/A001/ascmhl/0001_A001_2020-01-16_091500Z.mhl';
+  const good = manifestWith(fileHash('a.mov'));
+  const cases: [string, string, RegExp][] = [
+    ['an end tag that closes another element', good.replace('</path>', '</pathx>'), /not well-formed XML: <\/pathx> does not close <path> \(line \d+, column \d+\)/],
+    ['an unclosed root', good.replace('</hashlist>', ''), /not well-formed XML: <hashlist> is not closed/],
+    ['an unquoted attribute', good.replace('size="6"', 'size=6'), /not well-formed XML: the value of attribute "size" of <path> is not quoted/],
+    ['an attribute given twice', good.replace('size="6"', 'size="6" size="6"'), /not well-formed XML: attribute "size" appears twice in <path>/],
+    ['an attribute without a value', good.replace('size="6"', 'size'), /not well-formed XML: attribute "size" of <path> has no value/],
+    ['attributes without whitespace between them', good.replace('version="2.0" xmlns', 'version="2.0"xmlns'), /not well-formed XML: expected whitespace/],
+    ['"<" in an attribute value', good.replace('size="6"', 'size="<6"'), /not well-formed XML: "<" in the value of attribute "size"/],
+    ['a bad element name', good.replace('<hashes>', '<1hashes>'), /not well-formed XML: expected an element name/],
+    ['text after the root', good + 'trailing', /text outside the root element/],
+    ['a second root', good + '<hashlist/>', /more than one root element/],
+    ['an unclosed comment', good.replace('<hashes>', '<hashes><!-- open'), /not well-formed XML: a comment is not closed/],
+    ['"--" inside a comment', good.replace('<hashes>', '<hashes><!-- a -- b -->'), /not well-formed XML: "--" inside a comment/],
+    ['"]]>" in text', good.replace('>a.mov<', '>a]]>.mov<'), /not well-formed XML: "\]\]>" in text in <path>/],
+    ['a control character', good.replace('a.mov', 'a\u0001.mov'), /not well-formed XML: character U\+0001 is not allowed in XML/],
+    ['an XML declaration later on', good.replace('<hashes>', '<hashes><?xml version="1.0"?>'), /not well-formed XML: an XML declaration is allowed only at the start/],
+    ['a stray end tag after the root', good + '</hashlist>', /not well-formed XML: unexpected markup outside the root element/],
+    ['a name that is not a qualified name', good.replace('<hashes>', '<:hashes>').replace('</hashes>', '</:hashes>'), /not well-formed XML: <:hashes> is not a qualified name/],
+  ];
+  for (const [what, input, cause] of cases) {
+    it(`refuses ${what}`, () => expectMhlError(() => parseManifest(Buffer.from(input), file), file, cause));
+  }
+
+  it('reads comments, processing instructions, CDATA, single quotes, references and prefixed elements as XML means them', () => {
+    const text = manifestWith(fileHash('a.mov'))
+      .replace('<hashes>', '<!-- a comment --><?tool some data?><hashes>')
+      .replace('<path size="6"', "<path size='6'")
+      .replace('>a.mov<', '><![CDATA[a <&> ]]>&#x62;&amp;c.mov<')
+      .replace('<hashlist version="2.0" xmlns="urn:ASC:MHL:v2.0">', '<m:hashlist version="2.0" xmlns:m="urn:ASC:MHL:v2.0">')
+      .replace('</hashlist>', '</m:hashlist>')
+      .replace(/<(\/?)(creatorinfo|creationdate|hostname|tool|processinfo|process|hashes|hash|path|xxh64)\b/g, '<$1m:$2');
+    const m = parseManifest(Buffer.from(text), file);
+    expect(m.files.map((f) => [f.path, f.size])).toEqual([['a <&> b&c.mov', 6]]);
+  });
+});
+
 const entries = [
   { sequence: 1, path: '0001_A002R2EC_2020-01-16_091500Z.mhl', format: 'c4' as const, digest: c4Of('one') },
   { sequence: 2, path: '0002_A002R2EC_2020-01-17_143000Z.mhl', format: 'c4' as const, digest: c4Of('two') },

@@ -5,6 +5,8 @@
  * (core/runtime/wire.ts). Workers import primitives and the functions they run.
  */
 import type { Progress } from '../core/events/types.ts';
+import { ignoreMatcher } from '../core/fs/ignore.ts';
+import { walkTreeHere } from '../core/fs/walk.ts';
 import { hashFilesHere } from '../core/hash/batch.ts';
 import { localHashing } from '../core/hash/hashing.ts';
 import { hashBytes } from '../core/hash/index.ts';
@@ -13,10 +15,27 @@ import { computeFolderHashes } from '../core/mhl/dirhash.ts';
 import type { FolderHashInput } from '../core/mhl/hashing.ts';
 import { copyFile, type CopyInput } from '../core/offload/copy-file.ts';
 import type { InvokeTask } from '../core/runtime/executor.ts';
-import { invokeHere } from '../core/runtime/functions.ts';
-import type { HashBytesTask, HashFilesTask, HashFileTask, WireFileHashOutcome } from '../core/runtime/hashing.ts';
+import type * as Functions from '../core/runtime/functions.ts';
+import type { HashBytesTask, HashFilesTask, HashFileTask, WalkTreeTask, WireFileHashOutcome } from '../core/runtime/hashing.ts';
 import { taskEnd, toWire, type Reply, type TaskEnd, type TaskMessage } from '../core/runtime/wire.ts';
-import './functions.ts';
+
+let functions: typeof Functions | undefined;
+
+/**
+ * The functions (render, inspect) with what they load (the invocation schema's validator,
+ * ajv), registered with the first invocation: a worker that only hashes — all an
+ * `rushes mhl create` or `verify` asks of it — starts ~0.1 s of CPU sooner, on a machine whose
+ * cores the command's other threads are starting on too. `require`, not `import()`: workers
+ * load this module as CommonJS (dist/worker.cjs, or the sources through bootstrap.cjs),
+ * and tsx's CommonJS hook compiles a require of TypeScript, not a dynamic import of it.
+ */
+function loadFunctions(): typeof Functions {
+  if (!functions) {
+    require('./functions.ts');
+    functions = require('../core/runtime/functions.ts') as typeof Functions;
+  }
+  return functions;
+}
 
 /** How often a running function looks whether its caller cancelled it. */
 const CANCEL_POLL_MS = 100;
@@ -38,6 +57,9 @@ const TASKS: Record<string, (input: never, end: TaskEnd) => Promise<unknown>> = 
   /** ASC MHL content and structure hashes of every folder. */
   folderHashes: async (input: FolderHashInput) => computeFolderHashes(input.files, input.directories, input.formats),
 
+  /** The files and folders under a root, with blocking calls (no hand-off per file). */
+  walkTree: (input: WalkTreeTask) => walkTreeHere(input.root, ignoreMatcher(input.ignore)),
+
   /** One digest of a buffer (the C4 ID of a manifest, a chain entry's hash). */
   hashBytes: (input: HashBytesTask) => hashBytes(input.format, input.data),
 
@@ -47,7 +69,7 @@ const TASKS: Record<string, (input: never, end: TaskEnd) => Promise<unknown>> = 
     const controller = new AbortController();
     const poll = setInterval(() => end.signal.aborted && controller.abort(new Error('cancelled')), CANCEL_POLL_MS);
     try {
-      return await invokeHere(input.invocation, { signal: controller.signal, timeoutMs: input.timeoutMs, onProgress: (p: Progress) => end.post(p), hashing: localHashing });
+      return await loadFunctions().invokeHere(input.invocation, { signal: controller.signal, timeoutMs: input.timeoutMs, onProgress: (p: Progress) => end.post(p), hashing: localHashing });
     } finally {
       clearInterval(poll);
     }

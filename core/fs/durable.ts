@@ -85,17 +85,26 @@ export async function commitTemporary(temp: string, finalPath: string, options: 
   await fsyncFolder(dirname(finalPath));
 }
 
+/**
+ * Creates `path` (never replacing an entry) with `data` and fsyncs it. Only for a file inside
+ * a temporary folder that is committed as a whole (commitTemporary): its own name is then
+ * as good as a temporary one, and one fsync of that folder covers all its entries.
+ */
+export async function writeNewFileSynced(path: string, data: string | Uint8Array): Promise<void> {
+  const fh = await fsp.open(path, 'wx', 0o644);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Writes `data` to `path` durably (temporary name, fsync, rename, folder fsync). */
 export async function writeFileDurably(path: string, data: string | Uint8Array, options: { exclusive?: boolean } = {}): Promise<void> {
   const temp = temporaryPath(path, { unique: true });
   try {
-    const fh = await fsp.open(temp, 'wx', 0o644);
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
+    await writeNewFileSynced(temp, data);
     await commitTemporary(temp, path, options);
   } catch (e) {
     await fsp.rm(temp, { force: true }).catch(() => undefined);

@@ -11,6 +11,8 @@ import type { HashFormat } from './types.ts';
 export interface FileToHash {
   path: string;
   formats: readonly HashFormat[];
+  /** This file's read mode, when it differs from the batch's (`direct` of the options). */
+  direct?: boolean;
 }
 
 /** A file's digests, or why it could not be read: one file's failure does not end its batch. */
@@ -25,7 +27,7 @@ export type FileHashOutcome = FileHashResult | { error: unknown };
 export const BATCH_LANES = 4;
 
 /**
- * Hashes every file (O_DIRECT unless `direct` is false), `lanes` at a time, and answers in
+ * Hashes every file (O_DIRECT unless its or the batch's `direct` is false), `lanes` at a time, and answers in
  * the files' order. Cancelling (`signal`) rejects the whole batch; any other error stays with its file.
  */
 export async function hashFilesHere(files: readonly FileToHash[], options: ReadOptions & { lanes?: number } = {}): Promise<FileHashOutcome[]> {
@@ -33,7 +35,7 @@ export async function hashFilesHere(files: readonly FileToHash[], options: ReadO
   const indices = files.keys();
   await forEachLimited(indices, options.lanes ?? BATCH_LANES, async (i) => {
     try {
-      out[i] = await hashFileHere(files[i].path, files[i].formats, options);
+      out[i] = await hashFileHere(files[i].path, files[i].formats, { ...options, direct: files[i].direct ?? options.direct });
     } catch (error) {
       if (options.signal?.aborted) throw error;
       out[i] = { error };

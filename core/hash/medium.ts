@@ -44,6 +44,37 @@ function returnAlignedBuffer(buf: Uint8Array): void {
   if (pool.length < POOLED_BUFFERS) pool.push(buf);
 }
 
+/** A cached read of a file below this size may be one synchronous read (see smallCachedRead). */
+const SYNC_CACHED_READ = 1024 * 1024;
+
+/**
+ * How this thread reads small files through the page cache. When the cache holds them, one
+ * synchronous read each: a hand-off to libuv's thread pool costs twice the read itself
+ * (10,000 files of 4 KiB, warm: 114 ms read synchronously, 244 ms with 16 reads in flight).
+ * When they come from the device, a synchronous read waits for it with nothing else in
+ * flight, so once one read took as long as a device read, the next go to the thread pool
+ * (many at once); every PROBE_EVERY-th is still read synchronously, to see when the cache
+ * holds the files again.
+ */
+const smallCachedRead = {
+  /**
+   * Longer than the page cache takes to answer for a small file (a few µs for 4 KiB), shorter
+   * than a device read (~80 µs here). A file near 1 MiB may count as read from the device: it
+   * then goes through the thread pool, where its copy outweighs the hand-off anyway.
+   */
+  DEVICE_READ_MS: 0.05,
+  PROBE_EVERY: 16,
+  fromDevice: false,
+  sinceProbe: 0,
+  synchronously(): boolean {
+    if (!this.fromDevice || ++this.sinceProbe >= this.PROBE_EVERY) return ((this.sinceProbe = 0), true);
+    return false;
+  },
+  took(ms: number): void {
+    this.fromDevice = ms > this.DEVICE_READ_MS;
+  },
+};
+
 export type ReadMode = 'direct' | 'cached';
 
 export interface FileHashResult {
@@ -94,7 +125,15 @@ export async function hashFileHere(path: string, formats: readonly HashFormat[],
       const length = readLength(size - bytes);
       // After a short read, or once the size is read, the next read almost always meets the end
       // of the file, which the kernel answers at once without I/O: asked synchronously, it costs no hand-off.
-      const bytesRead: number = atEnd ? readSync(fd, buf, 0, length, bytes) : await readAsync(fd, buf.subarray(0, length), bytes);
+      // So is a cached read of a small file while the page cache holds what is read (see smallCachedRead).
+      const small = mode === 'cached' && bytes === 0 && size < SYNC_CACHED_READ;
+      let bytesRead: number;
+      if (atEnd) bytesRead = readSync(fd, buf, 0, length, bytes);
+      else if (small && smallCachedRead.synchronously()) {
+        const started = performance.now();
+        bytesRead = readSync(fd, buf, 0, length, bytes);
+        smallCachedRead.took(performance.now() - started);
+      } else bytesRead = await readAsync(fd, buf.subarray(0, length), bytes);
       if (bytesRead === 0) break;
       hasher.update(buf.subarray(0, bytesRead));
       bytes += bytesRead;

@@ -1,7 +1,12 @@
 /**
- * `rushes mhl create DIR`: seal a folder in place. Every file is read from the medium and,
- * where the history already knows it, checked against it (verified / failed); files it does
- * not know are recorded as original. Then a new "in-place" generation is written (also in
+ * `rushes mhl create DIR`: seal a folder in place. Every file the history already knows is
+ * read from the medium (O_DIRECT) and checked against it (verified / failed): that is a
+ * verification, and DESIGN.md's rule holds for it. Files it does not know are recorded as
+ * original, hashed as the file system presents them, page cache included — as the offload
+ * hashes the card it copies from (core/offload), and as the reference tool does: an original
+ * hash states what the file holds, not that a copy reached its medium; a copy whose medium
+ * lost bytes is then caught by the next verify, which reads the medium (`direct: true`
+ * reads new files from the medium too). Then a new "in-place" generation is written (also in
  * nested histories), with folder hashes. Like the reference tool's create, the generation
  * is written even when a check failed or recorded files are missing — it documents that —
  * and the result's exit code says so: 11 when a file failed, else 10 when files are missing.
@@ -20,7 +25,7 @@ import { compareCodePoints } from './paths.ts';
 import { MhlProgressCounter } from './progress.ts';
 import { expectationFor } from './records.ts';
 import { formatsToMatchGone, matchRenames, type GoneFile, type NewFile } from './renames.ts';
-import { scan, type ScannedFile } from './scan.ts';
+import { listEverything, scan, type ScannedFile } from './scan.ts';
 import type { AlteredFile, UnverifiableFile } from './verify.ts';
 import { writeGenerationTo, type WrittenGeneration } from './write.ts';
 
@@ -34,6 +39,10 @@ export interface CreateOptions {
   /** Record a missing file found again under another name as renamed (the reference tool's --detect_renaming). */
   detectRenames?: boolean;
   onProgress?: (p: MhlProgress) => void;
+  /**
+   * Read every file, new ones too, from the medium (true), or every file through the page
+   * cache (false). Default: files the history knows from the medium, new ones through the cache.
+   */
   direct?: boolean;
   /** Batches of small files, or large files, read at once (default 4 each; see hashing.ts). */
   concurrency?: number;
@@ -58,8 +67,9 @@ export interface CreateResult {
 
 export async function createGeneration(root: string, options: CreateOptions): Promise<CreateResult> {
   const hashing = options.hashing ?? localMhlHashing;
+  const listing = listEverything(resolve(root), hashing); // while the history loads; scan applies its ignore patterns
   const history = await loadHistory(resolve(root), { hashing }); // a broken chain is refused, not extended
-  const s = await scan(history, options.ignore);
+  const s = await scan(history, options.ignore, hashing, listing);
   const requested = [...new Set(options.formats)];
 
   const entries: MhlFileEntry[] = [];
@@ -101,7 +111,8 @@ export async function createGeneration(root: string, options: CreateOptions): Pr
       const hashes = f.expectation ? c.hashes : c.hashes.filter((h) => requested.includes(h.format));
       entries.push({ path: f.path, size: r.bytes, lastModified: new Date(Math.floor(f.mtimeMs / 1000) * 1000), hashes });
     },
-    { direct: options.direct, concurrency: options.concurrency, signal: options.signal, progress, hashing },
+    // A known file is verified, so it is read from the medium; a new one needs no more than its bytes.
+    { direct: options.direct ?? ((f) => f.expectation !== undefined), concurrency: options.concurrency, signal: options.signal, progress, hashing },
   );
 
   // As the reference tool records it: the new path's hashes stay "original", <previousPath> says where it was.

@@ -2,12 +2,15 @@
  * Where a history's hashing runs is the caller's: every operation takes an MhlHashing, by
  * default this thread's (the engine and the CLI pass the worker pool's, core/runtime).
  *
- * `hashMany` reads many files from the medium (O_DIRECT) with as many in flight as helps:
+ * `hashMany` reads many files (from the medium, O_DIRECT, unless the caller says a file may
+ * come from the page cache) with as many in flight as helps:
  * small files are bound by per-file latency, so they go in batches (hashFiles: one hand-off
  * to a worker per batch, several reads in flight in each); large files are bound by the
  * device, where a few sequential streams beat many competing ones.
  */
 import { join } from 'node:path';
+import { ignoreMatcher } from '../fs/ignore.ts';
+import { walkTree, type DiskTree } from '../fs/walk.ts';
 import { localHashing, type Hashing } from '../hash/hashing.ts';
 import type { Digests, HashFormat } from '../hash/index.ts';
 import type { FileHashOutcome } from '../hash/batch.ts';
@@ -25,11 +28,17 @@ export interface FolderHashInput {
 export interface MhlHashing extends Hashing {
   /** ASC MHL content and structure hashes of every folder. */
   folderHashes(input: FolderHashInput): Promise<FolderHashes>;
+  /**
+   * The files and folders under a root, minus what the ignore patterns name (core/fs/walk.ts):
+   * listed where the files are read, since a walk of many small files is one syscall per file.
+   */
+  walkTree(root: string, ignore: readonly string[]): Promise<DiskTree>;
 }
 
 export const localMhlHashing: MhlHashing = {
   ...localHashing,
   folderHashes: async (i) => computeFolderHashes(i.files, i.directories, i.formats),
+  walkTree: (root, ignore) => walkTree(root, ignoreMatcher(ignore)),
 };
 
 const SMALL_FILE = 1024 * 1024;
@@ -56,10 +65,12 @@ export async function hashMany<T extends HashJob>(
   jobs: readonly T[],
   formatsOf: (job: T) => HashFormat[],
   done: (job: T, result: FileHashOutcome) => void,
-  options: { direct?: boolean; concurrency?: number; signal?: AbortSignal; progress: MhlProgressCounter; hashing?: Hashing },
+  options: { direct?: boolean | ((job: T) => boolean); concurrency?: number; signal?: AbortSignal; progress: MhlProgressCounter; hashing?: Hashing },
 ): Promise<void> {
   const hashing = options.hashing ?? localHashing;
-  const read = { direct: options.direct ?? true, onBytes: (n: number) => options.progress.bytes(n), signal: options.signal };
+  const direct = options.direct ?? true;
+  const directOf = typeof direct === 'function' ? direct : () => direct;
+  const read = { direct: true, onBytes: (n: number) => options.progress.bytes(n), signal: options.signal };
   const finish = (job: T, r: FileHashOutcome): void => {
     done(job, r);
     options.progress.fileDone(job.path);
@@ -68,7 +79,7 @@ export async function hashMany<T extends HashJob>(
   const runBatch = async (batch: T[]): Promise<void> => {
     let outcomes: FileHashOutcome[];
     try {
-      outcomes = await hashing.hashFiles(batch.map((job) => ({ path: join(root, job.path), formats: formatsOf(job) })), read);
+      outcomes = await hashing.hashFiles(batch.map((job) => ({ path: join(root, job.path), formats: formatsOf(job), direct: directOf(job) })), read);
     } catch (e) {
       // The whole task failed (a worker lost, say): each file of the batch fails alone, as in runLarge.
       if (options.signal?.aborted) throw e;
@@ -80,7 +91,7 @@ export async function hashMany<T extends HashJob>(
   const runLarge = async (job: T): Promise<void> => {
     let r: FileHashOutcome;
     try {
-      r = await hashing.hashFile(join(root, job.path), formatsOf(job), read);
+      r = await hashing.hashFile(join(root, job.path), formatsOf(job), { ...read, direct: directOf(job) });
     } catch (e) {
       if (options.signal?.aborted) throw e;
       r = { error: e };

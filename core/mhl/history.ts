@@ -58,6 +58,8 @@ async function loadFolder(root: string, relativePath: string, tolerant: boolean,
   // Chain first: every manifest it lists must exist and still have the C4 ID it had.
   const altered = new Set<string>();
   const chained = new Set<string>();
+  // What the chain check read and hashed, so a 10,000-file manifest is not read and hashed twice.
+  const seen = new Map<string, { bytes: Uint8Array; c4?: string }>();
   for (const entry of history.chain ?? []) {
     const file = resolve(folder, entry.path);
     chained.add(file);
@@ -70,6 +72,7 @@ async function loadFolder(root: string, relativePath: string, tolerant: boolean,
       continue;
     }
     const actual = await hashing.hashBytes(entry.format, bytes);
+    seen.set(file, { bytes, c4: entry.format === 'c4' ? actual : undefined });
     if (actual !== entry.digest) {
       altered.add(file);
       report(
@@ -94,7 +97,8 @@ async function loadFolder(root: string, relativePath: string, tolerant: boolean,
     if (history.chain && !chained.has(file)) {
       history.problems.push({ kind: 'manifest-unchained', path: file, message: `${file}: manifest is not listed in ${CHAIN_FILE}, so nothing protects it from changes` });
     }
-    const bytes = await readMhlFile(file);
+    const known = seen.get(file);
+    const bytes = known?.bytes ?? (await readMhlFile(file));
     let manifest;
     try {
       manifest = parseManifest(bytes, file);
@@ -103,7 +107,7 @@ async function loadFolder(root: string, relativePath: string, tolerant: boolean,
       if (tolerant && altered.has(file)) continue;
       throw e;
     }
-    history.generations.push({ ...manifest, number, fileName: name, filePath: file, c4: await hashing.hashBytes('c4', bytes) });
+    history.generations.push({ ...manifest, number, fileName: name, filePath: file, c4: known?.c4 ?? (await hashing.hashBytes('c4', bytes)) });
   }
   history.generations.sort((a, b) => a.number - b.number);
   return history;

@@ -11,7 +11,8 @@ import { latestIgnorePatterns } from './history.ts';
 import type { MhlHistory } from './model.ts';
 import { parentOf } from './paths.ts';
 import { expectationFor, indexHistory, type FileExpectation, type HistoryIndex } from './records.ts';
-import { walkTree, type DiskFile, type DiskTree } from '../fs/walk.ts';
+import { applyIgnore, type DiskFile, type DiskTree } from '../fs/walk.ts';
+import { localMhlHashing, type MhlHashing } from './hashing.ts';
 
 export interface ScannedFile extends DiskFile {
   /** The recorded path this file answers to (differs from `path` only by normalisation). */
@@ -40,12 +41,27 @@ export function isIgnored(ignore: IgnoreMatcher, path: string, isDirectory: bool
 }
 
 
-export async function scan(history: MhlHistory, extraIgnore: readonly string[] = []): Promise<Scan> {
+/**
+ * Lists everything under `root`, ignoring nothing yet, for `scan` to filter once the history
+ * says what to ignore: started before the history is loaded, the walk (in a worker) runs
+ * while this thread reads the manifests, rather than after.
+ */
+export function listEverything(root: string, hashing: MhlHashing = localMhlHashing): Promise<DiskTree> {
+  const listing = hashing.walkTree(root, []);
+  listing.catch(() => undefined); // awaited by scan, or never if the history cannot be loaded
+  return listing;
+}
+
+/**
+ * `hashing` says where the disk is listed (default: here, without blocking); `listing`, from
+ * listEverything(history.root), is used instead of listing it now.
+ */
+export async function scan(history: MhlHistory, extraIgnore: readonly string[] = [], hashing: MhlHashing = localMhlHashing, listing?: Promise<DiskTree>): Promise<Scan> {
   const index = indexHistory(history);
   const patterns = [...latestIgnorePatterns(history)];
   for (const p of extraIgnore) if (!patterns.includes(p)) patterns.push(p);
   const ignore = ignoreMatcher(patterns);
-  const tree = await walkTree(history.root, ignore);
+  const tree = listing ? applyIgnore(await listing, ignore) : await hashing.walkTree(history.root, patterns);
 
   const byNfc = new Map<string, string>();
   const recordedKey = (path: string): string => {

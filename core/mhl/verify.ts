@@ -18,7 +18,7 @@ import { allProblems, loadHistory } from './history.ts';
 import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode, type MhlProgress } from './model.ts';
 import { hashMany, localMhlHashing, type MhlHashing } from './hashing.ts';
 import { MhlProgressCounter } from './progress.ts';
-import { scan } from './scan.ts';
+import { listEverything, scan } from './scan.ts';
 
 export interface VerifyOptions {
   onProgress?: (p: MhlProgress) => void;
@@ -94,6 +94,7 @@ function exitFor(r: Omit<VerifyReport, 'exitCode' | 'summary'>, hasHistory: bool
 export async function verifyHistory(root: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = Date.now();
   const hashing = options.hashing ?? localMhlHashing;
+  const listing = listEverything(resolve(root), hashing); // while the history loads; scan applies its ignore patterns
   const history = await loadHistory(resolve(root), { tolerant: true, hashing });
   const base = {
     root: history.root,
@@ -115,7 +116,7 @@ export async function verifyHistory(root: string, options: VerifyOptions = {}): 
     return { ...base, ...exitFor(base, history.generations.length > 0) };
   }
 
-  const s = await scan(history, options.ignore);
+  const s = await scan(history, options.ignore, hashing, listing);
   const report = { ...base, filesOnDisk: s.files.length, missing: s.missing, newFiles: s.newFiles.map((f) => f.path) };
   for (const e of s.tree.errors) report.unverifiable.push({ path: e.path, message: e.message });
 

@@ -17,7 +17,7 @@ import { localMhlHashing, type MhlHashing } from './hashing.ts';
 import { serializeChain } from './chain.ts';
 import { normalizeDigest } from './digest.ts';
 import type { FolderHashes } from './dirhash.ts';
-import { commitTemporary, temporaryPath, writeFileDurably } from '../fs/durable.ts';
+import { commitTemporary, fsyncFolder, temporaryPath, writeFileDurably, writeNewFileSynced } from '../fs/durable.ts';
 import { allHistories, historiesFor, latestIgnorePatterns, loadHistory, nextGenerationNumber } from './history.ts';
 import { ASCMHL_FOLDER, CHAIN_FILE, type DirectoryHash, type HashListReference, type MhlFileEntry, type MhlHistory, type NewGeneration } from './model.ts';
 import { baseName, checkRelativePath, compareCodePoints, joinRelative, manifestFileName, parentOf, relativeTo } from './paths.ts';
@@ -207,12 +207,14 @@ async function writeOne(h: MhlHistory, gen: NewGeneration, plan: Plan, ignore: s
   );
   if (isNew) {
     // A new history appears whole: both files are written into a temporary folder that is
-    // then renamed to ascmhl/, so a crash never leaves a manifest without its chain.
+    // then renamed to ascmhl/, so a crash never leaves a manifest without its chain. Inside
+    // it they need no temporary names of their own: each is fsynced, then the folder once
+    // (3 fsyncs and 2 renames fewer than writing each durably), then it is renamed.
     const temp = temporaryPath(h.folder, { unique: true });
     try {
       await fsp.mkdir(temp);
-      await writeFileDurably(join(temp, fileName), bytes, { exclusive: true });
-      await writeFileDurably(join(temp, CHAIN_FILE), chain);
+      await Promise.all([writeNewFileSynced(join(temp, fileName), bytes), writeNewFileSynced(join(temp, CHAIN_FILE), chain)]);
+      await fsyncFolder(temp);
       await commitTemporary(temp, h.folder);
     } catch (e) {
       await fsp.rm(temp, { recursive: true, force: true }).catch(() => undefined);

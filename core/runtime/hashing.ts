@@ -1,11 +1,12 @@
 /**
- * Hashing in the worker-thread pool (tasks `hashFile`, `hashBytes`, `folderHashes` in
- * workers/tasks.ts): what the engine and the CLI pass wherever a primitive takes a
- * `Hashing`, so the main thread keeps the event loop, progress and the store, and does no
- * hashing.
+ * Hashing in the worker-thread pool (tasks `hashFile`, `hashFiles`, `hashBytes`,
+ * `folderHashes`, and `walkTree`, the listing of what is hashed, in workers/tasks.ts): what
+ * the engine and the CLI pass wherever a primitive takes a `Hashing`, so the main thread
+ * keeps the event loop, progress and the store, and does no hashing.
  */
 import type { FileHashOutcome, FileToHash } from '../hash/batch.ts';
 import type { HashFileOptions } from '../hash/hashing.ts';
+import type { DiskTree } from '../fs/walk.ts';
 import type { FileHashResult } from '../hash/medium.ts';
 import type { HashFormat } from '../hash/types.ts';
 import type { FolderHashes } from '../mhl/dirhash.ts';
@@ -26,6 +27,11 @@ export interface HashFilesTask {
 
 /** A batch's outcomes as they cross the thread boundary: errors as data (wire.ts). */
 export type WireFileHashOutcome = FileHashResult | { error: WireError };
+
+export interface WalkTreeTask {
+  root: string;
+  ignore: string[];
+}
 
 export interface HashBytesTask {
   format: HashFormat;
@@ -48,4 +54,5 @@ export const pooledHashing: MhlHashing = {
   hashFiles,
   hashBytes: (format, data) => runTask<HashBytesTask, string>('hashBytes', { format, data }),
   folderHashes: (input) => runTask<FolderHashInput, FolderHashes>('folderHashes', input),
+  walkTree: (root, ignore) => runTask<WalkTreeTask, DiskTree>('walkTree', { root, ignore: [...ignore] }),
 };
