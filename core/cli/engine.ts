@@ -18,3 +18,12 @@ export async function withEngine<T>(home: string | undefined, fn: (api: EngineAp
     await engine.stop(5000);
   }
 }
+
+/**
+ * The engine's MHL functions with the store and event log they record in, and nothing else
+ * of the engine: `rushes verify` and `rushes mhl …` run no jobs (core/engine/mhl-engine.ts).
+ */
+export async function withMhl<T>(home: string | undefined, fn: (mhl: EngineApi['mhl']) => Promise<T>): Promise<T> {
+  const { withMhlEngine } = await import('../engine/mhl-engine.ts');
+  return withMhlEngine(home ?? dataHome(), fn);
+}
