@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { MhlProgress } from '../mhl/index.ts';
-import { withMhl } from './engine.ts';
+import { loadMhl, withMhl } from './engine.ts';
 import { formatBytes, formatDuration, formatRate } from '../util/format.ts';
 import { cancelOnSignals, type Io } from './io.ts';
 import { bar } from './progress.ts';
@@ -39,6 +39,7 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
     .argument('<dir>', 'a folder with an ascmhl history')
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, flags: { json?: boolean }) => {
+      void loadMhl();
       // The workers take a while to load: they start now, while the engine opens and the folder is listed.
       (await import('../runtime/pool.ts')).warmPool();
       const { signal, dispose } = cancelOnSignals(io);
@@ -67,6 +68,7 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
     .option('--detect-renaming', 'record a missing file found again under another name (same size and hash) as renamed')
     .option('--json', 'print the result as JSON')
     .action(async (dir: string, flags: { hash: string; author?: string; location?: string; comment?: string; detectRenaming?: boolean; json?: boolean }) => {
+      void loadMhl();
       const formats = (await import('../hash/index.ts')).parseHashFormats(flags.hash);
       const { signal, dispose } = cancelOnSignals(io);
       const progress = mhlProgress(io, !!flags.json);
