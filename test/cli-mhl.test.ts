@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { makeSmallCard, writeFile } from './helpers/card.ts';
 import { runCli } from './helpers/cli.ts';
 import { scratchFolders } from './helpers/scratch.ts';
+import { EventBus } from '../core/events/bus.ts';
+import { openStore } from '../core/store/db.ts';
 
 const scratch = scratchFolders();
 
@@ -45,6 +47,25 @@ describe('rushes mhl and verify', () => {
     const missing = await runCli(['verify', dir]);
     expect(missing.code).toBe(10);
     expect(missing.stdout).toContain('Sidecars/A001C001.xml');
+  });
+
+  it('records what it wrote and verified in the store\'s event log, as through the engine', async () => {
+    const dir = join(scratch(), 'E001');
+    const home = join(scratch(), 'home');
+    makeSmallCard(dir);
+    expect((await runCli(['--home', home, 'mhl', 'create', dir])).code).toBe(0);
+    expect((await runCli(['--home', home, 'verify', dir])).code).toBe(0);
+    const db = openStore(home);
+    try {
+      const events = new EventBus(db).replay({ topics: ['mhl'] });
+      expect(events.map((e) => [e.type, (e as { root?: string }).root])).toEqual([
+        ['mhl.generation-written', dir],
+        ['mhl.verified', dir],
+      ]);
+      expect(events[0]).toMatchObject({ data: { exitCode: 0, generation: 1 } });
+    } finally {
+      db.close();
+    }
   });
 
   it('names a manifest that was altered or removed, and a missing chain', async () => {

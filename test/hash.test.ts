@@ -205,6 +205,22 @@ describe('hashFiles: many files in one call', () => {
     });
   });
 
+  it.each([true, false])('direct %s: a file one read returns whole (hashed in one call) and one that takes several (streamed) give every format\'s streaming digest', async (direct) => {
+    const lengths = [0, 1, 4096, 70_000, READ_CHUNK - 65536, READ_CHUNK - 1, READ_CHUNK, READ_CHUNK + 1];
+    const datas = lengths.map((n) => randomBytes(n));
+    const files = datas.map((d, i) => ({ path: writeDurable(`whole-${direct}-${i}.bin`, d), formats: HASH_FORMATS }));
+    const outcomes = await hashFilesHere(files, { direct });
+    for (const [i, o] of outcomes.entries()) {
+      if ('error' in o) throw o.error;
+      expect(o.bytes).toBe(lengths[i]);
+      for (const format of HASH_FORMATS) {
+        const h = await createHasher(format);
+        h.update(datas[i]!);
+        expect(o.digests[format], `${format} of ${lengths[i]} bytes`).toBe(h.digest());
+      }
+    }
+  });
+
   it('cancelling rejects the whole batch with the signal\'s reason', async () => {
     const files = Array.from({ length: 40 }, (_, i) => ({ path: writeDurable(`cancel-${i}.bin`, randomBytes(4096)), formats: ['xxh64'] as HashFormat[] }));
     const controller = new AbortController();

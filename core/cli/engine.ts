@@ -18,3 +18,21 @@ export async function withEngine<T>(home: string | undefined, fn: (api: EngineAp
     await engine.stop(5000);
   }
 }
+
+let mhlEngine: Promise<typeof import('../engine/mhl-engine.ts')> | undefined;
+
+/** Starts loading what `withMhl` runs: a command calls it first, so the loading overlaps its other start-up. */
+export function loadMhl(): Promise<typeof import('../engine/mhl-engine.ts')> {
+  mhlEngine ??= import('../engine/mhl-engine.ts');
+  mhlEngine.catch(() => undefined); // withMhl reports a failure
+  return mhlEngine;
+}
+
+/**
+ * The engine's MHL functions with the store and event log they record in, and nothing else
+ * of the engine: `rushes verify` and `rushes mhl …` run no jobs (core/engine/mhl-engine.ts).
+ */
+export async function withMhl<T>(home: string | undefined, fn: (mhl: EngineApi['mhl']) => Promise<T>): Promise<T> {
+  const { withMhlEngine } = await loadMhl();
+  return withMhlEngine(home ?? dataHome(), fn);
+}

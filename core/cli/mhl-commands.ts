@@ -1,11 +1,11 @@
 /**
- * `rushes verify DIR` and `rushes mhl create|info|diff DIR`, through the engine (hashing in
- * the worker pool, what was verified or written in the event log). Exit codes are the
+ * `rushes verify DIR` and `rushes mhl create|info|diff DIR`, through the engine's MHL functions
+ * (hashing in the worker pool, what was verified or written in the store's event log). Exit codes are the
  * reference tool's (see exit-codes.ts), so scripts read both the same.
  */
 import type { Command } from 'commander';
 import type { MhlProgress } from '../mhl/index.ts';
-import { withEngine } from './engine.ts';
+import { loadMhl, withMhl } from './engine.ts';
 import { formatBytes, formatDuration, formatRate } from '../util/format.ts';
 import { cancelOnSignals, type Io } from './io.ts';
 import { bar } from './progress.ts';
@@ -39,12 +39,13 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
     .argument('<dir>', 'a folder with an ascmhl history')
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, flags: { json?: boolean }) => {
+      void loadMhl();
       // The workers take a while to load: they start now, while the engine opens and the folder is listed.
       (await import('../runtime/pool.ts')).warmPool();
       const { signal, dispose } = cancelOnSignals(io);
       const progress = mhlProgress(io, !!flags.json);
       try {
-        const report = await withEngine(home(), (api) => api.mhl.verify(dir, { onProgress: progress.onProgress, signal }));
+        const report = await withMhl(home(), (mhl) => mhl.verify(dir, { onProgress: progress.onProgress, signal }));
         progress.done();
         const { formatVerifyReport } = await import('../mhl/index.ts');
         print(io, !!flags.json, report, () => formatVerifyReport(report));
@@ -67,14 +68,15 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
     .option('--detect-renaming', 'record a missing file found again under another name (same size and hash) as renamed')
     .option('--json', 'print the result as JSON')
     .action(async (dir: string, flags: { hash: string; author?: string; location?: string; comment?: string; detectRenaming?: boolean; json?: boolean }) => {
+      void loadMhl();
       const formats = (await import('../hash/index.ts')).parseHashFormats(flags.hash);
       const { signal, dispose } = cancelOnSignals(io);
       const progress = mhlProgress(io, !!flags.json);
       // The workers take a while to load: they start now, while the engine opens and the folder is listed.
       (await import('../runtime/pool.ts')).warmPool();
       try {
-        const result = await withEngine(home(), (api) =>
-          api.mhl.create(dir, {
+        const result = await withMhl(home(), (mhl) =>
+          mhl.create(dir, {
             formats,
             creator: { author: flags.author ? { name: flags.author } : undefined, location: flags.location, comment: flags.comment },
             detectRenames: !!flags.detectRenaming,
@@ -97,7 +99,7 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
     .argument('<dir>', 'a folder with an ascmhl history')
     .option('--json', 'print as JSON')
     .action(async (dir: string, flags: { json?: boolean }) => {
-      const { history, description } = await withEngine(home(), (api) => api.mhl.info(dir));
+      const { history, description } = await withMhl(home(), (mhl) => mhl.info(dir));
       const { formatHistoryDescription, MHL_EXIT } = await import('../mhl/index.ts');
       print(io, !!flags.json, description, () => formatHistoryDescription(description));
       setExit(history.generations.length === 0 && history.children.length === 0 ? MHL_EXIT.NO_HISTORY : MHL_EXIT.OK);
@@ -109,7 +111,7 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
     .argument('<dir>', 'a folder with an ascmhl history')
     .option('--json', 'print as JSON')
     .action(async (dir: string, flags: { json?: boolean }) => {
-      const report = await withEngine(home(), (api) => api.mhl.diff(dir));
+      const report = await withMhl(home(), (mhl) => mhl.diff(dir));
       const { formatDiffReport } = await import('../mhl/index.ts');
       print(io, !!flags.json, report, () => formatDiffReport(report));
       setExit(report.exitCode);

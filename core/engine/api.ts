@@ -13,27 +13,13 @@ import { assertRenderable } from '../inspect/decodable.ts';
 import type { ClipRow, ClipStore } from '../inspect/clip-store.ts';
 import { inspectWith } from '../inspect/function.ts';
 import { findClips } from '../inspect/tree.ts';
-import {
-  createGeneration,
-  describeHistory,
-  diffHistory,
-  loadHistory,
-  verifyHistory,
-  type CreateOptions,
-  type CreateResult,
-  type DiffReport,
-  type HistoryDescription,
-  type MhlHistory,
-  type VerifyOptions,
-  type VerifyReport,
-} from '../mhl/index.ts';
+import { mhlApi, type MhlApi } from './mhl-api.ts';
 import type { OffloadEvent, OffloadSummary } from '../offload/events.ts';
 import { planOffloadJob, type OffloadRequest } from '../offload/job.ts';
 import { FINAL_STATES, isJobOf, type Job, type JobEvent, type JobQueue, type JobState, type Runner } from '../queue/index.ts';
 import { backendFor, renderJob, type RenderApiRequest, type RenderConfig, type RenderJobResult } from '../render/job.ts';
 import { buildInvocation, type RenderRequest } from '../render/request.ts';
 import { isRemoteBackend, type Backend, type Executor } from '../runtime/executor.ts';
-import { pooledHashing } from '../runtime/hashing.ts';
 import { isUri, storageFor } from '../runtime/storage.ts';
 import { TOOL } from '../version.ts';
 import type { Card, CardEvent, CardState, CardStore } from '../watch/card-store.ts';
@@ -71,20 +57,7 @@ export interface Health {
   version: string;
 }
 
-export interface MhlEvent {
-  topic: 'mhl';
-  seq?: number;
-  at: number;
-  root: string;
-  type: 'mhl.verified' | 'mhl.generation-written';
-  data: { exitCode: number; summary: string; manifest?: string; generation?: number };
-}
-
-declare module '../events/types.ts' {
-  interface EventMap {
-    mhl: Omit<MhlEvent, 'topic' | 'seq' | 'at'>;
-  }
-}
+export type { MhlEvent } from './mhl-api.ts';
 
 /** A folder worth offering first in a folder browser: the home folder, and the ingest's watch folders and destinations. */
 export interface Place {
@@ -160,12 +133,7 @@ export interface EngineApi {
     /** A report of one offload, the card it copied, the latest offload into a roll folder, or a day. */
     make(target: ReportTarget | { cardId: number }, o?: { format?: ReportFormat; paper?: Paper; production?: string }): Promise<RenderedReport>;
   };
-  mhl: {
-    verify(dir: string, o?: Omit<VerifyOptions, 'hashing'>): Promise<VerifyReport>;
-    create(dir: string, o: Omit<CreateOptions, 'hashing'>): Promise<CreateResult>;
-    diff(dir: string): Promise<DiffReport>;
-    info(dir: string): Promise<{ history: MhlHistory; description: HistoryDescription }>;
-  };
+  mhl: MhlApi;
 }
 
 /** The parts of an engine the API works with. */
@@ -394,24 +362,7 @@ export function engineApi(p: EngineParts): EngineApi {
       },
     },
 
-    mhl: {
-      async verify(dir, o = {}) {
-        const report = await verifyHistory(dir, { ...o, hashing: pooledHashing });
-        p.bus.append<'mhl'>({ topic: 'mhl', root: report.root, type: 'mhl.verified', data: { exitCode: report.exitCode, summary: report.summary } }, report.root);
-        return report;
-      },
-      async create(dir, o) {
-        const result = await createGeneration(dir, { ...o, hashing: pooledHashing });
-        const w = result.written;
-        p.bus.append<'mhl'>({ topic: 'mhl', root: w.root, type: 'mhl.generation-written', data: { exitCode: result.exitCode, summary: result.summary, manifest: w.manifestPath, generation: w.generation } }, w.root);
-        return result;
-      },
-      diff: (dir) => diffHistory(dir, { hashing: pooledHashing }),
-      async info(dir) {
-        const history = await loadHistory(dir, { tolerant: true, hashing: pooledHashing });
-        return { history, description: describeHistory(history) };
-      },
-    },
+    mhl: mhlApi(p.bus),
   };
   return api;
 }

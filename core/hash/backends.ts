@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { createMD5, createSHA1, createSHA512, createXXHash128, createXXHash3, createXXHash64, type IHasher } from 'hash-wasm';
+import type { IHasher } from 'hash-wasm';
 import { c4FromSha512 } from './c4.ts';
 import type { HashFormat, Hasher } from './types.ts';
 
@@ -93,13 +93,25 @@ function cryptoHasher(format: HashFormat): Hasher {
   };
 }
 
-const HASH_WASM_FACTORY: Record<HashFormat, () => Promise<IHasher>> = {
-  xxh64: createXXHash64,
-  xxh3: createXXHash3,
-  xxh128: createXXHash128,
-  md5: createMD5,
-  sha1: createSHA1,
-  c4: createSHA512,
+type HashWasm = typeof import('hash-wasm');
+let hashWasm: Promise<HashWasm> | undefined;
+
+/**
+ * hash-wasm, loaded by the first hasher that needs it: with the native xxhash binding and
+ * node:crypto, the default formats never do, and loading it cost each thread ~25 ms of
+ * every command's start.
+ */
+function loadHashWasm(): Promise<HashWasm> {
+  return (hashWasm ??= import('hash-wasm'));
+}
+
+const HASH_WASM_FACTORY: Record<HashFormat, (lib: HashWasm) => Promise<IHasher>> = {
+  xxh64: (lib) => lib.createXXHash64(),
+  xxh3: (lib) => lib.createXXHash3(),
+  xxh128: (lib) => lib.createXXHash128(),
+  md5: (lib) => lib.createMD5(),
+  sha1: (lib) => lib.createSHA1(),
+  c4: (lib) => lib.createSHA512(),
 };
 
 /**
@@ -110,7 +122,7 @@ const idleWasm = new Map<HashFormat, IHasher[]>();
 
 /** hash-wasm: portable WebAssembly, no install step; its hex output is already canonical. */
 async function hashWasmHasher(format: HashFormat): Promise<Hasher> {
-  const h = idleWasm.get(format)?.pop() ?? (await HASH_WASM_FACTORY[format]());
+  const h = idleWasm.get(format)?.pop() ?? (await HASH_WASM_FACTORY[format](await loadHashWasm()));
   h.init();
   return {
     format,

@@ -7,7 +7,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, read, readSync } from 'node:fs';
 import { errno } from '../errors.ts';
-import { MultiHasher } from './index.ts';
+import { hashBytes, MultiHasher } from './index.ts';
 import type { Digests, HashFormat } from './types.ts';
 
 /** Size of one read; a multiple of every device's logical block size. */
@@ -111,40 +111,73 @@ function openForVerify(path: string, direct: boolean): { fd: number; mode: ReadM
  * never wait for a device (open, close) are synchronous, which spares each one a hand-off
  * to libuv's shared thread pool (what dominated 10,000 small files); reads, which wait for
  * the device, stay asynchronous so other files' tasks in this worker go on meanwhile.
+ *
+ * A file that one read returns whole is hashed in one call per format (`hashBytes`): the
+ * first chunk waits, and the read that finds the end of the file lands beside it in the
+ * buffer, at a 64 KiB boundary (aligned for O_DIRECT). A streaming hasher made per file
+ * cost 57–121 ms of CPU on 10,000 files of 4 KiB, the one-shot calls 6 ms. The same bytes
+ * are hashed, read the same way; a file that needs more reads streams as before.
  */
 export async function hashFileHere(path: string, formats: readonly HashFormat[], options: ReadOptions = {}): Promise<FileHashResult> {
-  const hasher = await MultiHasher.create(formats);
   const { fd, mode } = openForVerify(path, options.direct ?? true);
   const buf = takeAlignedBuffer();
   let bytes = 0;
+  /** The file's first chunk, not hashed yet: while it is all there is, it may be the whole file. */
+  let first: Uint8Array | undefined;
+  let hasher: MultiHasher | undefined;
+  const streaming = async (): Promise<MultiHasher> => {
+    const h = await MultiHasher.create(formats);
+    if (first) h.update(first);
+    first = undefined;
+    return h;
+  };
   try {
     // The size only shapes the reads; what counts is what the reads return, up to end of file.
     const size = fstatSync(fd).size;
     for (let atEnd = false; ; ) {
       options.signal?.throwIfAborted();
       const length = readLength(size - bytes);
+      // Where this read lands: after the waiting first chunk when there is room, else (once that is hashed) at the start.
+      let at = 0;
+      if (first) {
+        const after = Math.ceil(first.length / WASM_PAGE) * WASM_PAGE;
+        if (after + length <= buf.length) at = after;
+        else hasher = await streaming();
+      }
+      const target = buf.subarray(at, at + length);
       // After a short read, or once the size is read, the next read almost always meets the end
       // of the file, which the kernel answers at once without I/O: asked synchronously, it costs no hand-off.
       // So is a cached read of a small file while the page cache holds what is read (see smallCachedRead).
       const small = mode === 'cached' && bytes === 0 && size < SYNC_CACHED_READ;
       let bytesRead: number;
-      if (atEnd) bytesRead = readSync(fd, buf, 0, length, bytes);
+      if (atEnd) bytesRead = readSync(fd, target, 0, length, bytes);
       else if (small && smallCachedRead.synchronously()) {
         const started = performance.now();
-        bytesRead = readSync(fd, buf, 0, length, bytes);
+        bytesRead = readSync(fd, target, 0, length, bytes);
         smallCachedRead.took(performance.now() - started);
-      } else bytesRead = await readAsync(fd, buf.subarray(0, length), bytes);
+      } else bytesRead = await readAsync(fd, target, bytes);
       if (bytesRead === 0) break;
-      hasher.update(buf.subarray(0, bytesRead));
+      const chunk = target.subarray(0, bytesRead);
+      if (hasher) hasher.update(chunk);
+      else if (!first) first = chunk;
+      else (hasher = await streaming()).update(chunk);
       bytes += bytesRead;
       options.onBytes?.(bytesRead);
       atEnd = bytesRead < length || bytes >= size;
     }
+    // Before the buffer goes back to the pool: the first chunk is still in it.
+    return { digests: hasher ? hasher.digests() : await digestsOfWhole(formats, first ?? new Uint8Array(0)), bytes, mode };
   } finally {
     returnAlignedBuffer(buf);
     closeSync(fd);
   }
-  return { digests: hasher.digests(), bytes, mode };
+}
+
+/** A whole file's digests, one call per format. */
+async function digestsOfWhole(formats: readonly HashFormat[], data: Uint8Array): Promise<Digests> {
+  const out: Digests = {};
+  for (const format of formats) out[format] = await hashBytes(format, data);
+  return out;
 }
 
 /** One asynchronous positioned read into `buf`; resolves with the bytes read. */
