@@ -41,9 +41,10 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
 }
 
 /** A card with real clips, and enough other data that its offload takes a moment (bars have something to show). */
-function stageCard(dir: string, roll: string, make: typeof makeArriCard, seed: number): void {
+/** A card with `logs` files of 8 MiB beside its clips: enough that an offload lasts past a few progress events. */
+function stageCard(dir: string, roll: string, make: typeof makeArriCard, seed: number, logs = 12): void {
   make(dir, { roll, clips: 2, seed });
-  for (let i = 0; i < 12; i++) writeFile(dir, `LOGS/blackbox_${String(i).padStart(4, '0')}.bin`, pseudoRandomBytes(8 << 20, seed * 100 + i), new Date('2026-11-20T14:00:00Z'));
+  for (let i = 0; i < logs; i++) writeFile(dir, `LOGS/blackbox_${String(i).padStart(4, '0')}.bin`, pseudoRandomBytes(8 << 20, seed * 100 + i), new Date('2026-11-20T14:00:00Z'));
 }
 
 async function screenshot(name: string): Promise<void> {
@@ -68,7 +69,8 @@ describe.skipIf(notReady)('the web UI in Chromium, by keyboard', () => {
     base = scratch();
     for (const d of ['watch', 'watch2', 'raid1', 'raid2', 'staging']) mkdirSync(join(base, d));
     // Generated before anything watches: ffmpeg runs synchronously.
-    stageCard(join(base, 'staging', 'A001R1AB'), 'A001', makeArriCard, 1);
+    // The card whose bars must be seen mid-copy: 256 MiB, which a quiet machine copies and reads back in about a second.
+    stageCard(join(base, 'staging', 'A001R1AB'), 'A001', makeArriCard, 1, 32);
     stageCard(join(base, 'staging', 'B001'), 'B001', makeSonyCard, 2);
     makeArriCard(join(base, 'staging', 'MANUAL'), { roll: 'M001', clips: 1, seed: 3 });
     const config = {
