@@ -3,7 +3,8 @@
  * destinations empty again (untimed):
  *
  * - floors: a cold read of the card; `cp -r` to both destinations + `sync` (the copies made
- *   durable); a cold read of both copies (what reading them back costs);
+ *   durable); the card read once and written to both at once (`tar | tee`) + `sync`; a cold
+ *   read of both copies (what reading them back costs);
  * - the safe script a careful DIT would write: `cp -r` to both destinations, `sync`, drop
  *   the caches, then `xxhsum` of the source and of both copies, so every copy is really read
  *   from its device;
