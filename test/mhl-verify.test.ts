@@ -18,7 +18,12 @@ import {
   writeGeneration,
   type MhlProgress,
 } from '../core/mhl/index.ts';
-import { applyIgnore, walkTree, type DiskTree } from '../core/fs/walk.ts';
+import { walkTree, type DiskTree } from '../core/fs/walk.ts';
+import { hashFileHere } from '../core/hash/medium.ts';
+import { localMhlHashing } from '../core/mhl/hashing.ts';
+import { sweepTree } from '../core/mhl/sweep.ts';
+import { SMALL_FILE, SWEEP_FILES } from '../core/mhl/sweep-folder.ts';
+import { pooledHashing } from '../core/runtime/hashing.ts';
 import { ignoreMatcher } from '../core/fs/ignore.ts';
 import { c4Of, md5, put, xxhsum64 } from './helpers/mhl.ts';
 import { schemaErrors, schemasMissing } from './helpers/peer.ts';
@@ -436,21 +441,53 @@ describe('describeHistory (mhl info)', () => {
   });
 });
 
-describe('listing before the ignore patterns are known', () => {
-  it('lists what a walk with the patterns lists, errors included, once the patterns are applied', async () => {
+describe('the scan, folder by folder with small files hashed as listed', () => {
+  const fixture = (): string => {
     const root = join(scratch(), 'ignored');
-    for (const p of ['a.mov', 'b.tmp', 'Proxies/p.mov', 'Clips/c.mov', 'Clips/.DS_Store', 'Clips/cache/x.bin', 'Deep/Proxies/q.mov', 'Deep/keep.mov']) put(root, p, p);
+    for (const p of ['a.mov', 'b.tmp', 'Proxies/p.mov', 'Clips/c.mov', 'Clips/.DS_Store', 'Clips/cache/x.bin', 'Deep/Proxies/q.mov', 'Deep/keep.mov', 'Deep/a/z.mov', 'Deep/b.mov']) put(root, p, p);
+    put(root, 'Clips/big.mov', Buffer.alloc(SMALL_FILE + 1, 7));
     mkdirSync(join(root, 'Empty'));
     symlinkSync(join(root, 'nowhere'), join(root, 'broken.mov'));
     symlinkSync(join(root, 'nowhere'), join(root, 'Proxies/broken.mov'));
     symlinkSync(join(root, 'nowhere'), join(root, 'cache'));
-    const ignore = ignoreMatcher(['*.tmp', '.DS_Store', 'Proxies/', 'cache/', 'Clips/cache']);
-    // Access times are left out: the first walk's listing of a folder may update its own.
-    const withoutAtimes = (t: DiskTree) => ({ ...t, files: t.files.map(({ atimeNs: _a, ...f }) => f), directories: t.directories.map(({ atimeNs: _a, ...d }) => d) });
-    const everything = await walkTree(root, ignoreMatcher([]));
-    const walked = await walkTree(root, ignore);
-    expect(everything.files.length).toBeGreaterThan(walked.files.length);
-    expect(walked.errors.map((e) => e.path)).toEqual(['broken.mov', 'cache']);
-    expect(withoutAtimes(applyIgnore(everything, ignore))).toEqual(withoutAtimes(walked));
+    symlinkSync(join(root, 'Deep'), join(root, 'Deep/a/loop'));
+    return root;
+  };
+  const patterns = ['*.tmp', '.DS_Store', 'Proxies/', 'cache/', 'Clips/cache'];
+  // Access times are left out: the first walk's listing of a folder may update its own.
+  const withoutAtimes = (t: DiskTree) => ({ ...t, files: t.files.map(({ atimeNs: _a, ...f }) => f), directories: t.directories.map(({ atimeNs: _a, ...d }) => d) });
+  const plan = { known: { 'c.mov': ['md5' as const] }, knownDirect: true, others: ['xxh64' as const], othersDirect: false };
+
+  const settings = { patterns, ignore: ignoreMatcher(patterns), planFor: () => plan };
+
+  for (const [where, hashing] of [['in this thread', localMhlHashing], ['in the worker pool', pooledHashing]] as const) {
+    it(`lists what the tree walk lists, in its order, errors and loops included, and hashes small files as planned (${where})`, async () => {
+      const root = fixture();
+      const walked = await walkTree(root, ignoreMatcher(patterns));
+      const swept = await sweepTree(root, settings, hashing);
+      expect(walked.errors.map((e) => e.path)).toEqual(['broken.mov', 'cache', 'Deep/a/loop']);
+      expect(withoutAtimes(swept.tree)).toEqual(withoutAtimes(walked));
+      // Every small file hashed, as the plan says for its name; the large one left to stream on its own.
+      expect([...swept.hashed.keys()].sort()).toEqual(walked.files.filter((f) => f.size < SMALL_FILE).map((f) => f.path).sort());
+      for (const [path, outcome] of swept.hashed) {
+        const formats = path === 'Clips/c.mov' ? ['md5' as const] : ['xxh64' as const];
+        expect(outcome, path).toEqual(await hashFileHere(join(root, path), formats, { direct: path === 'Clips/c.mov' }));
+      }
+    });
+  }
+
+  it('hashes a folder of more files than one task takes (a flat frame sequence) in full, the rest in batches, with progress to the end', async () => {
+    const root = join(scratch(), 'flat');
+    const count = SWEEP_FILES + 37;
+    for (let i = 0; i < count; i++) put(root, `Seq/f_${String(i).padStart(5, '0')}.dpx`, `frame ${i}`);
+    const events: MhlProgress[] = [];
+    const created = await createGeneration(root, { formats: ['xxh64'], hashing: pooledHashing, onProgress: (e) => events.push(e) });
+    expect(created.original).toHaveLength(count);
+    expect(events.at(-1)).toMatchObject({ phase: 'hash', filesDone: count, filesTotal: count });
+    const verified = await verifyHistory(root, { hashing: pooledHashing });
+    expect(verified).toMatchObject({ exitCode: 0, filesVerified: count });
+    const entry = readFileSync(created.written.manifestPath, 'utf8').match(/<path[^>]*>Seq\/f_00540.dpx<\/path>\s*<xxh64[^>]*>([0-9a-f]+)</);
+    expect(entry?.[1]).toBe(xxhsum64(join(root, 'Seq/f_00540.dpx')));
   });
 });
+

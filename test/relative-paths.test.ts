@@ -6,6 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { compareCodePoints } from '../core/fs/relative.ts';
+import { checkRelativePath } from '../core/mhl/paths.ts';
 
 /** The definition: code point sequences compared lexicographically. */
 function byDefinition(a: string, b: string): number {
@@ -32,6 +33,31 @@ describe('compareCodePoints', () => {
       const a = randomName();
       const b = Math.random() < 0.3 ? a + randomName() : randomName();
       expect(compareCodePoints(a, b), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`).toBe(byDefinition(a, b));
+    }
+  });
+});
+
+/** The rules of a manifest's relative path, one by one: what checkRelativePath must answer (the path without a trailing '/', or a refusal). */
+function pathByDefinition(path: string): string | 'refused' {
+  const p = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  if (p === '' || p.startsWith('/') || p.startsWith('\\') || /^[A-Za-z]:[\\/]/.test(p) || p.includes('\0')) return 'refused';
+  return p.split('/').some((s) => s === '' || s === '.' || s === '..') ? 'refused' : p;
+}
+
+describe('checkRelativePath', () => {
+  const PARTS = ['a', 'é', '.', '..', '/', '//', '\\', '\0', 'C:', 'x.mov', '.DS_Store', '😀'];
+  const randomPath = (): string => Array.from({ length: randomInt(0, 6) }, () => PARTS[randomInt(PARTS.length)]).join('');
+
+  it('agrees with the rules on 20,000 random paths (its shortcut for plain paths included)', () => {
+    for (let i = 0; i < 20_000; i++) {
+      const path = randomPath();
+      let got: string;
+      try {
+        got = checkRelativePath(path, 'test.mhl');
+      } catch {
+        got = 'refused';
+      }
+      expect(got, JSON.stringify(path)).toBe(pathByDefinition(path));
     }
   });
 });

@@ -5,18 +5,17 @@
  * (core/runtime/wire.ts). Workers import primitives and the functions they run.
  */
 import type { Progress } from '../core/events/types.ts';
-import { ignoreMatcher } from '../core/fs/ignore.ts';
-import { walkTreeHere } from '../core/fs/walk.ts';
 import { hashFilesHere } from '../core/hash/batch.ts';
 import { localHashing } from '../core/hash/hashing.ts';
 import { hashBytes } from '../core/hash/index.ts';
 import { hashFileHere } from '../core/hash/medium.ts';
 import { computeFolderHashes } from '../core/mhl/dirhash.ts';
 import type { FolderHashInput } from '../core/mhl/hashing.ts';
+import { sweepFolderHere, type FolderSweep } from '../core/mhl/sweep-folder.ts';
 import { copyFile, type CopyInput } from '../core/offload/copy-file.ts';
 import type { InvokeTask } from '../core/runtime/executor.ts';
 import type * as Functions from '../core/runtime/functions.ts';
-import type { HashBytesTask, HashFilesTask, HashFileTask, WalkTreeTask, WireFileHashOutcome } from '../core/runtime/hashing.ts';
+import type { HashBytesTask, HashFilesTask, HashFileTask, WireFileHashOutcome, WireSweptFolder } from '../core/runtime/hashing.ts';
 import { taskEnd, toWire, type Reply, type TaskEnd, type TaskMessage } from '../core/runtime/wire.ts';
 
 let functions: typeof Functions | undefined;
@@ -57,8 +56,11 @@ const TASKS: Record<string, (input: never, end: TaskEnd) => Promise<unknown>> = 
   /** ASC MHL content and structure hashes of every folder. */
   folderHashes: async (input: FolderHashInput) => computeFolderHashes(input.files, input.directories, input.formats),
 
-  /** The files and folders under a root, with blocking calls (no hand-off per file). */
-  walkTree: (input: WalkTreeTask) => walkTreeHere(input.root, ignoreMatcher(input.ignore)),
+  /** One folder listed, with blocking calls (no hand-off per file), and its small files hashed as the plan says. */
+  sweepFolder: async (input: FolderSweep, end): Promise<WireSweptFolder> => {
+    const swept = await sweepFolderHere(input, end, true);
+    return { listing: swept.listing, hashed: swept.hashed.map((o) => (o && 'error' in o ? { error: toWire(o.error) } : o)) };
+  },
 
   /** One digest of a buffer (the C4 ID of a manifest, a chain entry's hash). */
   hashBytes: (input: HashBytesTask) => hashBytes(input.format, input.data),

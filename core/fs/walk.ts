@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { ErrorCode } from '../errors.ts';
 import { errno } from '../errors.ts';
 import type { IgnoreMatcher } from './ignore.ts';
-import { compareCodePoints, joinRelative, parentOf } from './relative.ts';
+import { baseName, compareCodePoints, joinRelative } from './relative.ts';
 
 export interface DiskFolder {
   path: string;
@@ -108,14 +108,14 @@ const blockingIo: WalkIo = {
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Folder entries as names, and the raw names that are not UTF-8 (as errors). */
-async function readNames(io: WalkIo, root: string, rel: string, tree: DiskTree): Promise<string[]> {
+async function readNames(io: WalkIo, root: string, rel: string, errors: WalkError[]): Promise<string[]> {
   const names: string[] = [];
   for (const raw of await io.readdir(join(root, rel))) {
     try {
       names.push(strictUtf8.decode(raw));
     } catch {
       const shown = join(root, rel, raw.toString('utf8')); // lossy, for the message only
-      tree.errors.push({
+      errors.push({
         path: joinRelative(rel, raw.toString('utf8')),
         code: 'BAD_FILENAME',
         message: `file name is not valid UTF-8 and cannot be recorded in an ASC MHL: ${shown} (name bytes ${raw.toString('hex')})`,
@@ -129,75 +129,105 @@ function times(st: BigIntStats): Omit<DiskFolder, 'path'> {
   return { mtimeMs: Number(st.mtimeNs) / 1e6, mtimeNs: st.mtimeNs, atimeNs: st.atimeNs };
 }
 
+/** A folder to descend into, with its identity (device:inode) for the guard against symlink loops. */
+export interface SubFolder extends DiskFolder {
+  id: string;
+}
+
+/** What one folder holds (not what lies below its subfolders): files and subfolders each in name order. */
+export interface FolderListing {
+  files: DiskFile[];
+  folders: SubFolder[];
+  errors: WalkError[];
+}
+
+/**
+ * Lists one folder. `ancestry` holds the identities of the folder and of every folder above
+ * it: a subfolder that is one of them (a symlink back up) is an error, not descended into.
+ */
+async function listFolder(io: WalkIo, root: string, rel: string, ancestry: ReadonlySet<string>, ignore: IgnoreMatcher): Promise<FolderListing> {
+  const out: FolderListing = { files: [], folders: [], errors: [] };
+  let names: string[];
+  try {
+    names = await readNames(io, root, rel, out.errors);
+  } catch (e) {
+    out.errors.push({ path: rel, code: 'SOURCE_UNREADABLE', message: `cannot list folder ${join(root, rel)}: ${errno(e) ?? String(e)}`, folder: true });
+    return out;
+  }
+  names.sort(compareCodePoints);
+  const stats = await io.statAll(names.map((name) => join(root, rel, name)));
+  for (let i = 0; i < names.length; i++) {
+    const path = joinRelative(rel, names[i]);
+    const st = stats[i];
+    if (st instanceof StatFailure) {
+      const link = await io.isSymbolicLink(join(root, path));
+      if (!ignore.ignores(path, false)) {
+        const why = errno(st.error) ?? String(st.error);
+        const code = why === 'ELOOP' ? 'SYMLINK_LOOP' : 'SOURCE_UNREADABLE';
+        out.errors.push({ path, code, message: `${link ? 'broken symbolic link' : 'cannot read'} ${join(root, path)}: ${why}` });
+      }
+      continue;
+    }
+    if (st.isDirectory()) {
+      if (ignore.ignores(path, true)) continue;
+      const id = `${st.dev}:${st.ino}`;
+      if (ancestry.has(id)) {
+        out.errors.push({ path, code: 'SYMLINK_LOOP', message: `symlink loop: ${join(root, path)} leads back to one of its own parent folders`, folder: true });
+        continue;
+      }
+      out.folders.push({ path, ...times(st), id });
+    } else if (st.isFile()) {
+      if (ignore.ignores(path, false)) continue;
+      out.files.push({ path, size: Number(st.size), ...times(st) });
+    }
+    // Sockets, FIFOs and devices are not media; they are neither hashed nor reported.
+  }
+  return out;
+}
+
+/** The identity the loop guard starts from: the root's own. */
+async function rootAncestry(io: WalkIo, root: string): Promise<Set<string>> {
+  const st = await io.stat(root);
+  return new Set([`${st.dev}:${st.ino}`]);
+}
+
+/**
+ * Adds one folder's listing to a tree in the walk's order — depth first, names in code point
+ * order, a subfolder's contents right after it — descending with `below` into each subfolder.
+ */
+export async function addInWalkOrder(tree: DiskTree, listing: FolderListing, below: (sub: SubFolder) => Promise<void>): Promise<void> {
+  tree.errors.push(...listing.errors);
+  let next = 0;
+  for (const sub of listing.folders) {
+    const name = baseName(sub.path);
+    while (next < listing.files.length && compareCodePoints(baseName(listing.files[next].path), name) < 0) tree.files.push(listing.files[next++]);
+    tree.directories.push({ path: sub.path, mtimeMs: sub.mtimeMs, mtimeNs: sub.mtimeNs, atimeNs: sub.atimeNs });
+    await below(sub);
+  }
+  while (next < listing.files.length) tree.files.push(listing.files[next++]);
+}
+
 export function walkTree(root: string, ignore: IgnoreMatcher): Promise<DiskTree> {
   return walk(asyncIo, root, ignore);
 }
 
-/** The same walk with blocking calls: for a worker thread only (workers/tasks.ts). */
-export function walkTreeHere(root: string, ignore: IgnoreMatcher): Promise<DiskTree> {
-  return walk(blockingIo, root, ignore);
+async function walk(io: WalkIo, root: string, ignore: IgnoreMatcher): Promise<DiskTree> {
+  const tree: DiskTree = { files: [], directories: [], errors: [] };
+  const visit = async (rel: string, ancestry: ReadonlySet<string>): Promise<void> =>
+    addInWalkOrder(tree, await listFolder(io, root, rel, ancestry, ignore), (sub) => visit(sub.path, new Set([...ancestry, sub.id])));
+  await visit('', await rootAncestry(io, root));
+  return tree;
 }
 
 /**
- * What walkTree(root, ignore) lists, from a tree listed with no ignore patterns: so the walk
- * can start before the patterns are known (core/mhl/scan.ts). A name that is not UTF-8 is
- * reported whatever the patterns say, as the walk does, unless a folder above it is ignored.
+ * One folder's listing (core/mhl/sweep.ts lists a tree folder by folder, in workers):
+ * `blocking` calls only in a worker thread, where they hold up no event loop.
  */
-export function applyIgnore(tree: DiskTree, ignore: IgnoreMatcher): DiskTree {
-  const folders = new Map<string, boolean>([['', false]]);
-  const folderIgnored = (path: string): boolean => {
-    let out = folders.get(path);
-    if (out === undefined) folders.set(path, (out = folderIgnored(parentOf(path)) || ignore.ignores(path, true)));
-    return out;
-  };
-  return {
-    files: tree.files.filter((f) => !folderIgnored(parentOf(f.path)) && !ignore.ignores(f.path, false)),
-    directories: tree.directories.filter((d) => !folderIgnored(d.path)),
-    errors: tree.errors.filter((e) => !folderIgnored(parentOf(e.path)) && (e.code === 'BAD_FILENAME' || !ignore.ignores(e.path, e.folder ?? false))),
-  };
+export function listOneFolder(root: string, rel: string, ancestry: readonly string[], ignore: IgnoreMatcher, blocking: boolean): Promise<FolderListing> {
+  return listFolder(blocking ? blockingIo : asyncIo, root, rel, new Set(ancestry), ignore);
 }
 
-async function walk(io: WalkIo, root: string, ignore: IgnoreMatcher): Promise<DiskTree> {
-  const tree: DiskTree = { files: [], directories: [], errors: [] };
-  const visit = async (rel: string, ancestry: Set<string>): Promise<void> => {
-    let names: string[];
-    try {
-      names = await readNames(io, root, rel, tree);
-    } catch (e) {
-      tree.errors.push({ path: rel, code: 'SOURCE_UNREADABLE', message: `cannot list folder ${join(root, rel)}: ${errno(e) ?? String(e)}`, folder: true });
-      return;
-    }
-    names.sort(compareCodePoints);
-    const stats = await io.statAll(names.map((name) => join(root, rel, name)));
-    for (let i = 0; i < names.length; i++) {
-      const path = joinRelative(rel, names[i]);
-      const st = stats[i];
-      if (st instanceof StatFailure) {
-        const link = await io.isSymbolicLink(join(root, path));
-        if (!ignore.ignores(path, false)) {
-          const why = errno(st.error) ?? String(st.error);
-          const code = why === 'ELOOP' ? 'SYMLINK_LOOP' : 'SOURCE_UNREADABLE';
-          tree.errors.push({ path, code, message: `${link ? 'broken symbolic link' : 'cannot read'} ${join(root, path)}: ${why}` });
-        }
-        continue;
-      }
-      if (st.isDirectory()) {
-        if (ignore.ignores(path, true)) continue;
-        const id = `${st.dev}:${st.ino}`;
-        if (ancestry.has(id)) {
-          tree.errors.push({ path, code: 'SYMLINK_LOOP', message: `symlink loop: ${join(root, path)} leads back to one of its own parent folders`, folder: true });
-          continue;
-        }
-        tree.directories.push({ path, ...times(st) });
-        await visit(path, new Set([...ancestry, id]));
-      } else if (st.isFile()) {
-        if (ignore.ignores(path, false)) continue;
-        tree.files.push({ path, size: Number(st.size), ...times(st) });
-      }
-      // Sockets, FIFOs and devices are not media; they are neither hashed nor reported.
-    }
-  };
-  const rootStat = await io.stat(root);
-  await visit('', new Set([`${rootStat.dev}:${rootStat.ino}`]));
-  return tree;
+/** The identities a walk of `root` starts its loop guard with (for listFolderHere of ''). */
+export function rootIdentity(root: string): Promise<string[]> {
+  return rootAncestry(asyncIo, root).then((ids) => [...ids]);
 }

@@ -138,16 +138,29 @@ async function hashWasmHasher(format: HashFormat): Promise<Hasher> {
 }
 
 /**
- * A one-shot digest function where the preferred library has one (xxh64 and xxh3 from
- * @node-rs/xxhash), else undefined. Folder hashes digest one short buffer per file: making
- * a hasher object for each cost more than the hashing (`npm run bench -- mhl`).
+ * A function that digests one whole buffer, synchronously, from the preferred library:
+ * @node-rs/xxhash's one-shot calls, a node:crypto hash made per call (cheap), or one
+ * hash-wasm instance reset per call. Folder hashes digest one short buffer per file, and a
+ * small file is read whole: a hasher object (or an awaited call) each cost more than the
+ * hashing (`npm run bench -- mhl`).
  */
-export function oneShotDigest(format: HashFormat): ((data: Uint8Array) => string) | undefined {
-  if (backendFor(format) !== '@node-rs/xxhash') return undefined;
-  const lib = loadNodeRs()!;
-  if (format === 'xxh64') return (data) => bigintToHex(lib.xxh64(data), 8);
-  if (format === 'xxh3') return (data) => bigintToHex(lib.xxh3.xxh64(data), 8);
-  return undefined;
+export async function wholeBufferDigest(format: HashFormat): Promise<(data: Uint8Array) => string> {
+  const backend = backendFor(format);
+  if (backend === '@node-rs/xxhash') {
+    const lib = loadNodeRs()!;
+    if (format === 'xxh64') return (data) => bigintToHex(lib.xxh64(data), 8);
+    if (format === 'xxh3') return (data) => bigintToHex(lib.xxh3.xxh64(data), 8);
+  }
+  if (backend === 'node:crypto') {
+    const algorithm = CRYPTO_ALGORITHM[format]!;
+    return format === 'c4' ? (data) => c4FromSha512(createHash(algorithm).update(data).digest()) : (data) => createHash(algorithm).update(data).digest('hex');
+  }
+  const h = await HASH_WASM_FACTORY[format](await loadHashWasm());
+  return (data) => {
+    h.init();
+    h.update(data);
+    return format === 'c4' ? c4FromSha512(h.digest('binary')) : h.digest('hex');
+  };
 }
 
 /** @node-rs/xxhash: Rust via N-API with prebuilt binaries; digests come back as bigint. */

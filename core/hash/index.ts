@@ -1,5 +1,5 @@
 import { RushesError } from '../errors.ts';
-import { backendFor, createBackendHasher, oneShotDigest } from './backends.ts';
+import { backendFor, createBackendHasher, wholeBufferDigest } from './backends.ts';
 import { HASH_FORMATS, type Digests, type HashFormat, type Hasher } from './types.ts';
 
 export { HASH_FORMATS, type Digests, type HashFormat, type Hasher } from './types.ts';
@@ -35,12 +35,21 @@ export class MultiHasher {
 
 /** Hash a whole buffer in one call (directory hashes, manifests, tests). */
 export async function hashBytes(format: HashFormat, data: Uint8Array): Promise<string> {
-  const oneShot = oneShotDigest(format);
-  if (oneShot) return oneShot(data);
-  const h = await createHasher(format);
-  h.update(data);
-  return h.digest();
+  return (await digestFunction(format))(data);
 }
+
+/**
+ * A function that digests a whole buffer in `format`, synchronously: for callers that hash
+ * many short buffers (folder hashes: one per file; small files read whole), where an
+ * awaited call or a hasher object per buffer cost more than the hashing itself. Only
+ * obtaining it may wait (a WebAssembly module loads once).
+ */
+export function digestFunction(format: HashFormat): Promise<(data: Uint8Array) => string> {
+  let found = digestFunctions.get(format);
+  if (!found) digestFunctions.set(format, (found = wholeBufferDigest(format)));
+  return found;
+}
+const digestFunctions = new Map<HashFormat, Promise<(data: Uint8Array) => string>>();
 
 export function isHashFormat(s: string): s is HashFormat {
   return (HASH_FORMATS as readonly string[]).includes(s);

@@ -7,7 +7,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, read, readSync } from 'node:fs';
 import { errno } from '../errors.ts';
-import { hashBytes, MultiHasher } from './index.ts';
+import { digestFunction, MultiHasher } from './index.ts';
 import type { Digests, HashFormat } from './types.ts';
 
 /** Size of one read; a multiple of every device's logical block size. */
@@ -176,7 +176,7 @@ export async function hashFileHere(path: string, formats: readonly HashFormat[],
 /** A whole file's digests, one call per format. */
 async function digestsOfWhole(formats: readonly HashFormat[], data: Uint8Array): Promise<Digests> {
   const out: Digests = {};
-  for (const format of formats) out[format] = await hashBytes(format, data);
+  for (const format of formats) out[format] = (await digestFunction(format))(data);
   return out;
 }
 

@@ -15,6 +15,7 @@
  */
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
+import type { FileHashOutcome } from '../hash/batch.ts';
 import type { HashFormat } from '../hash/index.ts';
 import { TOOL } from '../version.ts';
 import { classifyHashes } from './classify.ts';
@@ -23,9 +24,9 @@ import { historyFor, loadHistory } from './history.ts';
 import { MHL_EXIT, type CreatorInfo, type MhlFileEntry, type MhlProgress } from './model.ts';
 import { compareCodePoints } from './paths.ts';
 import { MhlProgressCounter } from './progress.ts';
-import { expectationFor } from './records.ts';
+import { expectationFor, type FileExpectation } from './records.ts';
 import { formatsToMatchGone, matchRenames, type GoneFile, type NewFile } from './renames.ts';
-import { listEverything, scan, type ScannedFile } from './scan.ts';
+import { scan, type ScannedFile } from './scan.ts';
 import type { AlteredFile, UnverifiableFile } from './verify.ts';
 import { writeGenerationTo, type WrittenGeneration } from './write.ts';
 
@@ -67,14 +68,22 @@ export interface CreateResult {
 
 export async function createGeneration(root: string, options: CreateOptions): Promise<CreateResult> {
   const hashing = options.hashing ?? localMhlHashing;
-  const listing = listEverything(resolve(root), hashing); // while the history loads; scan applies its ignore patterns
+  const progress = new MhlProgressCounter(0, 0, options.onProgress);
   const history = await loadHistory(resolve(root), { hashing }); // a broken chain is refused, not extended
-  const s = await scan(history, options.ignore, hashing, listing);
   const requested = [...new Set(options.formats)];
+  const formatsOf = (expectation: FileExpectation | undefined): HashFormat[] => {
+    if (!expectation) return requested;
+    const recorded = [...expectation.digests.keys()];
+    // As the reference tool: when no requested format was recorded before, also hash one
+    // that was, so the file is checked against its history and not merely re-recorded.
+    return recorded.length > 0 && !requested.some((x) => recorded.includes(x)) ? [...requested, recorded[0]] : requested;
+  };
+  // A known file is verified, so it is read from the medium; a new one needs no more than its bytes.
+  const plan = { formats: formatsOf, knownDirect: options.direct ?? true, othersDirect: options.direct ?? false };
+  const s = await scan(history, { ignore: options.ignore, plan: () => plan, hashing, progress, signal: options.signal });
 
   const entries: MhlFileEntry[] = [];
   const result = { original: [] as string[], verified: [] as string[], failed: [] as AlteredFile[], unreadable: s.tree.errors.map((e) => ({ path: e.path, message: e.message })) };
-  const progress = new MhlProgressCounter(s.files.length, s.files.reduce((n, f) => n + f.size, 0), options.onProgress);
   const gone: GoneFile[] = [];
   if (options.detectRenames) {
     for (const path of s.missing) {
@@ -84,36 +93,39 @@ export async function createGeneration(root: string, options: CreateOptions): Pr
   }
   const newFiles: NewFile[] = [];
 
-  await hashMany(
-    history.root,
-    s.files,
-    (f) => {
-      if (!f.expectation) return [...requested, ...formatsToMatchGone(gone, f.size, requested)];
-      const recorded = [...f.expectation.digests.keys()];
-      // As the reference tool: when no requested format was recorded before, also hash one
-      // that was, so the file is checked against its history and not merely re-recorded.
-      return recorded.length > 0 && !requested.some((x) => recorded.includes(x)) ? [...requested, recorded[0]] : requested;
-    },
-    (f: ScannedFile, r) => {
-      if ('error' in r) {
-        result.unreadable.push({ path: f.path, message: `cannot read: ${r.error instanceof Error ? r.error.message : String(r.error)}` });
-        return;
-      }
-      const c = classifyHashes(f.expectation, r.digests, new Date());
-      if (c.outcome === 'failed' || (f.expectation?.size !== undefined && f.expectation.size !== r.bytes)) {
-        for (const m of c.mismatches) result.failed.push({ path: f.path, reason: 'hash', format: m.format, expected: m.expected, actual: m.actual });
-        if (c.mismatches.length === 0) result.failed.push({ path: f.path, reason: 'size', expected: String(f.expectation!.size), actual: String(r.bytes) });
-      } else if (c.outcome === 'original') {
-        result.original.push(f.path);
-        newFiles.push({ path: f.path, history: historyFor(history, f.path).history, size: r.bytes, digests: r.digests });
-      } else result.verified.push(f.path);
-      // A new file is recorded in the requested formats only, even when hashed in more to match a gone one.
-      const hashes = f.expectation ? c.hashes : c.hashes.filter((h) => requested.includes(h.format));
-      entries.push({ path: f.path, size: r.bytes, lastModified: new Date(Math.floor(f.mtimeMs / 1000) * 1000), hashes });
-    },
-    // A known file is verified, so it is read from the medium; a new one needs no more than its bytes.
-    { direct: options.direct ?? ((f) => f.expectation !== undefined), concurrency: options.concurrency, signal: options.signal, progress, hashing },
-  );
+  const record = (f: ScannedFile, r: FileHashOutcome): void => {
+    if ('error' in r) {
+      result.unreadable.push({ path: f.path, message: `cannot read: ${r.error instanceof Error ? r.error.message : String(r.error)}` });
+      return;
+    }
+    const c = classifyHashes(f.expectation, r.digests, new Date());
+    if (c.outcome === 'failed' || (f.expectation?.size !== undefined && f.expectation.size !== r.bytes)) {
+      for (const m of c.mismatches) result.failed.push({ path: f.path, reason: 'hash', format: m.format, expected: m.expected, actual: m.actual });
+      if (c.mismatches.length === 0) result.failed.push({ path: f.path, reason: 'size', expected: String(f.expectation!.size), actual: String(r.bytes) });
+    } else if (c.outcome === 'original') {
+      result.original.push(f.path);
+      if (gone.length > 0) newFiles.push({ path: f.path, history: historyFor(history, f.path).history, size: r.bytes, digests: r.digests });
+    } else result.verified.push(f.path);
+    // A new file is recorded in the requested formats only, even when hashed in more to match a gone one.
+    const hashes = f.expectation ? c.hashes : c.hashes.filter((h) => requested.includes(h.format));
+    entries.push({ path: f.path, size: r.bytes, lastModified: new Date(Math.floor(f.mtimeMs / 1000) * 1000), hashes });
+  };
+
+  // Most small files were hashed as listed; the rest (large ones, and new ones that might be a gone file renamed) now.
+  const extraFormats = (f: ScannedFile): HashFormat[] => (f.expectation ? [] : formatsToMatchGone(gone, f.size, requested));
+  const rest: ScannedFile[] = [];
+  for (const f of s.files) {
+    if (f.hashed && extraFormats(f).length === 0) record(f, f.hashed);
+    else rest.push(f);
+  }
+  progress.setTotals(progress.filesDone + rest.length, progress.bytesDone + rest.reduce((n, f) => n + f.size, 0));
+  await hashMany(history.root, rest, (f) => [...formatsOf(f.expectation), ...extraFormats(f)], record, {
+    direct: (f) => (f.expectation ? plan.knownDirect : plan.othersDirect),
+    concurrency: options.concurrency,
+    signal: options.signal,
+    progress,
+    hashing,
+  });
 
   // As the reference tool records it: the new path's hashes stay "original", <previousPath> says where it was.
   const renames = matchRenames(gone, newFiles.sort((a, b) => compareCodePoints(a.path, b.path)));

@@ -7,12 +7,18 @@
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
 export function formatDateTime(d: Date): string {
-  if (Number.isNaN(d.getTime())) throw new RangeError('invalid date');
-  return (
-    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` +
-    `T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}+00:00`
-  );
+  const second = Math.floor(d.getTime() / 1000);
+  if (Number.isNaN(second)) throw new RangeError('invalid date');
+  // A manifest repeats the same few seconds thousands of times (every hash date, most mtimes).
+  if (second !== lastFormatted.second) {
+    lastFormatted.second = second;
+    lastFormatted.text =
+      `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` +
+      `T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}+00:00`;
+  }
+  return lastFormatted.text;
 }
+const lastFormatted = { second: NaN, text: '' };
 
 const DATE_TIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
 

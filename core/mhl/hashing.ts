@@ -9,14 +9,14 @@
  * device, where a few sequential streams beat many competing ones.
  */
 import { join } from 'node:path';
-import { ignoreMatcher } from '../fs/ignore.ts';
-import { walkTree, type DiskTree } from '../fs/walk.ts';
 import { localHashing, type Hashing } from '../hash/hashing.ts';
 import type { Digests, HashFormat } from '../hash/index.ts';
 import type { FileHashOutcome } from '../hash/batch.ts';
+import type { ReadOptions } from '../hash/medium.ts';
 import { forEachLimited } from '../util/limit.ts';
 import { computeFolderHashes, type FolderHashes } from './dirhash.ts';
 import type { MhlProgressCounter } from './progress.ts';
+import { SMALL_FILE, sweepFolderHere, type FolderSweep, type SweptFolder } from './sweep-folder.ts';
 
 /** What folder hashes are computed from: every file's digests, and the folders to hash. */
 export interface FolderHashInput {
@@ -29,19 +29,18 @@ export interface MhlHashing extends Hashing {
   /** ASC MHL content and structure hashes of every folder. */
   folderHashes(input: FolderHashInput): Promise<FolderHashes>;
   /**
-   * The files and folders under a root, minus what the ignore patterns name (core/fs/walk.ts):
-   * listed where the files are read, since a walk of many small files is one syscall per file.
+   * One folder of a scan, listed and its small files hashed as the plan says
+   * (./sweep-folder.ts): where the files are read, since listing and reading many small
+   * files is a few syscalls per file, and handing each file between threads cost more.
    */
-  walkTree(root: string, ignore: readonly string[]): Promise<DiskTree>;
+  sweepFolder(input: FolderSweep, options?: ReadOptions): Promise<SweptFolder>;
 }
 
 export const localMhlHashing: MhlHashing = {
   ...localHashing,
   folderHashes: async (i) => computeFolderHashes(i.files, i.directories, i.formats),
-  walkTree: (root, ignore) => walkTree(root, ignoreMatcher(ignore)),
+  sweepFolder: (input, options = {}) => sweepFolderHere(input, options, false),
 };
-
-const SMALL_FILE = 1024 * 1024;
 /** Small files per batch: enough to make one round trip to a worker negligible, few enough for smooth progress. */
 const BATCH_FILES = 64;
 /** Batches in flight: BATCH_LANES reads at once in each (core/hash/batch.ts), 16 in all. */

@@ -1,23 +1,32 @@
 /**
  * The common first half of verify, create and diff: load the history, take the ignore
  * patterns of its latest generation, list the disk, and pair what is on disk with what is
- * recorded — new files, missing paths, and for each known file what it should be.
+ * recorded — new files, missing paths, and for each known file what it should be. Given a
+ * plan, the small files are hashed as their folders are listed (./sweep.ts), each as the
+ * plan says for what the history expects of it.
  *
  * Names are matched exactly first; a name that differs only in Unicode normalisation (a
  * manifest written with NFC names, a disk that stores NFD) is matched by its NFC form.
  */
 import { ignoreMatcher, type IgnoreMatcher } from '../fs/ignore.ts';
+import type { DiskFile, DiskTree } from '../fs/walk.ts';
+import type { FileHashOutcome } from '../hash/batch.ts';
+import type { HashFormat } from '../hash/index.ts';
 import { latestIgnorePatterns } from './history.ts';
-import type { MhlHistory } from './model.ts';
-import { parentOf } from './paths.ts';
-import { expectationFor, indexHistory, type FileExpectation, type HistoryIndex } from './records.ts';
-import { applyIgnore, type DiskFile, type DiskTree } from '../fs/walk.ts';
 import { localMhlHashing, type MhlHashing } from './hashing.ts';
+import type { MhlHistory } from './model.ts';
+import { baseName, joinRelative, parentOf } from './paths.ts';
+import type { MhlProgressCounter } from './progress.ts';
+import { expectationFor, indexHistory, type FileExpectation, type HistoryIndex } from './records.ts';
+import { sweepTree } from './sweep.ts';
+import type { FolderPlan } from './sweep-folder.ts';
 
 export interface ScannedFile extends DiskFile {
   /** The recorded path this file answers to (differs from `path` only by normalisation). */
   recordedPath: string;
   expectation?: FileExpectation;
+  /** Its digests when it was hashed as listed, exactly as the plan says for its expectation. */
+  hashed?: FileHashOutcome;
 }
 
 export interface Scan {
@@ -33,6 +42,28 @@ export interface Scan {
   missing: string[];
 }
 
+/** How the files are hashed as listed. */
+export interface HashPlan {
+  /** The formats for a file the history expects this of (undefined: a new file); none: not hashed. */
+  formats(expectation: FileExpectation | undefined): HashFormat[];
+  /** Read files the history knows from the medium (O_DIRECT). */
+  knownDirect: boolean;
+  /** Read new files from the medium too. */
+  othersDirect: boolean;
+}
+
+export interface ScanOptions {
+  /** Patterns added to the history's own. */
+  ignore?: readonly string[];
+  /** Hash small files as listed, as the plan made from the history's index says. Without one nothing is hashed. */
+  plan?: (index: HistoryIndex) => HashPlan;
+  /** Where the disk is listed and read (default: here, without blocking). */
+  hashing?: MhlHashing;
+  /** Counts the files hashed as listed; its totals start at what the history records and grow by new files found. */
+  progress?: MhlProgressCounter;
+  signal?: AbortSignal;
+}
+
 /** True when the path or any folder above it matches an ignore pattern. */
 export function isIgnored(ignore: IgnoreMatcher, path: string, isDirectory: boolean): boolean {
   if (ignore.ignores(path, isDirectory)) return true;
@@ -40,32 +71,68 @@ export function isIgnored(ignore: IgnoreMatcher, path: string, isDirectory: bool
   return false;
 }
 
+const HASH_NOTHING: HashPlan = { formats: () => [], knownDirect: true, othersDirect: true };
 
-/**
- * Lists everything under `root`, ignoring nothing yet, for `scan` to filter once the history
- * says what to ignore: started before the history is loaded, the walk (in a worker) runs
- * while this thread reads the manifests, rather than after.
- */
-export function listEverything(root: string, hashing: MhlHashing = localMhlHashing): Promise<DiskTree> {
-  const listing = hashing.walkTree(root, []);
-  listing.catch(() => undefined); // awaited by scan, or never if the history cannot be loaded
-  return listing;
-}
-
-/**
- * `hashing` says where the disk is listed (default: here, without blocking); `listing`, from
- * listEverything(history.root), is used instead of listing it now.
- */
-export async function scan(history: MhlHistory, extraIgnore: readonly string[] = [], hashing: MhlHashing = localMhlHashing, listing?: Promise<DiskTree>): Promise<Scan> {
+export async function scan(history: MhlHistory, options: ScanOptions = {}): Promise<Scan> {
   const index = indexHistory(history);
   const patterns = [...latestIgnorePatterns(history)];
-  for (const p of extraIgnore) if (!patterns.includes(p)) patterns.push(p);
+  for (const p of options.ignore ?? []) if (!patterns.includes(p)) patterns.push(p);
   const ignore = ignoreMatcher(patterns);
-  const tree = listing ? applyIgnore(await listing, ignore) : await hashing.walkTree(history.root, patterns);
+  const plan = options.plan?.(index) ?? HASH_NOTHING;
+
+  const expectations = new Map<string, FileExpectation | undefined>();
+  const expect = (path: string): FileExpectation | undefined => {
+    if (!expectations.has(path)) expectations.set(path, expectationFor(index, path));
+    return expectations.get(path);
+  };
+  const recordedIn = new Map<string, string[]>();
+  for (const path of index.files.keys()) {
+    const names = recordedIn.get(parentOf(path));
+    if (names) names.push(baseName(path));
+    else recordedIn.set(parentOf(path), [baseName(path)]);
+  }
+  const folderPlan = (folder: string): FolderPlan => {
+    const known: Record<string, HashFormat[]> = {};
+    for (const name of recordedIn.get(folder) ?? []) {
+      const e = expect(joinRelative(folder, name));
+      if (e) known[name] = plan.formats(e);
+    }
+    return { known, knownDirect: plan.knownDirect, others: plan.formats(undefined), othersDirect: plan.othersDirect };
+  };
+  const progress = options.progress;
+  if (progress) {
+    // Until the disk is listed, the files to hash are what the history records; new ones are added as found.
+    let files = 0;
+    let bytes = 0;
+    for (const path of index.files.keys()) {
+      const e = expect(path);
+      if (!e || plan.formats(e).length === 0) continue;
+      files++;
+      bytes += e.size ?? 0;
+    }
+    progress.setTotals(files, bytes);
+    progress.announce();
+  }
+  const { tree, hashed } = await sweepTree(
+    history.root,
+    {
+      patterns,
+      ignore,
+      planFor: folderPlan,
+      onHashed:
+        progress &&
+        ((f) => {
+          if (!expect(f.path)) progress.grow(1, f.size);
+          progress.fileDone(f.path);
+        }),
+    },
+    options.hashing ?? localMhlHashing,
+    { signal: options.signal, onBytes: progress && ((n) => progress.bytes(n)) },
+  );
 
   const byNfc = new Map<string, string>();
   const recordedKey = (path: string): string => {
-    if (index.recordedPaths.has(path)) return path;
+    if (index.recordedPaths.has(path) || index.recordedPaths.size === 0) return path;
     if (byNfc.size === 0) for (const k of index.recordedPaths) byNfc.set(k.normalize('NFC'), k);
     return byNfc.get(path.normalize('NFC')) ?? path;
   };
@@ -76,8 +143,10 @@ export async function scan(history: MhlHistory, extraIgnore: readonly string[] =
   for (const f of tree.files) {
     const key = recordedKey(f.path);
     present.add(key);
-    const expectation = expectationFor(index, key);
-    const scanned: ScannedFile = { ...f, recordedPath: key, expectation };
+    const expectation = expect(key);
+    // The folder's plan looked the file up by its name on disk: right unless it answers to another (normalised) name.
+    const outcome = key === f.path ? hashed.get(f.path) : undefined;
+    const scanned: ScannedFile = { ...f, recordedPath: key, expectation, hashed: outcome };
     files.push(scanned);
     if (!expectation) newFiles.push(scanned);
   }
@@ -87,3 +156,4 @@ export async function scan(history: MhlHistory, extraIgnore: readonly string[] =
     .sort();
   return { history, index, patterns, ignore, tree, files, newFiles, missing };
 }
+

@@ -18,7 +18,9 @@ import { allProblems, loadHistory } from './history.ts';
 import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode, type MhlProgress } from './model.ts';
 import { hashMany, localMhlHashing, type MhlHashing } from './hashing.ts';
 import { MhlProgressCounter } from './progress.ts';
-import { listEverything, scan } from './scan.ts';
+import { scan, type HashPlan, type ScannedFile } from './scan.ts';
+import type { FileExpectation, HistoryIndex } from './records.ts';
+import type { FileHashOutcome } from '../hash/batch.ts';
 
 export interface VerifyOptions {
   onProgress?: (p: MhlProgress) => void;
@@ -94,7 +96,7 @@ function exitFor(r: Omit<VerifyReport, 'exitCode' | 'summary'>, hasHistory: bool
 export async function verifyHistory(root: string, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = Date.now();
   const hashing = options.hashing ?? localMhlHashing;
-  const listing = listEverything(resolve(root), hashing); // while the history loads; scan applies its ignore patterns
+  const progress = new MhlProgressCounter(0, 0, options.onProgress);
   const history = await loadHistory(resolve(root), { tolerant: true, hashing });
   const base = {
     root: history.root,
@@ -116,55 +118,55 @@ export async function verifyHistory(root: string, options: VerifyOptions = {}): 
     return { ...base, ...exitFor(base, history.generations.length > 0) };
   }
 
-  const s = await scan(history, options.ignore, hashing, listing);
+  // Folder hashes need every file's digest in the folder formats, so those formats are hashed too.
+  const folderFormats = new Set<HashFormat>();
+  // Every known file is read from the medium in its recorded formats; new files are only listed.
+  const formatsOf = (e: FileExpectation | undefined): HashFormat[] => (e && e.digests.size > 0 ? [...new Set<HashFormat>([...e.digests.keys(), ...folderFormats])] : []);
+  const plan = (index: HistoryIndex): HashPlan => {
+    for (const list of index.folders.values()) for (const e of list) for (const h of e.hashes) folderFormats.add(h.format);
+    return { formats: formatsOf, knownDirect: options.direct ?? true, othersDirect: options.direct ?? true };
+  };
+  const s = await scan(history, { ignore: options.ignore, plan, hashing, progress, signal: options.signal });
   const report = { ...base, filesOnDisk: s.files.length, missing: s.missing, newFiles: s.newFiles.map((f) => f.path) };
   for (const e of s.tree.errors) report.unverifiable.push({ path: e.path, message: e.message });
 
-  // Folder hashes need every file's digest in the folder formats, so hash those formats too.
-  const folderFormats = new Set<HashFormat>();
-  for (const list of s.index.folders.values()) for (const e of list) for (const h of e.hashes) folderFormats.add(h.format);
-
-  const known = s.files.filter((f) => f.expectation);
   const measured = new Map<string, Partial<Record<HashFormat, string>>>();
-  const bytesTotal = known.reduce((n, f) => n + f.size, 0);
-  const progress = new MhlProgressCounter(known.length, bytesTotal, options.onProgress);
-  options.onProgress?.({ phase: 'scan', filesDone: 0, filesTotal: known.length, bytesDone: 0, bytesTotal, rate: 0, etaSeconds: null });
   const modes = new Set<ReadMode>();
-
-  const unknownOnly = known.filter((f) => f.expectation!.digests.size === 0);
-  for (const f of unknownOnly) {
-    report.unverifiable.push({ path: f.path, message: `recorded only as ${f.expectation!.foreignFormats.join(', ')}, which Rushes cannot compute` });
-    progress.fileDone(f.path);
-  }
-  await hashMany(
-    history.root,
-    known.filter((f) => f.expectation!.digests.size > 0),
-    (f) => [...new Set<HashFormat>([...f.expectation!.digests.keys(), ...folderFormats])],
-    (f, r) => {
-      if ('error' in r) {
-        report.unverifiable.push({ path: f.path, message: `cannot read: ${r.error instanceof Error ? r.error.message : String(r.error)}` });
-        return;
-      }
-      const exp = f.expectation!;
-      modes.add(r.mode);
-      report.bytesRead += r.bytes;
-      measured.set(f.path, r.digests);
-      let ok = true;
-      if (exp.size !== undefined && exp.size !== r.bytes) {
+  const check = (f: ScannedFile, r: FileHashOutcome): void => {
+    if ('error' in r) {
+      report.unverifiable.push({ path: f.path, message: `cannot read: ${r.error instanceof Error ? r.error.message : String(r.error)}` });
+      return;
+    }
+    const exp = f.expectation!;
+    modes.add(r.mode);
+    report.bytesRead += r.bytes;
+    measured.set(f.path, r.digests);
+    let ok = true;
+    if (exp.size !== undefined && exp.size !== r.bytes) {
+      ok = false;
+      report.altered.push({ path: f.path, reason: 'size', expected: String(exp.size), actual: String(r.bytes) });
+    }
+    for (const [format, expected] of exp.digests) {
+      const actual = r.digests[format]!;
+      if (actual !== expected) {
         ok = false;
-        report.altered.push({ path: f.path, reason: 'size', expected: String(exp.size), actual: String(r.bytes) });
+        report.altered.push({ path: f.path, reason: 'hash', format, expected, actual });
       }
-      for (const [format, expected] of exp.digests) {
-        const actual = r.digests[format]!;
-        if (actual !== expected) {
-          ok = false;
-          report.altered.push({ path: f.path, reason: 'hash', format, expected, actual });
-        }
-      }
-      if (ok) report.filesVerified++;
-    },
-    { direct: options.direct, concurrency: options.concurrency, signal: options.signal, progress, hashing },
-  );
+    }
+    if (ok) report.filesVerified++;
+  };
+
+  // Most small files were read and hashed as listed; the rest (large ones) now.
+  const rest: ScannedFile[] = [];
+  for (const f of s.files) {
+    if (!f.expectation) continue;
+    if (f.expectation.digests.size === 0) {
+      report.unverifiable.push({ path: f.path, message: `recorded only as ${f.expectation.foreignFormats.join(', ')}, which Rushes cannot compute` });
+    } else if (f.hashed) check(f, f.hashed);
+    else rest.push(f);
+  }
+  progress.setTotals(progress.filesDone + rest.length, progress.bytesDone + rest.reduce((n, f) => n + f.size, 0));
+  await hashMany(history.root, rest, (f) => formatsOf(f.expectation), check, { direct: options.direct, concurrency: options.concurrency, signal: options.signal, progress, hashing });
 
   // Recompute folder hashes from what was read and compare them with the latest recorded ones.
   if (folderFormats.size > 0) {

@@ -40,7 +40,7 @@ export interface WrittenGeneration extends WrittenManifest {
 const DEFAULT_FOLDER_FORMAT: HashFormat = 'xxh128'; // the reference tool's default format
 
 function hasAscmhlSegment(path: string): boolean {
-  return path.split('/').includes(ASCMHL_FOLDER);
+  return path.includes(ASCMHL_FOLDER) && path.split('/').includes(ASCMHL_FOLDER);
 }
 
 /** Checks the caller's entries: a bad one is a programming error, never written. */
@@ -59,9 +59,11 @@ function checkFiles(root: string, files: readonly MhlFileEntry[]): MhlFileEntry[
     const hashes = f.hashes.map((h) => {
       const digest = normalizeDigest(h.format, h.digest);
       if (digest === undefined) throw new RushesError('INTERNAL', `${path}: "${h.digest}" is not a ${h.format} digest`, { path });
-      return { ...h, digest };
+      return digest === h.digest ? h : { ...h, digest };
     });
-    out.push({ ...f, path, hashes, previousPath });
+    // Copied only when something changed: this runs once per file.
+    const same = path === f.path && previousPath === f.previousPath && hashes.every((h, i) => h === f.hashes[i]);
+    out.push(same ? f : { ...f, path, hashes, previousPath });
   }
   return out;
 }
@@ -108,7 +110,13 @@ export async function writeGenerationTo(top: MhlHistory, gen: NewGeneration, has
     const path = checkRelativePath(d, absRoot, 'folder path');
     if (!hasAscmhlSegment(path)) dirs.add(path);
   }
-  for (const f of files) for (let p = parentOf(f.path); p !== ''; p = parentOf(p)) dirs.add(p);
+  let lastParent: string | undefined;
+  for (const f of files) {
+    const parent = parentOf(f.path);
+    if (parent === lastParent) continue; // files come folder by folder: each folder's ancestry once
+    lastParent = parent;
+    for (let p = parent; p !== ''; p = parentOf(p)) dirs.add(p);
+  }
 
   const withHashes = gen.directoryHashes ?? true;
   const formats = withHashes ? folderFormats(gen, files, top) : [];
@@ -122,7 +130,7 @@ export async function writeGenerationTo(top: MhlHistory, gen: NewGeneration, has
 
   const plans = new Map<MhlHistory, Plan>(allHistories(top).map((h) => [h, { history: h, entries: [], rootHashes: [], touched: false }]));
   plans.get(top)!.touched = true;
-  const ownerOf = (path: string): Plan => plans.get(historiesFor(top, path)[0])!;
+  const ownerOf = (path: string): Plan => (top.children.length === 0 ? plans.get(top)! : plans.get(historiesFor(top, path)[0])!);
 
   // Emit in the reference tool's order: folders post-order by name; in each, its files, then itself.
   const filesIn = new Map<string, MhlFileEntry[]>();
@@ -146,7 +154,7 @@ export async function writeGenerationTo(top: MhlHistory, gen: NewGeneration, has
   );
   const emit = (folder: string): void => {
     for (const sub of (subfolders.get(folder) ?? []).sort(compareCodePoints)) emit(sub);
-    for (const f of (filesIn.get(folder) ?? []).sort((a, b) => compareCodePoints(baseName(a.path), baseName(b.path)))) {
+    for (const f of byName(filesIn.get(folder) ?? [])) {
       const plan = ownerOf(f.path);
       plan.touched = true;
       const rel = plan.history.relativePath;
@@ -155,7 +163,7 @@ export async function writeGenerationTo(top: MhlHistory, gen: NewGeneration, has
         throw new RushesError('INTERNAL', `${absRoot}: ${f.path} was renamed from ${f.previousPath}, which another history records`, { path: f.path });
       }
       const previousPath = f.previousPath === undefined ? undefined : relativeTo(f.previousPath, rel);
-      plan.entries.push({ kind: 'file', file: { ...f, path: relativeTo(f.path, rel), previousPath } });
+      plan.entries.push({ kind: 'file', file: rel === '' && previousPath === f.previousPath ? f : { ...f, path: relativeTo(f.path, rel), previousPath } });
     }
     const hashes = toDirectoryHashes(folderHashes, folder, created);
     const owners = historiesFor(top, folder);
@@ -226,6 +234,14 @@ async function writeOne(h: MhlHistory, gen: NewGeneration, plan: Plan, ignore: s
     await writeFileDurably(chainPath, chain);
   }
   return { root: h.root, manifestPath, chainPath, generation: number, c4 };
+}
+
+/** A folder's files in name order (each name taken once, not at every comparison). */
+function byName(files: readonly MhlFileEntry[]): MhlFileEntry[] {
+  return files
+    .map((f) => ({ name: baseName(f.path), f }))
+    .sort((a, b) => compareCodePoints(a.name, b.name))
+    .map((x) => x.f);
 }
 
 function merge(a: readonly string[], b: readonly string[]): string[] {

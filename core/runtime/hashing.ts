@@ -1,16 +1,16 @@
 /**
  * Hashing in the worker-thread pool (tasks `hashFile`, `hashFiles`, `hashBytes`,
- * `folderHashes`, and `walkTree`, the listing of what is hashed, in workers/tasks.ts): what
+ * `folderHashes`, and `sweepFolder`, a folder listed and its small files hashed, in workers/tasks.ts): what
  * the engine and the CLI pass wherever a primitive takes a `Hashing`, so the main thread
  * keeps the event loop, progress and the store, and does no hashing.
  */
 import type { FileHashOutcome, FileToHash } from '../hash/batch.ts';
 import type { HashFileOptions } from '../hash/hashing.ts';
-import type { DiskTree } from '../fs/walk.ts';
 import type { FileHashResult } from '../hash/medium.ts';
 import type { HashFormat } from '../hash/types.ts';
 import type { FolderHashes } from '../mhl/dirhash.ts';
 import type { FolderHashInput, MhlHashing } from '../mhl/hashing.ts';
+import type { FolderSweep, SweptFolder } from '../mhl/sweep-folder.ts';
 import { runTask } from './pool.ts';
 import { fromWire, type WireError } from './wire.ts';
 
@@ -28,9 +28,10 @@ export interface HashFilesTask {
 /** A batch's outcomes as they cross the thread boundary: errors as data (wire.ts). */
 export type WireFileHashOutcome = FileHashResult | { error: WireError };
 
-export interface WalkTreeTask {
-  root: string;
-  ignore: string[];
+/** A swept folder as it crosses the thread boundary: errors as data (wire.ts). */
+export interface WireSweptFolder {
+  listing: SweptFolder['listing'];
+  hashed: (WireFileHashOutcome | null)[];
 }
 
 export interface HashBytesTask {
@@ -54,5 +55,8 @@ export const pooledHashing: MhlHashing = {
   hashFiles,
   hashBytes: (format, data) => runTask<HashBytesTask, string>('hashBytes', { format, data }),
   folderHashes: (input) => runTask<FolderHashInput, FolderHashes>('folderHashes', input),
-  walkTree: (root, ignore) => runTask<WalkTreeTask, DiskTree>('walkTree', { root, ignore: [...ignore] }),
+  sweepFolder: async (input, options = {}) => {
+    const out = await runTask<FolderSweep, WireSweptFolder>('sweepFolder', input, { onBytes: options.onBytes, signal: options.signal as AbortSignal | undefined });
+    return { listing: out.listing, hashed: out.hashed.map((o) => (o && 'error' in o ? { error: fromWire(o.error) } : o)) };
+  },
 };

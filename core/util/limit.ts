@@ -19,6 +19,22 @@ export async function forEachLimited<T>(items: Iterable<T>, concurrency: number,
   signal?.throwIfAborted();
 }
 
+/** A gate that lets at most `concurrency` of the tasks given to it run at once, the rest in the order they came. */
+export function limiter(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    while (running >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
 /**
  * A lane of background tasks with a fixed number of slots. `start` waits only for a free
  * slot, not for the task, so a producer (the copy) runs ahead of its consumer (the

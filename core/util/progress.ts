@@ -53,8 +53,9 @@ export class ProgressCounter {
   private last = 0;
 
   constructor(
-    readonly bytesTotal: number,
-    readonly filesTotal: number,
+    /** May grow as more is found (an MHL scan counts folder by folder). */
+    public bytesTotal: number,
+    public filesTotal: number,
     private readonly emit?: (p: Progress) => void,
     private readonly intervalMs = 250,
   ) {}
