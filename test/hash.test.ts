@@ -221,6 +221,20 @@ describe('hashFiles: many files in one call', () => {
     }
   });
 
+  it.each([true, false])('direct %s: a size as listed that no longer holds (the file grew or shrank since) changes nothing: every byte to the end is hashed', async (direct) => {
+    const lengths = [4096, 70_000, READ_CHUNK + 1];
+    for (const [i, n] of lengths.entries()) {
+      const data = randomBytes(n);
+      const path = writeDurable(`stale-size-${direct}-${i}.bin`, data);
+      for (const listed of [0, 1, n - 1, n + 1, 10 * n]) {
+        const [o] = await hashFilesHere([{ path, formats: ['xxh64', 'md5'], size: listed }], { direct });
+        if ('error' in o) throw o.error;
+        expect(o.bytes, `${n} bytes listed as ${listed}`).toBe(n);
+        expect(o.digests.md5, `${n} bytes listed as ${listed}`).toBe(toolDigest('md5', path));
+      }
+    }
+  });
+
   it('cancelling rejects the whole batch with the signal\'s reason', async () => {
     const files = Array.from({ length: 40 }, (_, i) => ({ path: writeDurable(`cancel-${i}.bin`, randomBytes(4096)), formats: ['xxh64'] as HashFormat[] }));
     const controller = new AbortController();

@@ -13,6 +13,8 @@ export interface FileToHash {
   formats: readonly HashFormat[];
   /** This file's read mode, when it differs from the batch's (`direct` of the options). */
   direct?: boolean;
+  /** Its size as listed, when known (see ReadOptions.size). */
+  size?: number;
 }
 
 /** A file's digests, or why it could not be read: one file's failure does not end its batch. */
@@ -35,7 +37,7 @@ export async function hashFilesHere(files: readonly FileToHash[], options: ReadO
   const indices = files.keys();
   await forEachLimited(indices, options.lanes ?? BATCH_LANES, async (i) => {
     try {
-      out[i] = await hashFileHere(files[i].path, files[i].formats, { ...options, direct: files[i].direct ?? options.direct });
+      out[i] = await hashFileHere(files[i].path, files[i].formats, { ...options, direct: files[i].direct ?? options.direct, size: files[i].size });
     } catch (error) {
       if (options.signal?.aborted) throw error;
       out[i] = { error };

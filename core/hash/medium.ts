@@ -86,6 +86,8 @@ export interface FileHashResult {
 
 export interface ReadOptions {
   direct?: boolean;
+  /** The file's size as just listed, when known: it spares an fstat (the size only shapes the reads). */
+  size?: number;
   onBytes?: (n: number) => void;
   signal?: Pick<AbortSignal, 'throwIfAborted' | 'aborted'>;
 }
@@ -133,7 +135,7 @@ export async function hashFileHere(path: string, formats: readonly HashFormat[],
   };
   try {
     // The size only shapes the reads; what counts is what the reads return, up to end of file.
-    const size = fstatSync(fd).size;
+    const size = options.size ?? fstatSync(fd).size;
     for (let atEnd = false; ; ) {
       options.signal?.throwIfAborted();
       const length = readLength(size - bytes);

@@ -9,7 +9,11 @@ const HEX_LENGTH: Record<Exclude<HashFormat, 'c4'>, number> = { xxh64: 16, xxh3:
 const C4_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 
 /** The digest in canonical form (lowercase hex, or the C4 ID), or undefined if it is not one. */
+/** Digests as our hashers write them, which need no normalising: checked once per file of every manifest written. */
+const CANONICAL_HEX = /^[0-9a-f]+$/;
+
 export function normalizeDigest(format: HashFormat, value: string): string | undefined {
+  if (format !== 'c4' && value.length === HEX_LENGTH[format] && CANONICAL_HEX.test(value)) return value;
   const v = value.trim();
   if (format === 'c4') return isC4Id(v) ? v : undefined;
   const len = HEX_LENGTH[format];

@@ -18,11 +18,35 @@ import { computeFolderHashes, type FolderHashes } from './dirhash.ts';
 import type { MhlProgressCounter } from './progress.ts';
 import { SMALL_FILE, sweepFolderHere, type FolderSweep, type SweptFolder } from './sweep-folder.ts';
 
-/** What folder hashes are computed from: every file's digests, and the folders to hash. */
+/**
+ * What folder hashes are computed from: every file's path and, per format, its digest (same
+ * order; none where the file has none), and the folders to hash. Columns rather than an
+ * object per file: 10,000 files cross to a worker as a few arrays of strings.
+ */
 export interface FolderHashInput {
-  files: { path: string; digests: Digests }[];
+  paths: string[];
+  digests: Partial<Record<HashFormat, (string | undefined)[]>>;
   directories: string[];
   formats: HashFormat[];
+}
+
+/** The input for these files, each with the digests `digestsOf` gives it. */
+export function folderHashInput<T extends { path: string }>(files: readonly T[], digestsOf: (f: T) => Digests, directories: string[], formats: HashFormat[]): FolderHashInput {
+  const all = files.map(digestsOf);
+  return { paths: files.map((f) => f.path), digests: Object.fromEntries(formats.map((format) => [format, all.map((d) => d[format])])), directories, formats };
+}
+
+/** Folder hashes of an input, in this thread. */
+export function folderHashesHere(input: FolderHashInput): Promise<FolderHashes> {
+  const files = input.paths.map((path, i) => {
+    const digests: Digests = {};
+    for (const format of input.formats) {
+      const d = input.digests[format]?.[i];
+      if (d !== undefined) digests[format] = d;
+    }
+    return { path, digests };
+  });
+  return computeFolderHashes(files, input.directories, input.formats);
 }
 
 export interface MhlHashing extends Hashing {
@@ -38,7 +62,7 @@ export interface MhlHashing extends Hashing {
 
 export const localMhlHashing: MhlHashing = {
   ...localHashing,
-  folderHashes: async (i) => computeFolderHashes(i.files, i.directories, i.formats),
+  folderHashes: folderHashesHere,
   sweepFolder: (input, options = {}) => sweepFolderHere(input, options, false),
 };
 /** Small files per batch: enough to make one round trip to a worker negligible, few enough for smooth progress. */
@@ -78,7 +102,7 @@ export async function hashMany<T extends HashJob>(
   const runBatch = async (batch: T[]): Promise<void> => {
     let outcomes: FileHashOutcome[];
     try {
-      outcomes = await hashing.hashFiles(batch.map((job) => ({ path: join(root, job.path), formats: formatsOf(job), direct: directOf(job) })), read);
+      outcomes = await hashing.hashFiles(batch.map((job) => ({ path: join(root, job.path), formats: formatsOf(job), direct: directOf(job), size: job.size })), read);
     } catch (e) {
       // The whole task failed (a worker lost, say): each file of the batch fails alone, as in runLarge.
       if (options.signal?.aborted) throw e;

@@ -82,6 +82,7 @@ export async function scan(history: MhlHistory, options: ScanOptions = {}): Prom
 
   const expectations = new Map<string, FileExpectation | undefined>();
   const expect = (path: string): FileExpectation | undefined => {
+    if (!index.files.has(path)) return undefined; // a new file: most of them, on a first generation all
     if (!expectations.has(path)) expectations.set(path, expectationFor(index, path));
     return expectations.get(path);
   };

@@ -73,7 +73,7 @@ export async function sweepFolderHere(input: FolderSweep, options: ReadOptions, 
     const { formats, direct } = planned(input.plan, baseName(f.path));
     if (formats.length === 0) return;
     picked.push(i);
-    toHash.push({ path: join(input.root, f.path), formats, direct });
+    toHash.push({ path: join(input.root, f.path), formats, direct, size: f.size });
   });
   const outcomes = await hashFilesHere(toHash, options);
   const hashed: (FileHashOutcome | null)[] = listing.files.map(() => null);

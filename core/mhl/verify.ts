@@ -16,7 +16,7 @@ import type { HashFormat } from '../hash/index.ts';
 import type { ReadMode } from '../hash/medium.ts';
 import { allProblems, loadHistory } from './history.ts';
 import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode, type MhlProgress } from './model.ts';
-import { hashMany, localMhlHashing, type MhlHashing } from './hashing.ts';
+import { folderHashInput, hashMany, localMhlHashing, type MhlHashing } from './hashing.ts';
 import { MhlProgressCounter } from './progress.ts';
 import { scan, type HashPlan, type ScannedFile } from './scan.ts';
 import type { FileExpectation, HistoryIndex } from './records.ts';
@@ -170,12 +170,10 @@ export async function verifyHistory(root: string, options: VerifyOptions = {}): 
 
   // Recompute folder hashes from what was read and compare them with the latest recorded ones.
   if (folderFormats.size > 0) {
-    const computed = await hashing.folderHashes({
-      // Files not read (new, unreadable) have no digests, which leaves the folders above them uncomputed.
-      files: s.files.map((f) => ({ path: f.path, digests: measured.get(f.path) ?? {} })),
-      directories: s.tree.directories.map((d) => d.path),
-      formats: [...folderFormats],
-    });
+    // Files not read (new, unreadable) have no digests, which leaves the folders above them uncomputed.
+    const computed = await hashing.folderHashes(
+      folderHashInput(s.files, (f) => measured.get(f.path) ?? {}, s.tree.directories.map((d) => d.path), [...folderFormats]),
+    );
     const onDisk = new Set(['', ...s.tree.directories.map((d) => d.path)]);
     for (const [path, expectations] of s.index.folders) {
       if (!onDisk.has(path)) continue; // reported as missing
