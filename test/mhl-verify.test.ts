@@ -18,7 +18,8 @@ import {
   writeGeneration,
   type MhlProgress,
 } from '../core/mhl/index.ts';
-import { walkTree, type DiskTree } from '../core/fs/walk.ts';
+import { applyIgnore, walkTree, type DiskTree } from '../core/fs/walk.ts';
+import { glimpseHistory } from '../core/mhl/glimpse.ts';
 import { hashFileHere } from '../core/hash/medium.ts';
 import { localMhlHashing } from '../core/mhl/hashing.ts';
 import { sweepTree } from '../core/mhl/sweep.ts';
@@ -201,7 +202,8 @@ describe('verifyHistory exit codes (as ascmhl verify)', () => {
     const events: MhlProgress[] = [];
     const r = await verifyHistory(root, { onProgress: (e) => events.push(e) });
     expect(r).toMatchObject({ exitCode: 0, filesOnDisk: 3, filesVerified: 3, bytesRead: 500_008 });
-    expect(events[0]).toMatchObject({ phase: 'scan', filesTotal: 3, bytesTotal: 500_008 });
+    // First a 'scan' event (the files are listed, and read, while the history loads: totals not known yet), last the whole of it.
+    expect(events[0]).toMatchObject({ phase: 'scan', filesDone: 0 });
     expect(events.at(-1)).toMatchObject({ phase: 'hash', filesDone: 3, filesTotal: 3, bytesDone: 500_008, etaSeconds: 0 });
   });
 
@@ -469,9 +471,10 @@ describe('the scan, folder by folder with small files hashed as listed', () => {
       expect(withoutAtimes(swept.tree)).toEqual(withoutAtimes(walked));
       // Every small file hashed, as the plan says for its name; the large one left to stream on its own.
       expect([...swept.hashed.keys()].sort()).toEqual(walked.files.filter((f) => f.size < SMALL_FILE).map((f) => f.path).sort());
-      for (const [path, outcome] of swept.hashed) {
-        const formats = path === 'Clips/c.mov' ? ['md5' as const] : ['xxh64' as const];
-        expect(outcome, path).toEqual(await hashFileHere(join(root, path), formats, { direct: path === 'Clips/c.mov' }));
+      for (const [path, read] of swept.hashed) {
+        const known = path === 'Clips/c.mov';
+        expect(read.direct, path).toBe(known);
+        expect(read.outcome, path).toEqual(await hashFileHere(join(root, path), [known ? 'md5' : 'xxh64'], { direct: known }));
       }
     });
   }
@@ -489,5 +492,52 @@ describe('the scan, folder by folder with small files hashed as listed', () => {
     const entry = readFileSync(created.written.manifestPath, 'utf8').match(/<path[^>]*>Seq\/f_00540.dpx<\/path>\s*<xxh64[^>]*>([0-9a-f]+)</);
     expect(entry?.[1]).toBe(xxhsum64(join(root, 'Seq/f_00540.dpx')));
   });
+
+  it('lists what a walk with the patterns lists, errors included, when the patterns are applied only afterwards', async () => {
+    const root = fixture();
+    const everything = await walkTree(root, ignoreMatcher([]));
+    const walked = await walkTree(root, ignoreMatcher(patterns));
+    expect(everything.files.length).toBeGreaterThan(walked.files.length);
+    expect(withoutAtimes(applyIgnore(everything, ignoreMatcher(patterns)))).toEqual(withoutAtimes(walked));
+  });
 });
 
+describe('reading while the history loads, on a glimpse of it', () => {
+  it('glimpses the latest manifest: its ignore patterns and every hash format it names', async () => {
+    const root = await sealed();
+    await createGeneration(root, { formats: ['md5', 'xxh64'], ignore: ['*.tmp', 'R&D/'] });
+    expect(await glimpseHistory(root)).toEqual({ patterns: ['.DS_Store', 'ascmhl', 'ascmhl/', '*.tmp', 'R&D/'], formats: expect.arrayContaining(['md5', 'xxh64']), history: true });
+    expect(await glimpseHistory(join(scratch(), 'nothing-here'))).toEqual({ patterns: ['.DS_Store', 'ascmhl', 'ascmhl/'], formats: [], history: false });
+  });
+
+  it('reads again a file its history needs in a format the latest manifest does not name, and still catches a change to it', async () => {
+    const root = join(scratch(), 'older-format');
+    put(root, 'Old/clip.mov', Buffer.alloc(100_000, 3));
+    await createGeneration(root, { formats: ['md5'] });
+    put(root, 'New/clip.mov', Buffer.alloc(100_000, 4));
+    // Generation 2 records only the new file (a partial seal): the latest manifest names xxh64, never md5.
+    await writeGeneration(root, { process: 'in-place', creator: { creationDate: new Date(), hostName: 'h', tool: { name: 't', version: '1' } }, files: [{ path: 'New/clip.mov', size: 100_000, lastModified: new Date(0), hashes: [{ format: 'xxh64', digest: xxhsum64(join(root, 'New/clip.mov')), action: 'original', hashDate: new Date() }] }], directories: [], ignore: [], directoryHashes: false });
+    expect((await glimpseHistory(root))?.formats).not.toContain('md5');
+    for (const hashing of [localMhlHashing, pooledHashing]) {
+      expect(await verifyHistory(root, { hashing })).toMatchObject({ exitCode: 0, filesVerified: 2 });
+    }
+    const f = join(root, 'Old/clip.mov');
+    const b = readFileSync(f);
+    b[50_000] ^= 1;
+    writeFileSync(f, b);
+    const r = await verifyHistory(root, { hashing: pooledHashing });
+    expect(r.exitCode).toBe(11);
+    expect(r.altered).toEqual([expect.objectContaining({ path: 'Old/clip.mov', format: 'md5' })]);
+  });
+
+  it('keeps a listing made with fewer patterns than the history and the caller give (it ignores the rest afterwards)', async () => {
+    const root = await sealed();
+    put(root, 'Extra/scratch.bin', 'scratch');
+    for (const hashing of [localMhlHashing, pooledHashing]) {
+      expect(await verifyHistory(root, { hashing, ignore: ['Extra/'] })).toMatchObject({ exitCode: 0, newFiles: [] });
+      expect(await verifyHistory(root, { hashing })).toMatchObject({ exitCode: 21, newFiles: ['Extra/scratch.bin'] });
+    }
+  });
+
+
+});

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { ErrorCode } from '../errors.ts';
 import { errno } from '../errors.ts';
 import type { IgnoreMatcher } from './ignore.ts';
-import { baseName, compareCodePoints, joinRelative } from './relative.ts';
+import { baseName, compareCodePoints, joinRelative, parentOf } from './relative.ts';
 
 export interface DiskFolder {
   path: string;
@@ -209,6 +209,25 @@ export async function addInWalkOrder(tree: DiskTree, listing: FolderListing, bel
 
 export function walkTree(root: string, ignore: IgnoreMatcher): Promise<DiskTree> {
   return walk(asyncIo, root, ignore);
+}
+
+/**
+ * What walkTree(root, ignore) lists, from a tree listed with no ignore patterns: so the walk
+ * can start before the patterns are known for sure (core/mhl/scan.ts). A name that is not UTF-8 is
+ * reported whatever the patterns say, as the walk does, unless a folder above it is ignored.
+ */
+export function applyIgnore(tree: DiskTree, ignore: IgnoreMatcher): DiskTree {
+  const folders = new Map<string, boolean>([['', false]]);
+  const folderIgnored = (path: string): boolean => {
+    let out = folders.get(path);
+    if (out === undefined) folders.set(path, (out = folderIgnored(parentOf(path)) || ignore.ignores(path, true)));
+    return out;
+  };
+  return {
+    files: tree.files.filter((f) => !folderIgnored(parentOf(f.path)) && !ignore.ignores(f.path, false)),
+    directories: tree.directories.filter((d) => !folderIgnored(d.path)),
+    errors: tree.errors.filter((e) => !folderIgnored(parentOf(e.path)) && (e.code === 'BAD_FILENAME' || !ignore.ignores(e.path, e.folder ?? false))),
+  };
 }
 
 async function walk(io: WalkIo, root: string, ignore: IgnoreMatcher): Promise<DiskTree> {

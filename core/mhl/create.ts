@@ -21,12 +21,12 @@ import { TOOL } from '../version.ts';
 import { classifyHashes } from './classify.ts';
 import { hashMany, localMhlHashing, type MhlHashing } from './hashing.ts';
 import { historyFor, loadHistory } from './history.ts';
-import { MHL_EXIT, type CreatorInfo, type MhlFileEntry, type MhlProgress } from './model.ts';
+import { MHL_EXIT, type CreatorInfo, type MhlFileEntry, type MhlHistory, type MhlProgress } from './model.ts';
 import { compareCodePoints } from './paths.ts';
 import { MhlProgressCounter } from './progress.ts';
 import { expectationFor, type FileExpectation } from './records.ts';
 import { formatsToMatchGone, matchRenames, type GoneFile, type NewFile } from './renames.ts';
-import { scan, type ScannedFile } from './scan.ts';
+import { beginScan, scan, type ScannedFile } from './scan.ts';
 import type { AlteredFile, UnverifiableFile } from './verify.ts';
 import { writeGenerationTo, type WrittenGeneration } from './write.ts';
 
@@ -69,8 +69,20 @@ export interface CreateResult {
 export async function createGeneration(root: string, options: CreateOptions): Promise<CreateResult> {
   const hashing = options.hashing ?? localMhlHashing;
   const progress = new MhlProgressCounter(0, 0, options.onProgress);
-  const history = await loadHistory(resolve(root), { hashing }); // a broken chain is refused, not extended
   const requested = [...new Set(options.formats)];
+  // While the history loads: with one, every small file from the medium in every format it may need; without, new files as they will be.
+  const started = beginScan(
+    resolve(root),
+    (g) => (g.history ? { formats: [...new Set([...requested, ...g.formats])], direct: true } : { formats: requested, direct: options.direct ?? false }),
+    { ignore: options.ignore, hashing, progress, signal: options.signal },
+  );
+  let history: MhlHistory;
+  try {
+    history = await loadHistory(resolve(root), { hashing }); // a broken chain is refused, not extended
+  } catch (e) {
+    started.cancel();
+    throw e;
+  }
   const formatsOf = (expectation: FileExpectation | undefined): HashFormat[] => {
     if (!expectation) return requested;
     const recorded = [...expectation.digests.keys()];
@@ -80,7 +92,7 @@ export async function createGeneration(root: string, options: CreateOptions): Pr
   };
   // A known file is verified, so it is read from the medium; a new one needs no more than its bytes.
   const plan = { formats: formatsOf, knownDirect: options.direct ?? true, othersDirect: options.direct ?? false };
-  const s = await scan(history, { ignore: options.ignore, plan: () => plan, hashing, progress, signal: options.signal });
+  const s = await scan(history, { ignore: options.ignore, plan: () => plan, hashing, progress, signal: options.signal, started });
 
   const entries: MhlFileEntry[] = [];
   const result = { original: [] as string[], verified: [] as string[], failed: [] as AlteredFile[], unreadable: s.tree.errors.map((e) => ({ path: e.path, message: e.message })) };

@@ -9,8 +9,8 @@
 import { resolve } from 'node:path';
 import type { MhlHashing } from './hashing.ts';
 import { allProblems, loadHistory } from './history.ts';
-import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode } from './model.ts';
-import { scan } from './scan.ts';
+import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode, type MhlHistory } from './model.ts';
+import { beginScan, scan } from './scan.ts';
 
 export interface DiffReport {
   root: string;
@@ -25,7 +25,15 @@ export interface DiffReport {
 }
 
 export async function diffHistory(root: string, options: { ignore?: string[]; hashing?: MhlHashing } = {}): Promise<DiffReport> {
-  const history = await loadHistory(resolve(root), { tolerant: true, hashing: options.hashing });
+  // Listed while the history loads; diff reads no file.
+  const started = beginScan(resolve(root), () => ({ formats: [], direct: true }), { ignore: options.ignore, hashing: options.hashing });
+  let history: MhlHistory;
+  try {
+    history = await loadHistory(resolve(root), { tolerant: true, hashing: options.hashing });
+  } catch (e) {
+    started.cancel();
+    throw e;
+  }
   const report: DiffReport = {
     root: history.root,
     exitCode: MHL_EXIT.OK,
@@ -38,6 +46,7 @@ export async function diffHistory(root: string, options: { ignore?: string[]; ha
     unreadable: [],
   };
   const broken = report.problems.find((p) => problemExitCode(p.kind) !== undefined);
+  if (broken || history.generations.length === 0) started.cancel();
   if (broken) return { ...report, exitCode: problemExitCode(broken.kind)!, summary: broken.message };
   if (history.generations.length === 0) return { ...report, exitCode: MHL_EXIT.NO_HISTORY, summary: `no ASC MHL history at ${history.root}` };
 

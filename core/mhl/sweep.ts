@@ -15,7 +15,8 @@ import type { FileHashOutcome } from '../hash/batch.ts';
 import type { ReadOptions } from '../hash/medium.ts';
 import { limiter } from '../util/limit.ts';
 import type { MhlHashing } from './hashing.ts';
-import type { FolderPlan, SweptFolder } from './sweep-folder.ts';
+import { planned, type FolderPlan, type SweptFolder } from './sweep-folder.ts';
+import { baseName } from './paths.ts';
 
 /** Folders listed at once: 4 × the 4 reads each keeps in flight (core/hash/batch.ts) = the 16 the small-file batches use. */
 const FOLDERS_AT_ONCE = 4;
@@ -29,31 +30,38 @@ export interface SweepSettings {
   onHashed?(file: DiskFile): void;
 }
 
+/** A file hashed as listed: its outcome, and whether it was asked to be read from the medium. */
+export interface HashedAsListed {
+  outcome: FileHashOutcome;
+  direct: boolean;
+}
+
 export interface SweptTree {
   /** What is on disk, minus what the patterns ignore. */
   tree: DiskTree;
   /** What was hashed as listed, by path. */
-  hashed: Map<string, FileHashOutcome>;
+  hashed: Map<string, HashedAsListed>;
 }
 
 export async function sweepTree(root: string, settings: SweepSettings, hashing: MhlHashing, options: ReadOptions = {}): Promise<SweptTree> {
   const tree: DiskTree = { files: [], directories: [], errors: [] };
-  const hashed = new Map<string, FileHashOutcome>();
+  const hashed = new Map<string, HashedAsListed>();
   const gate = limiter(FOLDERS_AT_ONCE);
-  const start = (rel: string, ancestry: string[]): Promise<SweptFolder> => {
-    const p = gate(() => {
+  const start = (rel: string, ancestry: string[]): Promise<{ swept: SweptFolder; plan: FolderPlan }> => {
+    const p = gate(async () => {
       options.signal?.throwIfAborted();
-      return hashing.sweepFolder({ root, rel, ancestry, ignore: settings.patterns, plan: settings.planFor(rel) }, options);
+      const plan = settings.planFor(rel);
+      return { swept: await hashing.sweepFolder({ root, rel, ancestry, ignore: settings.patterns, plan }, options), plan };
     });
     p.catch(() => undefined); // awaited in walk order below; one that fails first must not go unhandled meanwhile
     return p;
   };
-  const visit = async (pending: Promise<SweptFolder>, ancestry: string[]): Promise<void> => {
-    const swept = await pending;
+  const visit = async (pending: Promise<{ swept: SweptFolder; plan: FolderPlan }>, ancestry: string[]): Promise<void> => {
+    const { swept, plan } = await pending;
     swept.listing.files.forEach((f, i) => {
       const outcome = swept.hashed[i];
       if (!outcome) return;
-      hashed.set(f.path, outcome);
+      hashed.set(f.path, { outcome, direct: planned(plan, baseName(f.path)).direct });
       settings.onHashed?.(f);
     });
     // Every subfolder starts now (the gate bounds how many run); they are added in walk order as they come.

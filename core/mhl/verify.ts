@@ -15,10 +15,10 @@ import { resolve } from 'node:path';
 import type { HashFormat } from '../hash/index.ts';
 import type { ReadMode } from '../hash/medium.ts';
 import { allProblems, loadHistory } from './history.ts';
-import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode, type MhlProgress } from './model.ts';
+import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode, type MhlHistory, type MhlProgress } from './model.ts';
 import { folderHashInput, hashMany, localMhlHashing, type MhlHashing } from './hashing.ts';
 import { MhlProgressCounter } from './progress.ts';
-import { scan, type HashPlan, type ScannedFile } from './scan.ts';
+import { beginScan, scan, type HashPlan, type ScannedFile } from './scan.ts';
 import type { FileExpectation, HistoryIndex } from './records.ts';
 import type { FileHashOutcome } from '../hash/batch.ts';
 
@@ -97,7 +97,15 @@ export async function verifyHistory(root: string, options: VerifyOptions = {}): 
   const started = Date.now();
   const hashing = options.hashing ?? localMhlHashing;
   const progress = new MhlProgressCounter(0, 0, options.onProgress);
-  const history = await loadHistory(resolve(root), { tolerant: true, hashing });
+  // While the history loads: every small file from the medium in every format its latest manifest names.
+  const listing = beginScan(resolve(root), (g) => ({ formats: g.formats, direct: options.direct ?? true }), { ignore: options.ignore, hashing, progress, signal: options.signal });
+  let history: MhlHistory;
+  try {
+    history = await loadHistory(resolve(root), { tolerant: true, hashing });
+  } catch (e) {
+    listing.cancel();
+    throw e;
+  }
   const base = {
     root: history.root,
     problems: allProblems(history),
@@ -114,6 +122,7 @@ export async function verifyHistory(root: string, options: VerifyOptions = {}): 
   };
   // As the reference tool: no generation at the root means there is nothing to verify against.
   if (history.generations.length === 0 || base.problems.some((p) => problemExitCode(p.kind) !== undefined)) {
+    listing.cancel();
     base.durationMs = Date.now() - started;
     return { ...base, ...exitFor(base, history.generations.length > 0) };
   }
@@ -126,7 +135,7 @@ export async function verifyHistory(root: string, options: VerifyOptions = {}): 
     for (const list of index.folders.values()) for (const e of list) for (const h of e.hashes) folderFormats.add(h.format);
     return { formats: formatsOf, knownDirect: options.direct ?? true, othersDirect: options.direct ?? true };
   };
-  const s = await scan(history, { ignore: options.ignore, plan, hashing, progress, signal: options.signal });
+  const s = await scan(history, { ignore: options.ignore, plan, hashing, progress, signal: options.signal, started: listing });
   const report = { ...base, filesOnDisk: s.files.length, missing: s.missing, newFiles: s.newFiles.map((f) => f.path) };
   for (const e of s.tree.errors) report.unverifiable.push({ path: e.path, message: e.message });
 
