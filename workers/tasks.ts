@@ -14,7 +14,8 @@ import { sweepFolderHere, type FolderSweep } from '../core/mhl/sweep-folder.ts';
 import { copyFile, type CopyInput } from '../core/offload/copy-file.ts';
 import type { InvokeTask } from '../core/runtime/executor.ts';
 import type * as Functions from '../core/runtime/functions.ts';
-import type { HashBytesTask, HashFilesTask, HashFileTask, WireFileHashOutcome, WireSweptFolder } from '../core/runtime/hashing.ts';
+import type { HashBytesTask, HashFilesTask, HashFileTask, WireFileHashOutcome, WireSweptFolder, WireSweptTree } from '../core/runtime/hashing.ts';
+import { sweepWholeTreeHere, type WholeSweep } from '../core/mhl/sweep.ts';
 import { taskEnd, toWire, type Reply, type TaskEnd, type TaskMessage } from '../core/runtime/wire.ts';
 
 let functions: typeof Functions | undefined;
@@ -59,6 +60,12 @@ const TASKS: Record<string, (input: never, end: TaskEnd) => Promise<unknown>> = 
   sweepFolder: async (input: FolderSweep, end): Promise<WireSweptFolder> => {
     const swept = await sweepFolderHere(input, end, true);
     return { listing: swept.listing, hashed: swept.hashed.map((o) => (o && 'error' in o ? { error: toWire(o.error) } : o)) };
+  },
+
+  /** A whole tree swept with one plan (the calling thread is busy meanwhile, loading a history). */
+  sweepWholeTree: async (input: WholeSweep, end): Promise<WireSweptTree> => {
+    const swept = await sweepWholeTreeHere(input, end);
+    return { tree: swept.tree, hashed: [...swept.hashed].map(([path, r]) => [path, { direct: r.direct, outcome: 'error' in r.outcome ? { error: toWire(r.outcome.error) } : r.outcome }]) };
   },
 
   /** One digest of a buffer (the C4 ID of a manifest, a chain entry's hash). */

@@ -17,6 +17,8 @@ import { forEachLimited } from '../util/limit.ts';
 import { computeFolderHashes, type FolderHashes } from './dirhash.ts';
 import type { MhlProgressCounter } from './progress.ts';
 import { SMALL_FILE, sweepFolderHere, type FolderSweep, type SweptFolder } from './sweep-folder.ts';
+import { sweepTree, type SweptTree, type WholeSweep } from './sweep.ts';
+import { ignoreMatcher } from '../fs/ignore.ts';
 
 /**
  * What folder hashes are computed from: every file's path and, per format, its digest (same
@@ -58,12 +60,19 @@ export interface MhlHashing extends Hashing {
    * files is a few syscalls per file, and handing each file between threads cost more.
    */
   sweepFolder(input: FolderSweep, options?: ReadOptions): Promise<SweptFolder>;
+  /**
+   * A whole tree swept with one plan, as one task (./sweep.ts): for while the calling thread
+   * is busy for a long while (loading a history), since a sweep folder by folder needs it
+   * to hand out each next folder.
+   */
+  sweepWholeTree(input: WholeSweep, options?: ReadOptions): Promise<SweptTree>;
 }
 
 export const localMhlHashing: MhlHashing = {
   ...localHashing,
   folderHashes: folderHashesHere,
   sweepFolder: (input, options = {}) => sweepFolderHere(input, options, false),
+  sweepWholeTree: (input, options = {}) => sweepTree(input.root, { patterns: input.patterns, ignore: ignoreMatcher(input.patterns), planFor: () => input.plan }, localMhlHashing, options),
 };
 /** Small files per batch: enough to make one round trip to a worker negligible, few enough for smooth progress. */
 const BATCH_FILES = 64;

@@ -98,10 +98,16 @@ export function beginScan(root: string, guess: (g: Glimpse) => Guess, options: P
     const patterns = merged(g.patterns, options.ignore);
     const how = guess(g);
     const plan: FolderPlan = { known: {}, knownDirect: how.direct, others: how.formats, othersDirect: how.direct };
-    const swept = sweepTree(root, { patterns, ignore: ignoreMatcher(patterns), planFor: () => plan, onHashed: progress && ((f) => countHashed(progress, f)) }, options.hashing ?? localMhlHashing, {
-      signal,
-      onBytes: progress && ((n) => progress.bytes(n)),
-    });
+    const hashing = options.hashing ?? localMhlHashing;
+    const read = { signal, onBytes: progress && ((n: number) => progress.bytes(n)) };
+    // With a history to load, this thread is busy reading it for a while: the tree goes out as one task.
+    const swept = g.history
+      ? hashing.sweepWholeTree({ root, patterns, plan }, read).then((s) => {
+          // Files are counted as the task ends (its bytes as they are read).
+          if (progress) for (const f of s.tree.files) if (s.hashed.has(f.path)) countHashed(progress, f);
+          return s;
+        })
+      : sweepTree(root, { patterns, ignore: ignoreMatcher(patterns), planFor: () => plan, onHashed: progress && ((f) => countHashed(progress, f)) }, hashing, read);
     swept.catch(() => undefined); // scan() awaits it, or it was cancelled
     return { patterns, swept };
   });
