@@ -19,11 +19,10 @@ import {
   type MhlProgress,
 } from '../core/mhl/index.ts';
 import { applyIgnore, walkTree, type DiskTree } from '../core/fs/walk.ts';
-import { compareInWalkOrder } from '../core/fs/relative.ts';
 import { glimpseHistory } from '../core/mhl/glimpse.ts';
 import { hashFileHere } from '../core/hash/medium.ts';
 import { localMhlHashing } from '../core/mhl/hashing.ts';
-import { mergeShares, sweepShareHere, sweepTree } from '../core/mhl/sweep.ts';
+import { sweepTree } from '../core/mhl/sweep.ts';
 import { SMALL_FILE, SWEEP_FILES } from '../core/mhl/sweep-folder.ts';
 import { pooledHashing } from '../core/runtime/hashing.ts';
 import { ignoreMatcher } from '../core/fs/ignore.ts';
@@ -462,8 +461,6 @@ describe('the scan, folder by folder with small files hashed as listed', () => {
   const plan = { known: { 'c.mov': ['md5' as const] }, knownDirect: true, others: ['xxh64' as const], othersDirect: false };
 
   const settings = { patterns, ignore: ignoreMatcher(patterns), planFor: () => plan };
-  // A sweep lists errors by path in walk order; the walk, each folder's before its subfolders'.
-  const sortedInWalkOrder = <T extends { path: string }>(list: T[]): T[] => [...list].sort((a, b) => compareInWalkOrder(a.path, b.path));
 
   for (const [where, hashing] of [['in this thread', localMhlHashing], ['in the worker pool', pooledHashing]] as const) {
     it(`lists what the tree walk lists, in its order, errors and loops included, and hashes small files as planned (${where})`, async () => {
@@ -471,7 +468,7 @@ describe('the scan, folder by folder with small files hashed as listed', () => {
       const walked = await walkTree(root, ignoreMatcher(patterns));
       const swept = await sweepTree(root, settings, hashing);
       expect(walked.errors.map((e) => e.path)).toEqual(['broken.mov', 'cache', 'Deep/a/loop']);
-      expect(withoutAtimes(swept.tree)).toEqual(withoutAtimes({ ...walked, errors: sortedInWalkOrder(walked.errors) }));
+      expect(withoutAtimes(swept.tree)).toEqual(withoutAtimes(walked));
       // Every small file hashed, as the plan says for its name; the large one left to stream on its own.
       expect([...swept.hashed.keys()].sort()).toEqual(walked.files.filter((f) => f.size < SMALL_FILE).map((f) => f.path).sort());
       for (const [path, read] of swept.hashed) {
@@ -494,24 +491,6 @@ describe('the scan, folder by folder with small files hashed as listed', () => {
     expect(verified).toMatchObject({ exitCode: 0, filesVerified: count });
     const entry = readFileSync(created.written.manifestPath, 'utf8').match(/<path[^>]*>Seq\/f_00540.dpx<\/path>\s*<xxh64[^>]*>([0-9a-f]+)</);
     expect(entry?.[1]).toBe(xxhsum64(join(root, 'Seq/f_00540.dpx')));
-  });
-
-  it('swept in shares by separate tasks (each lists every folder, reads only its own), comes to the same tree and reads', async () => {
-    const root = fixture();
-    for (let i = 0; i < 30; i++) put(root, `Many/f${i}/x.bin`, `x${i}`);
-    const whole = await sweepTree(root, settings, localMhlHashing);
-    for (const shares of [2, 3]) {
-      const parts = await Promise.all(Array.from({ length: shares }, (_, share) => sweepShareHere({ root, patterns, plan, share, shares })));
-      expect(parts.every((p) => p.tree.files.length < whole.tree.files.length)).toBe(true);
-      const merged = mergeShares(parts)!;
-      expect(withoutAtimes(merged.tree)).toEqual(withoutAtimes(whole.tree));
-      expect(new Map([...merged.hashed].map(([p, r]) => [p, r.outcome]))).toEqual(new Map([...whole.hashed].map(([p, r]) => [p, r.outcome])));
-    }
-    // Shares that found different folders (the tree changed between their listings) are not put together.
-    const a = await sweepShareHere({ root, patterns, plan, share: 0, shares: 2 });
-    mkdirSync(join(root, 'Many/late'));
-    const b = await sweepShareHere({ root, patterns, plan, share: 1, shares: 2 });
-    expect(mergeShares([a, b])).toBeUndefined();
   });
 
   it('lists what a walk with the patterns lists, errors included, when the patterns are applied only afterwards', async () => {

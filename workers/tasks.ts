@@ -15,7 +15,7 @@ import { copyFile, type CopyInput } from '../core/offload/copy-file.ts';
 import type { InvokeTask } from '../core/runtime/executor.ts';
 import type * as Functions from '../core/runtime/functions.ts';
 import type { HashBytesTask, HashFilesTask, HashFileTask, WireFileHashOutcome, WireSweptFolder, WireSweptTree } from '../core/runtime/hashing.ts';
-import { sweepShareHere, type WholeSweep } from '../core/mhl/sweep.ts';
+import { sweepWholeTreeHere, type WholeSweep } from '../core/mhl/sweep.ts';
 import { taskEnd, toWire, type Reply, type TaskEnd, type TaskMessage } from '../core/runtime/wire.ts';
 
 let functions: typeof Functions | undefined;
@@ -62,9 +62,9 @@ const TASKS: Record<string, (input: never, end: TaskEnd) => Promise<unknown>> = 
     return { listing: swept.listing, hashed: swept.hashed.map((o) => (o && 'error' in o ? { error: toWire(o.error) } : o)) };
   },
 
-  /** One share of a whole tree swept with one plan (the calling thread is busy meanwhile, loading a history). */
-  sweepShare: async (input: WholeSweep, end): Promise<WireSweptTree> => {
-    const swept = await sweepShareHere(input, end);
+  /** A whole tree swept with one plan (the calling thread is busy meanwhile, loading a history). */
+  sweepWholeTree: async (input: WholeSweep, end): Promise<WireSweptTree> => {
+    const swept = await sweepWholeTreeHere(input, end);
     return { tree: swept.tree, hashed: [...swept.hashed].map(([path, r]) => [path, { direct: r.direct, outcome: 'error' in r.outcome ? { error: toWire(r.outcome.error) } : r.outcome }]) };
   },
 

@@ -25,18 +25,6 @@ function codePointRank(unit: number): number {
   return unit >= 0xe000 ? unit - 0x800 : unit >= 0xd800 ? unit + 0x2000 : unit;
 }
 
-/**
- * Orders paths as the tree walk lists them: depth first, the entries of each folder by
- * name (compareCodePoints), a subfolder's contents right after it — that is, segment by
- * segment.
- */
-export function compareInWalkOrder(a: string, b: string): number {
-  const x = a.split('/');
-  const y = b.split('/');
-  for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return compareCodePoints(x[i], y[i]);
-  return x.length - y.length;
-}
-
 export function parentOf(relPath: string): string {
   const i = relPath.lastIndexOf('/');
   return i < 0 ? '' : relPath.slice(0, i);

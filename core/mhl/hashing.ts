@@ -61,12 +61,11 @@ export interface MhlHashing extends Hashing {
    */
   sweepFolder(input: FolderSweep, options?: ReadOptions): Promise<SweptFolder>;
   /**
-   * A whole tree swept with one plan, in tasks that need nothing more of the calling thread
-   * (./sweep.ts): for while it is busy for a long while (loading a history), since a sweep
-   * folder by folder needs it to hand out each next folder. Undefined when the tree changed
-   * while it was listed (sweep it again).
+   * A whole tree swept with one plan, as one task (./sweep.ts): for while the calling thread
+   * is busy for a long while (loading a history), since a sweep folder by folder needs it
+   * to hand out each next folder.
    */
-  sweepWholeTree(input: Omit<WholeSweep, 'share' | 'shares'>, options?: ReadOptions): Promise<SweptTree | undefined>;
+  sweepWholeTree(input: WholeSweep, options?: ReadOptions): Promise<SweptTree>;
 }
 
 export const localMhlHashing: MhlHashing = {

@@ -76,7 +76,7 @@ export interface Guess {
 
 export interface StartedScan {
   /** The patterns it lists with, what it reads, and the tree it comes to; undefined when there was nothing to guess from. */
-  begun: Promise<{ patterns: string[]; swept: Promise<SweptTree | undefined> } | undefined>;
+  begun: Promise<{ patterns: string[]; swept: Promise<SweptTree> } | undefined>;
   /** Stops it: the history could not be loaded, or there is nothing to check. */
   cancel(): void;
 }
@@ -101,10 +101,10 @@ export function beginScan(root: string, guess: (g: Glimpse) => Guess, options: P
     const hashing = options.hashing ?? localMhlHashing;
     const read = { signal, onBytes: progress && ((n: number) => progress.bytes(n)) };
     // With a history to load, this thread is busy reading it for a while: the tree goes out as one task.
-    const swept: Promise<SweptTree | undefined> = g.history
+    const swept = g.history
       ? hashing.sweepWholeTree({ root, patterns, plan }, read).then((s) => {
-          // Files are counted as the tasks end (their bytes as they are read).
-          if (progress && s) for (const f of s.tree.files) if (s.hashed.has(f.path)) countHashed(progress, f);
+          // Files are counted as the task ends (its bytes as they are read).
+          if (progress) for (const f of s.tree.files) if (s.hashed.has(f.path)) countHashed(progress, f);
           return s;
         })
       : sweepTree(root, { patterns, ignore: ignoreMatcher(patterns), planFor: () => plan, onHashed: progress && ((f) => countHashed(progress, f)) }, hashing, read);
@@ -164,9 +164,10 @@ export async function scan(history: MhlHistory, options: ScanOptions = {}): Prom
   // The listing begun on a glimpse is kept when it ignored nothing these patterns keep (they may ignore more).
   const begun = await options.started?.begun;
   let swept: SweptTree;
-  const early = begun && begun.patterns.every((p) => patterns.includes(p)) ? await begun.swept : undefined;
-  if (early) swept = patterns.length > begun!.patterns.length ? { ...early, tree: applyIgnore(early.tree, ignore) } : early;
-  else {
+  if (begun && begun.patterns.every((p) => patterns.includes(p))) {
+    swept = await begun.swept;
+    if (patterns.length > begun.patterns.length) swept = { ...swept, tree: applyIgnore(swept.tree, ignore) };
+  } else {
     options.started?.cancel();
     const progress = options.progress;
     swept = await sweepTree(history.root, { patterns, ignore, planFor: folderPlan, onHashed: progress && ((f) => countHashed(progress, f)) }, options.hashing ?? localMhlHashing, {

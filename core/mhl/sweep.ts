@@ -10,13 +10,12 @@
  * listed meanwhile in a second pass measured no faster (docs/benchmarks.md, mhl).
  */
 import { ignoreMatcher, type IgnoreMatcher } from '../fs/ignore.ts';
-import { addInWalkOrder, listOneFolder, rootIdentity, type DiskFile, type DiskTree } from '../fs/walk.ts';
-import { compareInWalkOrder } from '../fs/relative.ts';
+import { addInWalkOrder, rootIdentity, type DiskFile, type DiskTree } from '../fs/walk.ts';
 import type { FileHashOutcome } from '../hash/batch.ts';
 import type { ReadOptions } from '../hash/medium.ts';
 import { limiter } from '../util/limit.ts';
 import type { MhlHashing } from './hashing.ts';
-import { planned, sweepFolderHere, type FolderPlan, type FolderSweep, type SweptFolder } from './sweep-folder.ts';
+import { planned, sweepFolderHere, type FolderPlan, type SweptFolder } from './sweep-folder.ts';
 import { baseName } from './paths.ts';
 
 /** Folders listed at once: 4 × the 4 reads each keeps in flight (core/hash/batch.ts) = the 16 the small-file batches use. */
@@ -78,66 +77,18 @@ export async function sweepTree(root: string, settings: SweepSettings, hashing: 
   };
   const rootIds = await rootIdentity(root);
   await visit(start('', rootIds), rootIds);
-  // By path, in walk order (the walk lists a folder's errors before its subfolders'): so shares merge to the same order.
-  tree.errors.sort((a, b) => compareInWalkOrder(a.path, b.path));
   return { tree, hashed };
 }
 
-/**
- * A whole tree swept with one plan for every folder, as one task of `shares`: every task
- * lists every folder (to find the subfolders), but lists the files of, and hashes, only
- * the folders of its share (by a hash of the folder's path), so that several threads
- * share the reading without the calling thread handing out each folder (it is busy
- * loading the history meanwhile). mergeShares puts the shares back together.
- */
+/** A whole sweep with one plan for every folder, as one task: what crosses to the thread that runs it. */
 export interface WholeSweep {
   root: string;
   patterns: string[];
   plan: FolderPlan;
-  share: number;
-  shares: number;
 }
 
-/** Which share a folder belongs to (FNV-1a of its path): the same in every task. */
-export function shareOf(folder: string, shares: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < folder.length; i++) h = Math.imul(h ^ folder.charCodeAt(i), 0x01000193) >>> 0;
-  return h % shares;
-}
-
-/** One share of a whole sweep, folders listed with blocking calls: in a worker thread, as one task. */
-export function sweepShareHere(input: WholeSweep, options: ReadOptions = {}): Promise<SweptTree> {
-  const ignore = ignoreMatcher(input.patterns);
-  const settings = { patterns: input.patterns, ignore, planFor: () => input.plan };
-  const sweepFolder = async (i: FolderSweep, o: ReadOptions = {}): Promise<SweptFolder> => {
-    if (shareOf(i.rel, input.shares) === input.share) return sweepFolderHere(i, o, true);
-    // Another task's folder: only its subfolders, to go on down.
-    const listing = await listOneFolder(i.root, i.rel, i.ancestry, ignore, true);
-    return { listing: { files: [], folders: listing.folders, errors: [] }, hashed: [] };
-  };
-  return sweepTree(input.root, settings, { sweepFolder }, options);
-}
-
-/**
- * The shares of one tree as one tree, in walk order; undefined when the tasks found
- * different folders (the tree changed while they listed it): then it is to be swept again.
- */
-export function mergeShares(shares: SweptTree[]): SweptTree | undefined {
-  const folders = (s: SweptTree): string => s.tree.directories.map((d) => d.path).join('\0');
-  const first = shares[0];
-  if (shares.some((s) => folders(s) !== folders(first))) return undefined;
-  const merge = <T extends { path: string }>(lists: T[][]): T[] => lists.reduce((a, b) => mergeInWalkOrder(a, b));
-  return {
-    tree: { files: merge(shares.map((s) => s.tree.files)), directories: first.tree.directories, errors: merge(shares.map((s) => s.tree.errors)) },
-    hashed: new Map(shares.flatMap((s) => [...s.hashed])),
-  };
-}
-
-/** Two lists each in walk order, as one. */
-function mergeInWalkOrder<T extends { path: string }>(a: T[], b: T[]): T[] {
-  const out: T[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) out.push(compareInWalkOrder(a[i].path, b[j].path) <= 0 ? a[i++] : b[j++]);
-  return out.concat(a.slice(i), b.slice(j));
+/** sweepTree with one plan for every folder, folders listed with blocking calls: in a worker thread, as one task. */
+export function sweepWholeTreeHere(input: WholeSweep, options: ReadOptions = {}): Promise<SweptTree> {
+  const settings = { patterns: input.patterns, ignore: ignoreMatcher(input.patterns), planFor: () => input.plan };
+  return sweepTree(input.root, settings, { sweepFolder: (i, o = {}) => sweepFolderHere(i, o, true) }, options);
 }

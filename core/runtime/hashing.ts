@@ -11,8 +11,8 @@ import type { HashFormat } from '../hash/types.ts';
 import type { FolderHashes } from '../mhl/dirhash.ts';
 import type { FolderHashInput, MhlHashing } from '../mhl/hashing.ts';
 import type { FolderSweep, SweptFolder } from '../mhl/sweep-folder.ts';
-import { mergeShares, type SweptTree, type WholeSweep } from '../mhl/sweep.ts';
-import { poolSize, runTask } from './pool.ts';
+import type { SweptTree, WholeSweep } from '../mhl/sweep.ts';
+import { runTask } from './pool.ts';
 import { fromWire, type WireError } from './wire.ts';
 
 export interface HashFileTask {
@@ -62,13 +62,9 @@ export const pooledHashing: MhlHashing = {
   hashFiles,
   hashBytes: (format, data) => runTask<HashBytesTask, string>('hashBytes', { format, data }),
   folderHashes: (input) => runTask<FolderHashInput, FolderHashes>('folderHashes', input),
-  // One share per worker, so every worker reads.
   sweepWholeTree: async (input, options = {}) => {
-    const shares = poolSize();
-    const parts = await Promise.all(
-      Array.from({ length: shares }, (_, share) => runTask<WholeSweep, WireSweptTree>('sweepShare', { ...input, share, shares }, { onBytes: options.onBytes, signal: options.signal as AbortSignal | undefined })),
-    );
-    return mergeShares(parts.map((out) => ({ tree: out.tree, hashed: new Map(out.hashed.map(([path, r]) => [path, { direct: r.direct, outcome: 'error' in r.outcome ? { error: fromWire(r.outcome.error) } : r.outcome }])) })));
+    const out = await runTask<WholeSweep, WireSweptTree>('sweepWholeTree', input, { onBytes: options.onBytes, signal: options.signal as AbortSignal | undefined });
+    return { tree: out.tree, hashed: new Map(out.hashed.map(([path, r]) => [path, { direct: r.direct, outcome: 'error' in r.outcome ? { error: fromWire(r.outcome.error) } : r.outcome }])) };
   },
   sweepFolder: async (input, options = {}) => {
     const out = await runTask<FolderSweep, WireSweptFolder>('sweepFolder', input, { onBytes: options.onBytes, signal: options.signal as AbortSignal | undefined });
