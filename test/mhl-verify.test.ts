@@ -19,7 +19,6 @@ import {
   type MhlProgress,
 } from '../core/mhl/index.ts';
 import { applyIgnore, walkTree, type DiskTree } from '../core/fs/walk.ts';
-import { glimpseHistory } from '../core/mhl/glimpse.ts';
 import { hashFileHere } from '../core/hash/medium.ts';
 import { localMhlHashing } from '../core/mhl/hashing.ts';
 import { sweepTree } from '../core/mhl/sweep.ts';
@@ -502,22 +501,14 @@ describe('the scan, folder by folder with small files hashed as listed', () => {
   });
 });
 
-describe('reading while the history loads, on a glimpse of it', () => {
-  it('glimpses the latest manifest: its ignore patterns and every hash format it names', async () => {
-    const root = await sealed();
-    await createGeneration(root, { formats: ['md5', 'xxh64'], ignore: ['*.tmp', 'R&D/'] });
-    expect(await glimpseHistory(root)).toEqual({ patterns: ['.DS_Store', 'ascmhl', 'ascmhl/', '*.tmp', 'R&D/'], formats: expect.arrayContaining(['md5', 'xxh64']), history: true });
-    expect(await glimpseHistory(join(scratch(), 'nothing-here'))).toEqual({ patterns: ['.DS_Store', 'ascmhl', 'ascmhl/'], formats: [], history: false });
-  });
-
-  it('reads again a file its history needs in a format the latest manifest does not name, and still catches a change to it', async () => {
+describe('listing while the history loads', () => {
+  it('checks a file against a format only an older generation recorded, and catches a change to it', async () => {
     const root = join(scratch(), 'older-format');
     put(root, 'Old/clip.mov', Buffer.alloc(100_000, 3));
     await createGeneration(root, { formats: ['md5'] });
     put(root, 'New/clip.mov', Buffer.alloc(100_000, 4));
     // Generation 2 records only the new file (a partial seal): the latest manifest names xxh64, never md5.
     await writeGeneration(root, { process: 'in-place', creator: { creationDate: new Date(), hostName: 'h', tool: { name: 't', version: '1' } }, files: [{ path: 'New/clip.mov', size: 100_000, lastModified: new Date(0), hashes: [{ format: 'xxh64', digest: xxhsum64(join(root, 'New/clip.mov')), action: 'original', hashDate: new Date() }] }], directories: [], ignore: [], directoryHashes: false });
-    expect((await glimpseHistory(root))?.formats).not.toContain('md5');
     for (const hashing of [localMhlHashing, pooledHashing]) {
       expect(await verifyHistory(root, { hashing })).toMatchObject({ exitCode: 0, filesVerified: 2 });
     }
@@ -530,7 +521,7 @@ describe('reading while the history loads, on a glimpse of it', () => {
     expect(r.altered).toEqual([expect.objectContaining({ path: 'Old/clip.mov', format: 'md5' })]);
   });
 
-  it('keeps a listing made with fewer patterns than the history and the caller give (it ignores the rest afterwards)', async () => {
+  it('applies the history\'s patterns and the caller\'s to a listing made before they were known', async () => {
     const root = await sealed();
     put(root, 'Extra/scratch.bin', 'scratch');
     for (const hashing of [localMhlHashing, pooledHashing]) {

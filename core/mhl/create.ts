@@ -70,10 +70,10 @@ export async function createGeneration(root: string, options: CreateOptions): Pr
   const hashing = options.hashing ?? localMhlHashing;
   const progress = new MhlProgressCounter(0, 0, options.onProgress);
   const requested = [...new Set(options.formats)];
-  // While the history loads: with one, every small file from the medium in every format it may need; without, new files as they will be.
+  // While the history loads: with one, the folder is only listed (files are read once it says how); without, new files are read as they will be recorded.
   const started = beginScan(
     resolve(root),
-    (g) => (g.history ? { formats: [...new Set([...requested, ...g.formats])], direct: true } : { formats: requested, direct: options.direct ?? false }),
+    { formats: requested, direct: options.direct ?? false },
     { ignore: options.ignore, hashing, progress, signal: options.signal },
   );
   let history: MhlHistory;

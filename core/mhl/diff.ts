@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import type { MhlHashing } from './hashing.ts';
 import { allProblems, loadHistory } from './history.ts';
 import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode, type MhlHistory } from './model.ts';
-import { beginScan, scan } from './scan.ts';
+import { beginScan, LIST_ONLY, scan } from './scan.ts';
 
 export interface DiffReport {
   root: string;
@@ -26,7 +26,7 @@ export interface DiffReport {
 
 export async function diffHistory(root: string, options: { ignore?: string[]; hashing?: MhlHashing } = {}): Promise<DiffReport> {
   // Listed while the history loads; diff reads no file.
-  const started = beginScan(resolve(root), () => ({ formats: [], direct: true }), { ignore: options.ignore, hashing: options.hashing });
+  const started = beginScan(resolve(root), LIST_ONLY, { ignore: options.ignore, hashing: options.hashing });
   let history: MhlHistory;
   try {
     history = await loadHistory(resolve(root), { tolerant: true, hashing: options.hashing });

@@ -8,18 +8,20 @@
  * Names are matched exactly first; a name that differs only in Unicode normalisation (a
  * manifest written with NFC names, a disk that stores NFD) is matched by its NFC form.
  */
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { errno } from '../errors.ts';
 import { ignoreMatcher, type IgnoreMatcher } from '../fs/ignore.ts';
 import { applyIgnore, type DiskFile, type DiskTree } from '../fs/walk.ts';
 import type { FileHashOutcome } from '../hash/batch.ts';
 import type { Digests, HashFormat } from '../hash/index.ts';
 import { latestIgnorePatterns } from './history.ts';
 import { localMhlHashing, type MhlHashing } from './hashing.ts';
-import type { MhlHistory } from './model.ts';
+import { ASCMHL_FOLDER, DEFAULT_IGNORE, type MhlHistory } from './model.ts';
 import { baseName, joinRelative, parentOf } from './paths.ts';
 import type { MhlProgressCounter } from './progress.ts';
 import { expectationFor, indexHistory, type FileExpectation, type HistoryIndex } from './records.ts';
 import { sweepTree, type HashedAsListed, type SweptTree } from './sweep.ts';
-import { glimpseHistory, type Glimpse } from './glimpse.ts';
 import type { FolderPlan } from './sweep-folder.ts';
 
 export interface ScannedFile extends DiskFile {
@@ -67,52 +69,66 @@ export interface ScanOptions {
   started?: StartedScan;
 }
 
-/** How the listing begun before the history loaded reads small files, from a glimpse of that history. */
+/** How small files are read as listed: in these formats (none: only listed), from the medium or not. */
 export interface Guess {
   formats: HashFormat[];
   /** From the medium (O_DIRECT). */
   direct: boolean;
 }
 
+/** A listing that reads nothing. */
+export const LIST_ONLY: Guess = { formats: [], direct: true };
+
 export interface StartedScan {
-  /** The patterns it lists with, what it reads, and the tree it comes to; undefined when there was nothing to guess from. */
-  begun: Promise<{ patterns: string[]; swept: Promise<SweptTree> } | undefined>;
+  /** The patterns it lists with, and the tree it comes to. */
+  begun: Promise<{ patterns: string[]; swept: Promise<SweptTree> }>;
   /** Stops it: the history could not be loaded, or there is nothing to check. */
   cancel(): void;
 }
 
 /**
- * Starts listing `root` now, and hashing its small files as `guess` says from a glimpse of
- * its history (glimpse.ts), while the history itself loads: on 10,000 files, loading the
- * manifest and reading the files each take ~0.3–0.5 s. scan() then keeps what the history
- * confirms: a listing made with patterns the history also has, and a file read in every
- * format and from where (medium or cache) its plan asks; anything else is done again.
+ * Starts listing `root` now, while its history loads (a 10,000-file manifest takes ~0.3 s).
+ * With a history (an ascmhl folder), the folder is only listed, in one worker task (this
+ * thread is busy reading the history, and a sweep folder by folder needs it to hand out
+ * each next folder), with no ignore patterns yet; its files are read once the history says
+ * how. With none, every file is new and the patterns are the defaults, so `firstGeneration`
+ * says how to read the files now. scan() then applies the history's patterns and keeps a
+ * file's read only when it is the one its plan asks for (asPlanned); any other is done again.
  */
-export function beginScan(root: string, guess: (g: Glimpse) => Guess, options: Pick<ScanOptions, 'ignore' | 'hashing' | 'progress' | 'signal'> = {}): StartedScan {
+export function beginScan(root: string, firstGeneration: Guess, options: Pick<ScanOptions, 'ignore' | 'hashing' | 'progress' | 'signal'> = {}): StartedScan {
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   const progress = options.progress;
   progress?.announce();
-  const begun = glimpseHistory(root).then((g) => {
-    if (!g) return undefined;
-    const patterns = merged(g.patterns, options.ignore);
-    const how = guess(g);
-    const plan: FolderPlan = { known: {}, knownDirect: how.direct, others: how.formats, othersDirect: how.direct };
+  const begun = hasHistoryFolder(root).then((history) => {
     const hashing = options.hashing ?? localMhlHashing;
     const read = { signal, onBytes: progress && ((n: number) => progress.bytes(n)) };
-    // With a history to load, this thread is busy reading it for a while: the tree goes out as one task.
-    const swept = g.history
-      ? hashing.sweepWholeTree({ root, patterns, plan }, read).then((s) => {
-          // Files are counted as the task ends (its bytes as they are read).
-          if (progress) for (const f of s.tree.files) if (s.hashed.has(f.path)) countHashed(progress, f);
-          return s;
-        })
-      : sweepTree(root, { patterns, ignore: ignoreMatcher(patterns), planFor: () => plan, onHashed: progress && ((f) => countHashed(progress, f)) }, hashing, read);
-    swept.catch(() => undefined); // scan() awaits it, or it was cancelled
+    if (history) {
+      const swept = hashing.sweepWholeTree({ root, patterns: [], plan: planOf(LIST_ONLY) }, read);
+      swept.catch(() => undefined); // scan() awaits it, or it was cancelled
+      return { patterns: [], swept };
+    }
+    const patterns = merged(DEFAULT_IGNORE, options.ignore);
+    const plan = planOf(firstGeneration);
+    const swept = sweepTree(root, { patterns, ignore: ignoreMatcher(patterns), planFor: () => plan, onHashed: progress && ((f) => countHashed(progress, f)) }, hashing, read);
+    swept.catch(() => undefined);
     return { patterns, swept };
   });
   begun.catch(() => undefined);
   return { begun, cancel: () => stop.abort(new DOMException('the scan is no longer needed', 'AbortError')) };
+}
+
+/** One plan for every file, the history not known yet. */
+function planOf(guess: Guess): FolderPlan {
+  return { known: {}, knownDirect: guess.direct, others: guess.formats, othersDirect: guess.direct };
+}
+
+/** Whether `root` holds an ascmhl folder (loading the history says what is wrong with one that cannot be read). */
+function hasHistoryFolder(root: string): Promise<boolean> {
+  return fsp.lstat(join(root, ASCMHL_FOLDER)).then(
+    () => true,
+    (e: unknown) => errno(e) !== 'ENOENT',
+  );
 }
 
 function merged(patterns: readonly string[], extra: readonly string[] = []): string[] {
@@ -146,22 +162,28 @@ export async function scan(history: MhlHistory, options: ScanOptions = {}): Prom
     if (!expectations.has(path)) expectations.set(path, expectationFor(index, path));
     return expectations.get(path);
   };
-  const recordedIn = new Map<string, string[]>();
-  for (const path of index.files.keys()) {
-    const names = recordedIn.get(parentOf(path));
-    if (names) names.push(baseName(path));
-    else recordedIn.set(parentOf(path), [baseName(path)]);
-  }
+  let recordedIn: Map<string, string[]> | undefined;
+  const namesRecordedIn = (folder: string): string[] => {
+    if (!recordedIn) {
+      recordedIn = new Map();
+      for (const path of index.files.keys()) {
+        const names = recordedIn.get(parentOf(path));
+        if (names) names.push(baseName(path));
+        else recordedIn.set(parentOf(path), [baseName(path)]);
+      }
+    }
+    return recordedIn.get(folder) ?? [];
+  };
   const folderPlan = (folder: string): FolderPlan => {
     const known: Record<string, HashFormat[]> = {};
-    for (const name of recordedIn.get(folder) ?? []) {
+    for (const name of namesRecordedIn(folder)) {
       const e = expect(joinRelative(folder, name));
       if (e) known[name] = plan.formats(e);
     }
     return { known, knownDirect: plan.knownDirect, others: plan.formats(undefined), othersDirect: plan.othersDirect };
   };
 
-  // The listing begun on a glimpse is kept when it ignored nothing these patterns keep (they may ignore more).
+  // The listing begun before the history loaded is kept when it ignored nothing these patterns keep (they may ignore more).
   const begun = await options.started?.begun;
   let swept: SweptTree;
   if (begun && begun.patterns.every((p) => patterns.includes(p))) {

@@ -18,7 +18,7 @@ import { allProblems, loadHistory } from './history.ts';
 import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode, type MhlHistory, type MhlProgress } from './model.ts';
 import { folderHashInput, hashMany, localMhlHashing, type MhlHashing } from './hashing.ts';
 import { MhlProgressCounter } from './progress.ts';
-import { beginScan, scan, type HashPlan, type ScannedFile } from './scan.ts';
+import { beginScan, LIST_ONLY, scan, type HashPlan, type ScannedFile } from './scan.ts';
 import type { FileExpectation, HistoryIndex } from './records.ts';
 import type { FileHashOutcome } from '../hash/batch.ts';
 
@@ -97,8 +97,8 @@ export async function verifyHistory(root: string, options: VerifyOptions = {}): 
   const started = Date.now();
   const hashing = options.hashing ?? localMhlHashing;
   const progress = new MhlProgressCounter(0, 0, options.onProgress);
-  // While the history loads: every small file from the medium in every format its latest manifest names.
-  const listing = beginScan(resolve(root), (g) => ({ formats: g.formats, direct: options.direct ?? true }), { ignore: options.ignore, hashing, progress, signal: options.signal });
+  // Listed while the history loads (files are read once it says how).
+  const listing = beginScan(resolve(root), LIST_ONLY, { ignore: options.ignore, hashing, progress, signal: options.signal });
   let history: MhlHistory;
   try {
     history = await loadHistory(resolve(root), { tolerant: true, hashing });
