@@ -26,7 +26,8 @@ import { compareCodePoints } from './paths.ts';
 import { MhlProgressCounter } from './progress.ts';
 import { expectationFor, type FileExpectation } from './records.ts';
 import { formatsToMatchGone, matchRenames, type GoneFile, type NewFile } from './renames.ts';
-import { beginScan, scan, type ScannedFile } from './scan.ts';
+import { scan, type ScannedFile } from './scan.ts';
+import { beginScan } from './scan-start.ts';
 import type { AlteredFile, UnverifiableFile } from './verify.ts';
 import { writeGenerationTo, type WrittenGeneration } from './write.ts';
 

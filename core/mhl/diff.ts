@@ -10,7 +10,8 @@ import { resolve } from 'node:path';
 import type { MhlHashing } from './hashing.ts';
 import { allProblems, loadHistory } from './history.ts';
 import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode, type MhlHistory } from './model.ts';
-import { beginScan, LIST_ONLY, scan } from './scan.ts';
+import { scan } from './scan.ts';
+import { beginScan, LIST_ONLY } from './scan-start.ts';
 
 export interface DiffReport {
   root: string;

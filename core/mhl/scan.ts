@@ -8,16 +8,14 @@
  * Names are matched exactly first; a name that differs only in Unicode normalisation (a
  * manifest written with NFC names, a disk that stores NFD) is matched by its NFC form.
  */
-import { promises as fsp } from 'node:fs';
-import { join } from 'node:path';
-import { errno } from '../errors.ts';
 import { ignoreMatcher, type IgnoreMatcher } from '../fs/ignore.ts';
 import { applyIgnore, type DiskFile, type DiskTree } from '../fs/walk.ts';
+import { countHashed, withExtraPatterns, type StartedScan } from './scan-start.ts';
 import type { FileHashOutcome } from '../hash/batch.ts';
 import type { Digests, HashFormat } from '../hash/index.ts';
 import { latestIgnorePatterns } from './history.ts';
 import { localMhlHashing, type MhlHashing } from './hashing.ts';
-import { ASCMHL_FOLDER, DEFAULT_IGNORE, type MhlHistory } from './model.ts';
+import type { MhlHistory } from './model.ts';
 import { baseName, joinRelative, parentOf } from './paths.ts';
 import type { MhlProgressCounter } from './progress.ts';
 import { expectationFor, indexHistory, type FileExpectation, type HistoryIndex } from './records.ts';
@@ -65,80 +63,8 @@ export interface ScanOptions {
   /** Counts the files hashed as listed, as they are (the totals grow with them). */
   progress?: MhlProgressCounter;
   signal?: AbortSignal;
-  /** The listing begun while the history loaded (beginScan); without one it starts now. */
+  /** The listing begun while the history loaded (beginScan, ./scan-start.ts); without one it starts now. */
   started?: StartedScan;
-}
-
-/** How small files are read as listed: in these formats (none: only listed), from the medium or not. */
-export interface Guess {
-  formats: HashFormat[];
-  /** From the medium (O_DIRECT). */
-  direct: boolean;
-}
-
-/** A listing that reads nothing. */
-export const LIST_ONLY: Guess = { formats: [], direct: true };
-
-export interface StartedScan {
-  /** The patterns it lists with, and the tree it comes to. */
-  begun: Promise<{ patterns: string[]; swept: Promise<SweptTree> }>;
-  /** Stops it: the history could not be loaded, or there is nothing to check. */
-  cancel(): void;
-}
-
-/**
- * Starts listing `root` now, while its history loads (a 10,000-file manifest takes ~0.3 s).
- * With a history (an ascmhl folder), the folder is only listed, in one worker task (this
- * thread is busy reading the history, and a sweep folder by folder needs it to hand out
- * each next folder), with no ignore patterns yet; its files are read once the history says
- * how. With none, every file is new and the patterns are the defaults, so `firstGeneration`
- * says how to read the files now. scan() then applies the history's patterns and keeps a
- * file's read only when it is the one its plan asks for (asPlanned); any other is done again.
- */
-export function beginScan(root: string, firstGeneration: Guess, options: Pick<ScanOptions, 'ignore' | 'hashing' | 'progress' | 'signal'> = {}): StartedScan {
-  const stop = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-  const progress = options.progress;
-  progress?.announce();
-  const begun = hasHistoryFolder(root).then((history) => {
-    const hashing = options.hashing ?? localMhlHashing;
-    const read = { signal, onBytes: progress && ((n: number) => progress.bytes(n)) };
-    if (history) {
-      const swept = hashing.sweepWholeTree({ root, patterns: [], plan: planOf(LIST_ONLY) }, read);
-      swept.catch(() => undefined); // scan() awaits it, or it was cancelled
-      return { patterns: [], swept };
-    }
-    const patterns = merged(DEFAULT_IGNORE, options.ignore);
-    const plan = planOf(firstGeneration);
-    const swept = sweepTree(root, { patterns, ignore: ignoreMatcher(patterns), planFor: () => plan, onHashed: progress && ((f) => countHashed(progress, f)) }, hashing, read);
-    swept.catch(() => undefined);
-    return { patterns, swept };
-  });
-  begun.catch(() => undefined);
-  return { begun, cancel: () => stop.abort(new DOMException('the scan is no longer needed', 'AbortError')) };
-}
-
-/** One plan for every file, the history not known yet. */
-function planOf(guess: Guess): FolderPlan {
-  return { known: {}, knownDirect: guess.direct, others: guess.formats, othersDirect: guess.direct };
-}
-
-/** Whether `root` holds an ascmhl folder (loading the history says what is wrong with one that cannot be read). */
-function hasHistoryFolder(root: string): Promise<boolean> {
-  return fsp.lstat(join(root, ASCMHL_FOLDER)).then(
-    () => true,
-    (e: unknown) => errno(e) !== 'ENOENT',
-  );
-}
-
-function merged(patterns: readonly string[], extra: readonly string[] = []): string[] {
-  return [...patterns, ...extra.filter((p) => !patterns.includes(p))];
-}
-
-/** A file hashed as listed, counted: the totals grow with what is found. */
-function countHashed(progress: MhlProgressCounter, f: DiskFile): void {
-  progress.grow(1, f.size);
-  progress.fileDone(f.path);
 }
 
 /** True when the path or any folder above it matches an ignore pattern. */
@@ -152,7 +78,7 @@ const HASH_NOTHING: HashPlan = { formats: () => [], knownDirect: true, othersDir
 
 export async function scan(history: MhlHistory, options: ScanOptions = {}): Promise<Scan> {
   const index = indexHistory(history);
-  const patterns = merged(latestIgnorePatterns(history), options.ignore);
+  const patterns = withExtraPatterns(latestIgnorePatterns(history), options.ignore);
   const ignore = ignoreMatcher(patterns);
   const plan = options.plan?.(index) ?? HASH_NOTHING;
 

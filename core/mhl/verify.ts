@@ -18,7 +18,8 @@ import { allProblems, loadHistory } from './history.ts';
 import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode, type MhlHistory, type MhlProgress } from './model.ts';
 import { folderHashInput, hashMany, localMhlHashing, type MhlHashing } from './hashing.ts';
 import { MhlProgressCounter } from './progress.ts';
-import { beginScan, LIST_ONLY, scan, type HashPlan, type ScannedFile } from './scan.ts';
+import { scan, type HashPlan, type ScannedFile } from './scan.ts';
+import { beginScan, LIST_ONLY } from './scan-start.ts';
 import type { FileExpectation, HistoryIndex } from './records.ts';
 import type { FileHashOutcome } from '../hash/batch.ts';
 
