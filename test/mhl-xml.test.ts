@@ -333,4 +333,21 @@ describe('names and dates', () => {
     expect(parseDateTime('2020-02-30T09:15:00Z')).toBeUndefined();
     expect(parseDateTime('16.01.2020')).toBeUndefined();
   });
+
+  it('reads and writes a date repeated thousands of times (as in a manifest) the same each time, a Date of its own each time', () => {
+    for (const text of ['2020-01-16T10:15:00+01:00', '2020-01-16T10:15:00+01:00', 'nonsense', 'nonsense', '2021-05-01T00:00:00Z', '2020-01-16T10:15:00+01:00']) {
+      const a = parseDateTime(text);
+      const b = parseDateTime(text);
+      expect(b).toEqual(a);
+      if (a) {
+        expect(b).not.toBe(a);
+        a.setTime(0); // a caller changing its Date does not change the next answer
+        expect(parseDateTime(text)).toEqual(b);
+      }
+    }
+    for (const ms of [1_579_166_100_000, 1_579_166_100_999, 1_579_166_101_000, 1_579_166_100_500]) {
+      expect(formatDateTime(new Date(ms))).toBe(new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', '+00:00'));
+    }
+    expect(() => formatDateTime(new Date(NaN))).toThrow(RangeError);
+  });
 });

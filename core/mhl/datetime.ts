@@ -27,6 +27,16 @@ const DATE_TIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z
  * undetermined; every known writer adds one). Returns undefined for anything else.
  */
 export function parseDateTime(s: string): Date | undefined {
+  // A manifest repeats the same few date texts thousands of times (every hash date, most mtimes).
+  if (s === lastParsed.text) return lastParsed.time === undefined ? undefined : new Date(lastParsed.time);
+  const d = parseDateTimeText(s);
+  lastParsed.text = s;
+  lastParsed.time = d?.getTime();
+  return d;
+}
+const lastParsed: { text: string | undefined; time: number | undefined } = { text: undefined, time: undefined };
+
+function parseDateTimeText(s: string): Date | undefined {
   const m = DATE_TIME.exec(s.trim());
   if (!m) return undefined;
   const [, y, mo, d, h, mi, sec, frac, zone] = m;
