@@ -5,7 +5,21 @@
 // one another. A thread waiting for a device costs no CPU. The size is read when the thread
 // pool starts, and the ES module loader starts it, so it is set here, in CommonJS, before any
 // module is imported.
-if (!process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = '16';
+//
+// The MHL commands (`verify`, `mhl …`) keep 16 small reads in flight too, but each 4 KiB read
+// from the device takes ~80 µs: on a machine of few cores, 16 threads waking for them cost
+// more CPU than they overlap (`rushes verify` of 10,000 files on 2 cores: 0.92 s with 4
+// threads, 1.0 s with 16; docs/benchmarks.md, mhl). They get twice the cores, 4 to 16.
+if (!process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = String(isMhlCommand(process.argv.slice(2)) ? Math.min(16, Math.max(4, 2 * require('node:os').availableParallelism())) : 16);
+
+/** Whether the command (the first word after the global options) is one of the MHL commands. */
+function isMhlCommand(args) {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--home') i++;
+    else if (!args[i].startsWith('-')) return args[i] === 'verify' || args[i] === 'mhl';
+  }
+  return false;
+}
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
 const { pathToFileURL } = require('node:url');

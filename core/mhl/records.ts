@@ -113,12 +113,15 @@ function dropSuperseded(top: MhlHistory, folders: Map<string, FolderExpectation[
   for (const history of allHistories(top)) {
     for (const generation of history.generations) {
       const touched = new Set<string>();
+      let lastParent: string | undefined;
       for (const f of generation.files) {
-        let p = joinRelative(history.relativePath, f.path);
-        do {
-          p = parentOf(p);
+        const parent = parentOf(joinRelative(history.relativePath, f.path));
+        if (parent === lastParent) continue; // a manifest lists a folder's files together: its ancestry once
+        lastParent = parent;
+        for (let p = parent; ; p = parentOf(p)) {
           touched.add(p);
-        } while (p !== '');
+          if (p === '') break;
+        }
       }
       touches.push({ history, generation, folders: touched });
     }
@@ -146,8 +149,9 @@ function dropSuperseded(top: MhlHistory, folders: Map<string, FolderExpectation[
 export function expectationFor(index: HistoryIndex, path: string): FileExpectation | undefined {
   const all = index.files.get(path);
   if (!all) return undefined;
-  const deepest = all.reduce((a, r) => (r.history.relativePath.length > a.history.relativePath.length ? r : a), all[0]).history;
-  const records = all.filter((r) => r.history === deepest).sort((a, b) => a.generation.number - b.generation.number);
+  // Most files are recorded once: nothing to choose between or order.
+  const deepest = all.length === 1 ? all[0].history : all.reduce((a, r) => (r.history.relativePath.length > a.history.relativePath.length ? r : a), all[0]).history;
+  const records = all.length === 1 ? all : all.filter((r) => r.history === deepest).sort((a, b) => a.generation.number - b.generation.number);
   const digests = new Map<HashFormat, string>();
   const foreign = new Set<string>();
   let size: number | undefined;
@@ -161,3 +165,4 @@ export function expectationFor(index: HistoryIndex, path: string): FileExpectati
   if (digests.size === 0 && foreign.size === 0) return undefined;
   return { history: deepest, digests, size, lastModified, foreignFormats: [...foreign], records };
 }
+
