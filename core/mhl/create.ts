@@ -21,13 +21,13 @@ import { TOOL } from '../version.ts';
 import { classifyHashes } from './classify.ts';
 import { hashMany, localMhlHashing, type MhlHashing } from './hashing.ts';
 import { historyFor, loadHistory } from './history.ts';
-import { MHL_EXIT, type CreatorInfo, type MhlFileEntry, type MhlHistory, type MhlProgress } from './model.ts';
+import { MHL_EXIT, type CreatorInfo, type MhlFileEntry, type MhlProgress } from './model.ts';
 import { compareCodePoints } from './paths.ts';
 import { MhlProgressCounter } from './progress.ts';
 import { expectationFor, type FileExpectation } from './records.ts';
 import { formatsToMatchGone, matchRenames, type GoneFile, type NewFile } from './renames.ts';
 import { scan, type ScannedFile } from './scan.ts';
-import { beginScan } from './scan-start.ts';
+import { beginScan, loadWhileListing } from './scan-start.ts';
 import type { AlteredFile, UnverifiableFile } from './verify.ts';
 import { writeGenerationTo, type WrittenGeneration } from './write.ts';
 
@@ -77,13 +77,7 @@ export async function createGeneration(root: string, options: CreateOptions): Pr
     { formats: requested, direct: options.direct ?? false },
     { ignore: options.ignore, hashing, progress, signal: options.signal },
   );
-  let history: MhlHistory;
-  try {
-    history = await loadHistory(resolve(root), { hashing }); // a broken chain is refused, not extended
-  } catch (e) {
-    started.cancel();
-    throw e;
-  }
+  const history = await loadWhileListing(started, () => loadHistory(resolve(root), { hashing })); // a broken chain is refused, not extended
   const formatsOf = (expectation: FileExpectation | undefined): HashFormat[] => {
     if (!expectation) return requested;
     const recorded = [...expectation.digests.keys()];

@@ -9,9 +9,9 @@
 import { resolve } from 'node:path';
 import type { MhlHashing } from './hashing.ts';
 import { allProblems, loadHistory } from './history.ts';
-import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode, type MhlHistory } from './model.ts';
+import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode } from './model.ts';
 import { scan } from './scan.ts';
-import { beginScan, LIST_ONLY } from './scan-start.ts';
+import { beginScan, LIST_ONLY, loadWhileListing } from './scan-start.ts';
 
 export interface DiffReport {
   root: string;
@@ -28,13 +28,7 @@ export interface DiffReport {
 export async function diffHistory(root: string, options: { ignore?: string[]; hashing?: MhlHashing } = {}): Promise<DiffReport> {
   // Listed while the history loads; diff reads no file.
   const started = beginScan(resolve(root), LIST_ONLY, { ignore: options.ignore, hashing: options.hashing });
-  let history: MhlHistory;
-  try {
-    history = await loadHistory(resolve(root), { tolerant: true, hashing: options.hashing });
-  } catch (e) {
-    started.cancel();
-    throw e;
-  }
+  const history = await loadWhileListing(started, () => loadHistory(resolve(root), { tolerant: true, hashing: options.hashing }));
   const report: DiffReport = {
     root: history.root,
     exitCode: MHL_EXIT.OK,

@@ -42,6 +42,16 @@ export interface StartedScan {
   cancel(): void;
 }
 
+/** The history, loaded while `started` lists; a history that cannot be loaded stops the listing. */
+export async function loadWhileListing<T>(started: StartedScan, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    started.cancel();
+    throw e;
+  }
+}
+
 /**
  * Starts listing `root` now, while its history loads (a 10,000-file manifest takes ~0.3 s).
  * With a history (an ascmhl folder), the folder is only listed, in one worker task (this

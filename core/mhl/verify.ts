@@ -15,11 +15,11 @@ import { resolve } from 'node:path';
 import type { HashFormat } from '../hash/index.ts';
 import type { ReadMode } from '../hash/medium.ts';
 import { allProblems, loadHistory } from './history.ts';
-import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode, type MhlHistory, type MhlProgress } from './model.ts';
+import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode, type MhlProgress } from './model.ts';
 import { folderHashInput, hashMany, localMhlHashing, type MhlHashing } from './hashing.ts';
 import { MhlProgressCounter } from './progress.ts';
 import { scan, type HashPlan, type ScannedFile } from './scan.ts';
-import { beginScan, LIST_ONLY } from './scan-start.ts';
+import { beginScan, LIST_ONLY, loadWhileListing } from './scan-start.ts';
 import type { FileExpectation, HistoryIndex } from './records.ts';
 import type { FileHashOutcome } from '../hash/batch.ts';
 
@@ -100,13 +100,7 @@ export async function verifyHistory(root: string, options: VerifyOptions = {}): 
   const progress = new MhlProgressCounter(0, 0, options.onProgress);
   // Listed while the history loads (files are read once it says how).
   const listing = beginScan(resolve(root), LIST_ONLY, { ignore: options.ignore, hashing, progress, signal: options.signal });
-  let history: MhlHistory;
-  try {
-    history = await loadHistory(resolve(root), { tolerant: true, hashing });
-  } catch (e) {
-    listing.cancel();
-    throw e;
-  }
+  const history = await loadWhileListing(listing, () => loadHistory(resolve(root), { tolerant: true, hashing }));
   const base = {
     root: history.root,
     problems: allProblems(history),
