@@ -6,7 +6,7 @@
  * different seed changes every clip's content.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CameraFamily } from '../../core/watch/types.ts';
@@ -35,6 +35,7 @@ function ffmpegClips(): NonNullable<typeof cache> {
     .sort()
     .map((n) => readFileSync(join(dir, n)));
   cache = { mxf: readFileSync(join(dir, 'clip.mxf')), mov: readFileSync(join(dir, 'clip.mov')), dpx };
+  rmSync(dir, { recursive: true, force: true }); // kept in memory: the folder would stay behind in /tmp after every run
   return cache;
 }
 
