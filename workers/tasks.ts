@@ -5,6 +5,8 @@
  * (core/runtime/wire.ts). Workers import primitives and the functions they run.
  */
 import type { Progress } from '../core/events/types.ts';
+import { ignoreMatcher } from '../core/fs/ignore.ts';
+import { walkTreeHere } from '../core/fs/walk.ts';
 import { hashFilesHere } from '../core/hash/batch.ts';
 import { localHashing } from '../core/hash/hashing.ts';
 import { hashBytes } from '../core/hash/index.ts';
@@ -14,8 +16,7 @@ import { sweepFolderHere, type FolderSweep } from '../core/mhl/sweep-folder.ts';
 import { copyFile, type CopyInput } from '../core/offload/copy-file.ts';
 import type { InvokeTask } from '../core/runtime/executor.ts';
 import type * as Functions from '../core/runtime/functions.ts';
-import type { HashBytesTask, HashFilesTask, HashFileTask, WireFileHashOutcome, WireSweptFolder, WireSweptTree } from '../core/runtime/hashing.ts';
-import { sweepWholeTreeHere, type WholeSweep } from '../core/mhl/sweep.ts';
+import type { HashBytesTask, HashFilesTask, HashFileTask, WireFileHashOutcome, WalkTreeTask, WireSweptFolder } from '../core/runtime/hashing.ts';
 import { taskEnd, toWire, type Reply, type TaskEnd, type TaskMessage } from '../core/runtime/wire.ts';
 
 let functions: typeof Functions | undefined;
@@ -62,11 +63,8 @@ const TASKS: Record<string, (input: never, end: TaskEnd) => Promise<unknown>> = 
     return { listing: swept.listing, hashed: swept.hashed.map((o) => (o && 'error' in o ? { error: toWire(o.error) } : o)) };
   },
 
-  /** A whole tree swept with one plan (the calling thread is busy meanwhile, loading a history). */
-  sweepWholeTree: async (input: WholeSweep, end): Promise<WireSweptTree> => {
-    const swept = await sweepWholeTreeHere(input, end);
-    return { tree: swept.tree, hashed: [...swept.hashed].map(([path, r]) => [path, { direct: r.direct, outcome: 'error' in r.outcome ? { error: toWire(r.outcome.error) } : r.outcome }]) };
-  },
+  /** The files and folders under a root, with blocking calls (no hand-off per file). */
+  walkTree: (input: WalkTreeTask) => walkTreeHere(input.root, ignoreMatcher(input.ignore)),
 
   /** One digest of a buffer (the C4 ID of a manifest, a chain entry's hash). */
   hashBytes: (input: HashBytesTask) => hashBytes(input.format, input.data),

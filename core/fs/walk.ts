@@ -238,6 +238,11 @@ async function walk(io: WalkIo, root: string, ignore: IgnoreMatcher): Promise<Di
   return tree;
 }
 
+/** The same walk with blocking calls: for a worker thread only (workers/tasks.ts). */
+export function walkTreeHere(root: string, ignore: IgnoreMatcher): Promise<DiskTree> {
+  return walk(blockingIo, root, ignore);
+}
+
 /**
  * One folder's listing (core/mhl/sweep.ts lists a tree folder by folder, in workers):
  * `blocking` calls only in a worker thread, where they hold up no event loop.

@@ -17,7 +17,7 @@ import { forEachLimited } from '../util/limit.ts';
 import { computeFolderHashes, type FolderHashes } from './dirhash.ts';
 import type { MhlProgressCounter } from './progress.ts';
 import { SMALL_FILE, sweepFolderHere, type FolderSweep, type SweptFolder } from './sweep-folder.ts';
-import { sweepTree, type SweptTree, type WholeSweep } from './sweep.ts';
+import { walkTree, type DiskTree } from '../fs/walk.ts';
 import { ignoreMatcher } from '../fs/ignore.ts';
 
 /**
@@ -61,18 +61,18 @@ export interface MhlHashing extends Hashing {
    */
   sweepFolder(input: FolderSweep, options?: ReadOptions): Promise<SweptFolder>;
   /**
-   * A whole tree swept with one plan, as one task (./sweep.ts): for while the calling thread
-   * is busy for a long while (loading a history), since a sweep folder by folder needs it
-   * to hand out each next folder.
+   * The files and folders under a root, minus what the ignore patterns name (core/fs/walk.ts),
+   * listed in one go where the files are read: for while the calling thread is busy (loading
+   * a history), since a sweep folder by folder needs it to hand out each next folder.
    */
-  sweepWholeTree(input: WholeSweep, options?: ReadOptions): Promise<SweptTree>;
+  walkTree(root: string, ignore: readonly string[], options?: Pick<ReadOptions, 'signal'>): Promise<DiskTree>;
 }
 
 export const localMhlHashing: MhlHashing = {
   ...localHashing,
   folderHashes: folderHashesHere,
   sweepFolder: (input, options = {}) => sweepFolderHere(input, options, false),
-  sweepWholeTree: (input, options = {}) => sweepTree(input.root, { patterns: input.patterns, ignore: ignoreMatcher(input.patterns), planFor: () => input.plan }, localMhlHashing, options),
+  walkTree: (root, ignore) => walkTree(root, ignoreMatcher(ignore)),
 };
 /** Small files per batch: enough to make one round trip to a worker negligible, few enough for smooth progress. */
 const BATCH_FILES = 64;

@@ -54,7 +54,7 @@ export async function loadWhileListing<T>(started: StartedScan, load: () => Prom
 
 /**
  * Starts listing `root` now, while its history loads (a 10,000-file manifest takes ~0.3 s).
- * With a history (an ascmhl folder), the folder is only listed, in one worker task (this
+ * With a history (an ascmhl folder), the folder is only walked, in one worker task (this
  * thread is busy reading the history, and a sweep folder by folder needs it to hand out
  * each next folder), with no ignore patterns yet; its files are read once the history says
  * how. With none, every file is new and the patterns are the defaults, so `firstGeneration`
@@ -70,7 +70,7 @@ export function beginScan(root: string, firstGeneration: ReadAsListed, options: 
     const hashing = options.hashing ?? localMhlHashing;
     const read = { signal, onBytes: progress && ((n: number) => progress.bytes(n)) };
     if (history) {
-      const swept = hashing.sweepWholeTree({ root, patterns: [], plan: planOf(LIST_ONLY) }, read);
+      const swept = hashing.walkTree(root, [], { signal }).then((tree): SweptTree => ({ tree, hashed: new Map() }));
       swept.catch(() => undefined); // scan() awaits it, or it was cancelled
       return { patterns: [], swept };
     }

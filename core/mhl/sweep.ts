@@ -9,13 +9,13 @@
  * it. Listing before that (with no patterns, filtered afterwards) and hashing what was
  * listed meanwhile in a second pass measured no faster (docs/benchmarks.md, mhl).
  */
-import { ignoreMatcher, type IgnoreMatcher } from '../fs/ignore.ts';
+import type { IgnoreMatcher } from '../fs/ignore.ts';
 import { addInWalkOrder, rootIdentity, type DiskFile, type DiskTree } from '../fs/walk.ts';
 import type { FileHashOutcome } from '../hash/batch.ts';
 import type { ReadOptions } from '../hash/medium.ts';
 import { limiter } from '../util/limit.ts';
 import type { MhlHashing } from './hashing.ts';
-import { planned, sweepFolderHere, type FolderPlan, type SweptFolder } from './sweep-folder.ts';
+import { planned, type FolderPlan, type SweptFolder } from './sweep-folder.ts';
 import { baseName } from './paths.ts';
 
 /** Folders listed at once: 4 × the 4 reads each keeps in flight (core/hash/batch.ts) = the 16 the small-file batches use. */
@@ -78,17 +78,4 @@ export async function sweepTree(root: string, settings: SweepSettings, hashing: 
   const rootIds = await rootIdentity(root);
   await visit(start('', rootIds), rootIds);
   return { tree, hashed };
-}
-
-/** A whole sweep with one plan for every folder, as one task: what crosses to the thread that runs it. */
-export interface WholeSweep {
-  root: string;
-  patterns: string[];
-  plan: FolderPlan;
-}
-
-/** sweepTree with one plan for every folder, folders listed with blocking calls: in a worker thread, as one task. */
-export function sweepWholeTreeHere(input: WholeSweep, options: ReadOptions = {}): Promise<SweptTree> {
-  const settings = { patterns: input.patterns, ignore: ignoreMatcher(input.patterns), planFor: () => input.plan };
-  return sweepTree(input.root, settings, { sweepFolder: (i, o = {}) => sweepFolderHere(i, o, true) }, options);
 }

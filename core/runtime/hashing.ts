@@ -11,7 +11,7 @@ import type { HashFormat } from '../hash/types.ts';
 import type { FolderHashes } from '../mhl/dirhash.ts';
 import type { FolderHashInput, MhlHashing } from '../mhl/hashing.ts';
 import type { FolderSweep, SweptFolder } from '../mhl/sweep-folder.ts';
-import type { SweptTree, WholeSweep } from '../mhl/sweep.ts';
+import type { DiskTree } from '../fs/walk.ts';
 import { runTask } from './pool.ts';
 import { fromWire, type WireError } from './wire.ts';
 
@@ -29,10 +29,9 @@ export interface HashFilesTask {
 /** A batch's outcomes as they cross the thread boundary: errors as data (wire.ts). */
 export type WireFileHashOutcome = FileHashResult | { error: WireError };
 
-/** A swept tree as it crosses the thread boundary: errors as data (wire.ts). */
-export interface WireSweptTree {
-  tree: SweptTree['tree'];
-  hashed: [string, { outcome: WireFileHashOutcome; direct: boolean }][];
+export interface WalkTreeTask {
+  root: string;
+  ignore: string[];
 }
 
 /** A swept folder as it crosses the thread boundary: errors as data (wire.ts). */
@@ -62,10 +61,7 @@ export const pooledHashing: MhlHashing = {
   hashFiles,
   hashBytes: (format, data) => runTask<HashBytesTask, string>('hashBytes', { format, data }),
   folderHashes: (input) => runTask<FolderHashInput, FolderHashes>('folderHashes', input),
-  sweepWholeTree: async (input, options = {}) => {
-    const out = await runTask<WholeSweep, WireSweptTree>('sweepWholeTree', input, { onBytes: options.onBytes, signal: options.signal as AbortSignal | undefined });
-    return { tree: out.tree, hashed: new Map(out.hashed.map(([path, r]) => [path, { direct: r.direct, outcome: 'error' in r.outcome ? { error: fromWire(r.outcome.error) } : r.outcome }])) };
-  },
+  walkTree: (root, ignore, options = {}) => runTask<WalkTreeTask, DiskTree>('walkTree', { root, ignore: [...ignore] }, { signal: options.signal as AbortSignal | undefined }),
   sweepFolder: async (input, options = {}) => {
     const out = await runTask<FolderSweep, WireSweptFolder>('sweepFolder', input, { onBytes: options.onBytes, signal: options.signal as AbortSignal | undefined });
     return { listing: out.listing, hashed: out.hashed.map((o) => (o && 'error' in o ? { error: fromWire(o.error) } : o)) };
