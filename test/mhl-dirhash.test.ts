@@ -6,9 +6,14 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hashBytes } from '../core/hash/index.ts';
-import { computeFolderHashes } from '../core/mhl/dirhash.ts';
+import { computeFolderHashes as fromColumns, folderHashInput } from '../core/mhl/dirhash.ts';
+import type { Digests, HashFormat } from '../core/hash/index.ts';
 import { digestBytes } from '../core/mhl/digest.ts';
 import { c4Of } from './helpers/mhl.ts';
+
+/** Folder hashes of files given one object each (the input itself is columns). */
+const computeFolderHashes = (files: { path: string; digests: Digests }[], directories: string[], formats: HashFormat[]) =>
+  fromColumns(folderHashInput(files, (f, format) => f.digests[format], directories, formats));
 
 describe('ASC MHL folder hashes', () => {
   it('match the reference tool for a card with a Clips folder (published scenario, xxh64)', async () => {

@@ -23,7 +23,7 @@ import { hashFileHere } from '../core/hash/medium.ts';
 import { localMhlHashing } from '../core/mhl/hashing.ts';
 import { sweepTree } from '../core/mhl/sweep.ts';
 import { SMALL_FILE, SWEEP_FILES } from '../core/mhl/sweep-folder.ts';
-import { pooledHashing } from '../core/runtime/hashing.ts';
+import { commandHashing, pooledHashing } from '../core/runtime/hashing.ts';
 import { ignoreMatcher } from '../core/fs/ignore.ts';
 import { c4Of, md5, put, xxhsum64 } from './helpers/mhl.ts';
 import { schemaErrors, schemasMissing } from './helpers/peer.ts';
@@ -461,7 +461,7 @@ describe('the scan, folder by folder with small files hashed as listed', () => {
 
   const settings = { patterns, ignore: ignoreMatcher(patterns), planFor: () => plan };
 
-  for (const [where, hashing] of [['in this thread', localMhlHashing], ['in the worker pool', pooledHashing]] as const) {
+  for (const [where, hashing] of [['in this thread', localMhlHashing], ['in this thread with blocking calls, as a command', commandHashing], ['in the worker pool', pooledHashing]] as const) {
     it(`lists what the tree walk lists, in its order, errors and loops included, and hashes small files as planned (${where})`, async () => {
       const root = fixture();
       const walked = await walkTree(root, ignoreMatcher(patterns));
@@ -490,6 +490,22 @@ describe('the scan, folder by folder with small files hashed as listed', () => {
     expect(verified).toMatchObject({ exitCode: 0, filesVerified: count });
     const entry = readFileSync(created.written.manifestPath, 'utf8').match(/<path[^>]*>Seq\/f_00540.dpx<\/path>\s*<xxh64[^>]*>([0-9a-f]+)</);
     expect(entry?.[1]).toBe(xxhsum64(join(root, 'Seq/f_00540.dpx')));
+  });
+
+  it('reports a scan that hashes files as it finds them as counts, at most every 100 ms, not once per file, then the whole', async () => {
+    const root = join(scratch(), 'many');
+    let bytes = 0;
+    for (let i = 0; i < 900; i++) {
+      put(root, `R${i % 3}/f_${String(i).padStart(4, '0')}.dpx`, `frame ${i}`);
+      bytes += `frame ${i}`.length;
+    }
+    const events: MhlProgress[] = [];
+    await createGeneration(root, { formats: ['xxh64'], hashing: commandHashing, onProgress: (e) => events.push(e) });
+    // Each file found was its own last-file report: a terminal was redrawn 10,000 times for 10,000 frames.
+    expect(events.length).toBeLessThan(30);
+    // While the totals still grow they are no total: no end is estimated, and what is done never runs past them.
+    for (const e of events.filter((x) => x.phase === 'scan')) expect(e.etaSeconds === null && e.bytesDone <= e.bytesTotal && e.filesDone <= e.filesTotal, JSON.stringify(e)).toBe(true);
+    expect(events.at(-1)).toMatchObject({ phase: 'hash', filesDone: 900, filesTotal: 900, bytesDone: bytes, bytesTotal: bytes, etaSeconds: 0 });
   });
 
   it('lists what a walk with the patterns lists, errors included, when the patterns are applied only afterwards', async () => {

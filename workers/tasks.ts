@@ -11,7 +11,7 @@ import { hashFilesHere } from '../core/hash/batch.ts';
 import { localHashing } from '../core/hash/hashing.ts';
 import { hashBytes } from '../core/hash/index.ts';
 import { hashFileHere } from '../core/hash/medium.ts';
-import { folderHashesHere, type FolderHashInput } from '../core/mhl/hashing.ts';
+import { computeFolderHashes, type FolderHashInput } from '../core/mhl/dirhash.ts';
 import { sweepFolderHere, type FolderSweep } from '../core/mhl/sweep-folder.ts';
 import { copyFile, type CopyInput } from '../core/offload/copy-file.ts';
 import type { InvokeTask } from '../core/runtime/executor.ts';
@@ -55,7 +55,7 @@ const TASKS: Record<string, (input: never, end: TaskEnd) => Promise<unknown>> = 
   },
 
   /** ASC MHL content and structure hashes of every folder. */
-  folderHashes: (input: FolderHashInput) => folderHashesHere(input),
+  folderHashes: (input: FolderHashInput) => computeFolderHashes(input),
 
   /** One folder listed, with blocking calls (no hand-off per file), and its small files hashed as the plan says. */
   sweepFolder: async (input: FolderSweep, end): Promise<WireSweptFolder> => {

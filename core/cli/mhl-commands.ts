@@ -1,6 +1,6 @@
 /**
  * `rushes verify DIR` and `rushes mhl create|info|diff DIR`, through the engine's MHL functions
- * (hashing in the worker pool, what was verified or written in the store's event log). Exit codes are the
+ * (small files hashed in this thread, large ones in the worker pool; what was verified or written in the store's event log). Exit codes are the
  * reference tool's (see exit-codes.ts), so scripts read both the same.
  */
 import type { Command } from 'commander';
@@ -16,7 +16,12 @@ function mhlProgress(io: Io, json: boolean): { onProgress?: (p: MhlProgress) => 
   let drawn = false;
   return {
     onProgress: (p) => {
-      if (p.phase !== 'hash') return;
+      if (p.phase === 'scan') {
+        // The totals are what was found so far: counts, no bar.
+        io.stdout.write(`\r\x1b[Kscanning  ${p.filesDone} files  ${formatBytes(p.bytesDone)}  ${formatRate(p.rate)}`);
+        drawn = true;
+        return;
+      }
       const fraction = p.bytesTotal > 0 ? p.bytesDone / p.bytesTotal : p.filesTotal > 0 ? p.filesDone / p.filesTotal : 1;
       io.stdout.write(
         `\r\x1b[K${bar(fraction)} ${(fraction * 100).toFixed(0).padStart(3)}%  ${formatBytes(p.bytesDone)}/${formatBytes(p.bytesTotal)}  ${p.filesDone}/${p.filesTotal} files  ${formatRate(p.rate)}  ETA ${formatDuration(p.etaSeconds)}`,
@@ -40,8 +45,6 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
     .option('--json', 'print the report as JSON')
     .action(async (dir: string, flags: { json?: boolean }) => {
       void loadMhl();
-      // The workers take a while to load: they start now, while the engine opens and the folder is listed.
-      (await import('../runtime/pool.ts')).warmPool();
       const { signal, dispose } = cancelOnSignals(io);
       const progress = mhlProgress(io, !!flags.json);
       try {
@@ -72,8 +75,6 @@ export function registerMhlCommands(program: Command, io: Io, setExit: (code: nu
       const formats = (await import('../hash/index.ts')).parseHashFormats(flags.hash);
       const { signal, dispose } = cancelOnSignals(io);
       const progress = mhlProgress(io, !!flags.json);
-      // The workers take a while to load: they start now, while the engine opens and the folder is listed.
-      (await import('../runtime/pool.ts')).warmPool();
       try {
         const result = await withMhl(home(), (mhl) =>
           mhl.create(dir, {

@@ -20,6 +20,7 @@ import {
   type VerifyOptions,
   type VerifyReport,
 } from '../mhl/index.ts';
+import type { MhlHashing } from '../mhl/hashing.ts';
 import { pooledHashing } from '../runtime/hashing.ts';
 
 export interface MhlEvent {
@@ -44,22 +45,23 @@ export interface MhlApi {
   info(dir: string): Promise<{ history: MhlHistory; description: HistoryDescription }>;
 }
 
-export function mhlApi(bus: EventBus): MhlApi {
+/** `hashing`: where files are read and hashed (default the worker pool; see core/runtime/hashing.ts). */
+export function mhlApi(bus: EventBus, hashing: MhlHashing = pooledHashing): MhlApi {
   return {
     async verify(dir, o = {}) {
-      const report = await verifyHistory(dir, { ...o, hashing: pooledHashing });
+      const report = await verifyHistory(dir, { ...o, hashing });
       bus.append<'mhl'>({ topic: 'mhl', root: report.root, type: 'mhl.verified', data: { exitCode: report.exitCode, summary: report.summary } }, report.root);
       return report;
     },
     async create(dir, o) {
-      const result = await createGeneration(dir, { ...o, hashing: pooledHashing });
+      const result = await createGeneration(dir, { ...o, hashing });
       const w = result.written;
       bus.append<'mhl'>({ topic: 'mhl', root: w.root, type: 'mhl.generation-written', data: { exitCode: result.exitCode, summary: result.summary, manifest: w.manifestPath, generation: w.generation } }, w.root);
       return result;
     },
-    diff: (dir) => diffHistory(dir, { hashing: pooledHashing }),
+    diff: (dir) => diffHistory(dir, { hashing }),
     async info(dir) {
-      const history = await loadHistory(dir, { tolerant: true, hashing: pooledHashing });
+      const history = await loadHistory(dir, { tolerant: true, hashing });
       return { history, description: describeHistory(history) };
     },
   };

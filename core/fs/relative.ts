@@ -38,6 +38,15 @@ export function joinRelative(a: string, b: string): string {
   return a === '' ? b : b === '' ? a : `${a}/${b}`;
 }
 
+/**
+ * The absolute path of `rel` (a relative path as the walk makes them: no '', '.' or '..'
+ * parts) under `root`: path.join's normalising, a visible cost over 10,000 files, finds
+ * nothing to do there.
+ */
+export function underRoot(root: string, rel: string): string {
+  return rel === '' ? root : root.endsWith('/') ? root + rel : `${root}/${rel}`;
+}
+
 /** True when `path` is `dir` or lies below it ('' contains everything). */
 export function isWithin(path: string, dir: string): boolean {
   return dir === '' || path === dir || path.startsWith(dir + '/');

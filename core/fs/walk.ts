@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { ErrorCode } from '../errors.ts';
 import { errno } from '../errors.ts';
 import type { IgnoreMatcher } from './ignore.ts';
-import { baseName, compareCodePoints, joinRelative, parentOf } from './relative.ts';
+import { baseName, compareCodePoints, joinRelative, parentOf, underRoot } from './relative.ts';
 
 export interface DiskFolder {
   path: string;
@@ -86,8 +86,8 @@ function statHere(path: string): StatOutcome {
 }
 
 /**
- * Blocking calls, for a worker thread (where blocking holds up no event loop that serves
- * anyone): each asynchronous stat() is a hand-off to libuv's thread pool and back, which cost
+ * Blocking calls, for a worker thread or a CLI command's (where blocking holds up no event
+ * loop that serves anyone): each asynchronous stat() is a hand-off to libuv's thread pool and back, which cost
  * the main thread ~20 µs of CPU per file, 200 ms of a 10,000-file walk; a blocking one costs
  * ~5 µs. The price: other tasks the same worker runs meanwhile (a daemon's copies) wait for
  * the walk, ~0.1–0.2 s for 10,000 files; a walk of a slow mount holds them up longer.
@@ -155,7 +155,8 @@ async function listFolder(io: WalkIo, root: string, rel: string, ancestry: Reado
     return out;
   }
   names.sort(compareCodePoints);
-  const stats = await io.statAll(names.map((name) => join(root, rel, name)));
+  const folder = join(root, rel);
+  const stats = await io.statAll(names.map((name) => underRoot(folder, name)));
   for (let i = 0; i < names.length; i++) {
     const path = joinRelative(rel, names[i]);
     const st = stats[i];
@@ -238,14 +239,14 @@ async function walk(io: WalkIo, root: string, ignore: IgnoreMatcher): Promise<Di
   return tree;
 }
 
-/** The same walk with blocking calls: for a worker thread only (workers/tasks.ts). */
+/** The same walk with blocking calls: for a thread whose event loop serves nothing else (a worker, a CLI command). */
 export function walkTreeHere(root: string, ignore: IgnoreMatcher): Promise<DiskTree> {
   return walk(blockingIo, root, ignore);
 }
 
 /**
  * One folder's listing (core/mhl/sweep.ts lists a tree folder by folder, in workers):
- * `blocking` calls only in a worker thread, where they hold up no event loop.
+ * `blocking` calls only in a thread whose event loop serves nothing else (a worker, a CLI command).
  */
 export function listOneFolder(root: string, rel: string, ancestry: readonly string[], ignore: IgnoreMatcher, blocking: boolean): Promise<FolderListing> {
   return listFolder(blocking ? blockingIo : asyncIo, root, rel, new Set(ancestry), ignore);

@@ -5,7 +5,7 @@
  * over whole batches and the thread that reads keeps several of them in flight.
  */
 import { forEachLimited } from '../util/limit.ts';
-import { hashFileHere, type FileHashResult, type ReadOptions } from './medium.ts';
+import { hashFileHere, hashSmallCachedFileNow, type FileHashResult, type ReadOptions } from './medium.ts';
 import type { HashFormat } from './types.ts';
 
 export interface FileToHash {
@@ -34,8 +34,19 @@ export const BATCH_LANES = 4;
  */
 export async function hashFilesHere(files: readonly FileToHash[], options: ReadOptions & { lanes?: number } = {}): Promise<FileHashOutcome[]> {
   const out = new Array<FileHashOutcome>(files.length);
-  const indices = files.keys();
-  await forEachLimited(indices, options.lanes ?? BATCH_LANES, async (i) => {
+  // What the page cache answers for is hashed now, file after file; the rest with reads in flight.
+  const later: number[] = [];
+  for (let i = 0; i < files.length; i++) {
+    options.signal?.throwIfAborted();
+    try {
+      const now = hashSmallCachedFileNow(files[i].path, files[i].formats, { direct: files[i].direct ?? options.direct, size: files[i].size, onBytes: options.onBytes });
+      if (now) out[i] = now;
+      else later.push(i);
+    } catch (error) {
+      out[i] = { error };
+    }
+  }
+  await forEachLimited(later, options.lanes ?? BATCH_LANES, async (i) => {
     try {
       out[i] = await hashFileHere(files[i].path, files[i].formats, { ...options, direct: files[i].direct ?? options.direct, size: files[i].size });
     } catch (error) {

@@ -46,10 +46,28 @@ export async function hashBytes(format: HashFormat, data: Uint8Array): Promise<s
  */
 export function digestFunction(format: HashFormat): Promise<(data: Uint8Array) => string> {
   let found = digestFunctions.get(format);
-  if (!found) digestFunctions.set(format, (found = wholeBufferDigest(format)));
+  if (!found) {
+    digestFunctions.set(format, (found = wholeBufferDigest(format)));
+    void found.then((fn) => loadedDigests.set(format, fn), () => undefined);
+  }
   return found;
 }
 const digestFunctions = new Map<HashFormat, Promise<(data: Uint8Array) => string>>();
+const loadedDigests = new Map<HashFormat, (data: Uint8Array) => string>();
+
+/** digestFunction of each format, when every one has loaded already; else undefined: for a caller that does not wait. */
+export function loadedDigestFunctions(formats: readonly HashFormat[]): ((data: Uint8Array) => string)[] | undefined {
+  const out: ((data: Uint8Array) => string)[] = [];
+  for (const format of formats) {
+    const fn = loadedDigests.get(format);
+    if (!fn) {
+      void digestFunction(format).catch(() => undefined); // loads for next time; a caller that waits sees the error
+      return undefined;
+    }
+    out.push(fn);
+  }
+  return out;
+}
 
 export function isHashFormat(s: string): s is HashFormat {
   return (HASH_FORMATS as readonly string[]).includes(s);

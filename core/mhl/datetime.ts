@@ -9,16 +9,20 @@ const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 export function formatDateTime(d: Date): string {
   const second = Math.floor(d.getTime() / 1000);
   if (Number.isNaN(second)) throw new RangeError('invalid date');
-  // A manifest repeats the same few seconds thousands of times (every hash date, most mtimes).
-  if (second !== lastFormatted.second) {
-    lastFormatted.second = second;
-    lastFormatted.text =
+  // A manifest repeats the same few seconds thousands of times, in turns (each file's mtime, then its hash date).
+  let text = formattedSeconds.get(second);
+  if (text === undefined) {
+    text =
       `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` +
       `T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}+00:00`;
+    if (formattedSeconds.size >= FORMATTED_SECONDS) formattedSeconds.clear();
+    formattedSeconds.set(second, text);
   }
-  return lastFormatted.text;
+  return text;
 }
-const lastFormatted = { second: NaN, text: '' };
+/** Seconds formatted lately; bounded, since a card's mtimes may span months. */
+const formattedSeconds = new Map<number, string>();
+const FORMATTED_SECONDS = 4096;
 
 const DATE_TIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
 

@@ -10,46 +10,15 @@
  */
 import { join } from 'node:path';
 import { localHashing, type Hashing } from '../hash/hashing.ts';
-import type { Digests, HashFormat } from '../hash/index.ts';
+import type { HashFormat } from '../hash/index.ts';
 import type { FileHashOutcome } from '../hash/batch.ts';
 import type { ReadOptions } from '../hash/medium.ts';
 import { forEachLimited } from '../util/limit.ts';
-import { computeFolderHashes, type FolderHashes } from './dirhash.ts';
+import { computeFolderHashes, type FolderHashes, type FolderHashInput } from './dirhash.ts';
 import type { MhlProgressCounter } from './progress.ts';
 import { SMALL_FILE, sweepFolderHere, type FolderSweep, type SweptFolder } from './sweep-folder.ts';
 import { walkTree, type DiskTree } from '../fs/walk.ts';
 import { ignoreMatcher } from '../fs/ignore.ts';
-
-/**
- * What folder hashes are computed from: every file's path and, per format, its digest (same
- * order; none where the file has none), and the folders to hash. Columns rather than an
- * object per file: 10,000 files cross to a worker as a few arrays of strings.
- */
-export interface FolderHashInput {
-  paths: string[];
-  digests: Partial<Record<HashFormat, (string | undefined)[]>>;
-  directories: string[];
-  formats: HashFormat[];
-}
-
-/** The input for these files, each with the digests `digestsOf` gives it. */
-export function folderHashInput<T extends { path: string }>(files: readonly T[], digestsOf: (f: T) => Digests, directories: string[], formats: HashFormat[]): FolderHashInput {
-  const all = files.map(digestsOf);
-  return { paths: files.map((f) => f.path), digests: Object.fromEntries(formats.map((format) => [format, all.map((d) => d[format])])), directories, formats };
-}
-
-/** Folder hashes of an input, in this thread. */
-export function folderHashesHere(input: FolderHashInput): Promise<FolderHashes> {
-  const files = input.paths.map((path, i) => {
-    const digests: Digests = {};
-    for (const format of input.formats) {
-      const d = input.digests[format]?.[i];
-      if (d !== undefined) digests[format] = d;
-    }
-    return { path, digests };
-  });
-  return computeFolderHashes(files, input.directories, input.formats);
-}
 
 export interface MhlHashing extends Hashing {
   /** ASC MHL content and structure hashes of every folder. */
@@ -70,7 +39,7 @@ export interface MhlHashing extends Hashing {
 
 export const localMhlHashing: MhlHashing = {
   ...localHashing,
-  folderHashes: folderHashesHere,
+  folderHashes: computeFolderHashes,
   sweepFolder: (input, options = {}) => sweepFolderHere(input, options, false),
   walkTree: (root, ignore) => walkTree(root, ignoreMatcher(ignore)),
 };

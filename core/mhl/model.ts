@@ -232,6 +232,7 @@ export function problemExitCode(kind: HistoryProblemKind): MhlExitCode | undefin
 
 /** Progress of a long MHL operation (verify, create): the one progress shape, with the phase and the file that just finished. */
 export interface MhlProgress extends Progress {
+  /** 'scan': files are being found (and the small ones hashed as found), the totals grow with them; 'hash': the totals are known. */
   phase: 'scan' | 'hash';
   /** The file that just finished, when there is one. */
   path?: string;

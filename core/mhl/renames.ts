@@ -34,6 +34,7 @@ export interface NewFile {
  * in the gone file's format when the two share none).
  */
 export function formatsToMatchGone(gone: readonly GoneFile[], size: number, requested: readonly HashFormat[]): HashFormat[] {
+  if (gone.length === 0) return []; // most creates: asked of every new file
   const extra = new Set<HashFormat>();
   for (const g of gone) {
     if (g.expectation.size !== undefined && g.expectation.size !== size) continue;

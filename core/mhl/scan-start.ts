@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { errno } from '../errors.ts';
 import { ignoreMatcher } from '../fs/ignore.ts';
 import type { DiskFile } from '../fs/walk.ts';
+import type { FileHashOutcome } from '../hash/batch.ts';
 import type { HashFormat } from '../hash/index.ts';
 import { localMhlHashing, type MhlHashing } from './hashing.ts';
 import { ASCMHL_FOLDER, DEFAULT_IGNORE } from './model.ts';
@@ -68,7 +69,6 @@ export function beginScan(root: string, firstGeneration: ReadAsListed, options: 
   progress?.announce();
   const begun = hasHistoryFolder(root).then((history) => {
     const hashing = options.hashing ?? localMhlHashing;
-    const read = { signal, onBytes: progress && ((n: number) => progress.bytes(n)) };
     if (history) {
       const swept = hashing.walkTree(root, [], { signal }).then((tree): SweptTree => ({ tree, hashed: new Map() }));
       swept.catch(() => undefined); // scan() awaits it, or it was cancelled
@@ -76,7 +76,7 @@ export function beginScan(root: string, firstGeneration: ReadAsListed, options: 
     }
     const patterns = withExtraPatterns(DEFAULT_IGNORE, options.ignore);
     const plan = planOf(firstGeneration);
-    const swept = sweepTree(root, { patterns, ignore: ignoreMatcher(patterns), planFor: () => plan, onHashed: progress && ((f) => countHashed(progress, f)) }, hashing, read);
+    const swept = sweepTree(root, { patterns, ignore: ignoreMatcher(patterns), planFor: () => plan, onHashed: progress && ((f, outcome) => countHashed(progress, f, outcome)) }, hashing, { signal });
     swept.catch(() => undefined);
     return { patterns, swept };
   });
@@ -103,7 +103,6 @@ export function withExtraPatterns(patterns: readonly string[], extra: readonly s
 }
 
 /** A file hashed as listed, counted: the totals grow with what is found. */
-export function countHashed(progress: MhlProgressCounter, f: DiskFile): void {
-  progress.grow(1, f.size);
-  progress.fileDone(f.path);
+export function countHashed(progress: MhlProgressCounter, f: DiskFile, outcome: FileHashOutcome): void {
+  progress.foundDone(f.path, f.size, 'bytes' in outcome ? outcome.bytes : 0);
 }

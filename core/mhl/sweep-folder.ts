@@ -5,8 +5,8 @@
  * cost more than the reads (every file crossed between threads twice, and was stat()ed
  * twice). Large files are only listed: they stream on their own (hashing.ts, hashMany).
  */
-import { join } from 'node:path';
 import { ignoreMatcher, type IgnoreMatcher } from '../fs/ignore.ts';
+import { underRoot } from '../fs/relative.ts';
 import { listOneFolder, type FolderListing } from '../fs/walk.ts';
 import { hashFilesHere, type FileHashOutcome, type FileToHash } from '../hash/batch.ts';
 import type { HashFormat } from '../hash/index.ts';
@@ -50,9 +50,16 @@ export interface SweptFolder {
 }
 
 /** The formats the plan names for a file, and how to read it. */
-export function planned(plan: FolderPlan, name: string): { formats: HashFormat[]; direct: boolean } {
+function planned(plan: FolderPlan, name: string): { formats: HashFormat[]; direct: boolean } {
   const known = Object.hasOwn(plan.known, name) ? plan.known[name] : undefined;
   return known ? { formats: known, direct: plan.knownDirect } : { formats: plan.others, direct: plan.othersDirect };
+}
+
+/** planned() for each file of a folder: one answer for all when the history knows none of them (a first generation). */
+export function plannerFor(plan: FolderPlan): (name: string) => { formats: HashFormat[]; direct: boolean } {
+  if (Object.keys(plan.known).length > 0) return (name) => planned(plan, name);
+  const forAll = { formats: plan.others, direct: plan.othersDirect };
+  return () => forAll;
 }
 
 /** A worker sweeps many folders with the same patterns: compiled once. */
@@ -63,17 +70,18 @@ function matcherFor(patterns: readonly string[]): IgnoreMatcher {
   return lastIgnore.matcher;
 }
 
-/** Lists one folder and hashes its small files as the plan says; `blocking` listing calls only in a worker thread. */
+/** Lists one folder and hashes its small files as the plan says; `blocking` listing calls only in a thread whose event loop serves nothing else. */
 export async function sweepFolderHere(input: FolderSweep, options: ReadOptions, blocking: boolean): Promise<SweptFolder> {
   const listing = await listOneFolder(input.root, input.rel, input.ancestry, matcherFor(input.ignore), blocking);
   const picked: number[] = [];
   const toHash: FileToHash[] = [];
+  const planFor = plannerFor(input.plan);
   listing.files.forEach((f, i) => {
     if (f.size >= SMALL_FILE || toHash.length >= SWEEP_FILES) return;
-    const { formats, direct } = planned(input.plan, baseName(f.path));
+    const { formats, direct } = planFor(baseName(f.path));
     if (formats.length === 0) return;
     picked.push(i);
-    toHash.push({ path: join(input.root, f.path), formats, direct, size: f.size });
+    toHash.push({ path: underRoot(input.root, f.path), formats, direct, size: f.size });
   });
   const outcomes = await hashFilesHere(toHash, options);
   const hashed: (FileHashOutcome | null)[] = listing.files.map(() => null);

@@ -15,7 +15,7 @@ import type { FileHashOutcome } from '../hash/batch.ts';
 import type { ReadOptions } from '../hash/medium.ts';
 import { limiter } from '../util/limit.ts';
 import type { MhlHashing } from './hashing.ts';
-import { planned, type FolderPlan, type SweptFolder } from './sweep-folder.ts';
+import { plannerFor, type FolderPlan, type SweptFolder } from './sweep-folder.ts';
 import { baseName } from './paths.ts';
 
 /** Folders listed at once: 4 × the 4 reads each keeps in flight (core/hash/batch.ts) = the 16 the small-file batches use. */
@@ -26,8 +26,12 @@ export interface SweepSettings {
   patterns: string[];
   ignore: IgnoreMatcher;
   planFor(folder: string): FolderPlan;
-  /** Each file hashed as listed, as its folder comes back. */
-  onHashed?(file: DiskFile): void;
+  /**
+   * Each file hashed as listed, as its folder comes back in walk order: progress counts it
+   * then, found and done at once, with the bytes read (not as they are read: folders are read
+   * ahead of the walk order, and bytes counted before their files are found ran past the total).
+   */
+  onHashed?(file: DiskFile, outcome: FileHashOutcome): void;
 }
 
 /** A file hashed as listed: its outcome, and whether it was asked to be read from the medium. */
@@ -58,11 +62,12 @@ export async function sweepTree(root: string, settings: SweepSettings, hashing: 
   };
   const visit = async (pending: Promise<{ swept: SweptFolder; plan: FolderPlan }>, ancestry: string[]): Promise<void> => {
     const { swept, plan } = await pending;
+    const planFor = plannerFor(plan);
     swept.listing.files.forEach((f, i) => {
       const outcome = swept.hashed[i];
       if (!outcome) return;
-      hashed.set(f.path, { outcome, direct: planned(plan, baseName(f.path)).direct });
-      settings.onHashed?.(f);
+      hashed.set(f.path, { outcome, direct: planFor(baseName(f.path)).direct });
+      settings.onHashed?.(f, outcome);
     });
     // Every subfolder starts now (the gate bounds how many run); they are added in walk order as they come.
     const below = swept.listing.folders.map((sub) => {

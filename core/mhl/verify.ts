@@ -16,7 +16,8 @@ import type { HashFormat } from '../hash/index.ts';
 import type { ReadMode } from '../hash/medium.ts';
 import { allProblems, loadHistory } from './history.ts';
 import { MHL_EXIT, problemExitCode, type HistoryProblem, type MhlExitCode, type MhlProgress } from './model.ts';
-import { folderHashInput, hashMany, localMhlHashing, type MhlHashing } from './hashing.ts';
+import { folderHashInput } from './dirhash.ts';
+import { hashMany, localMhlHashing, type MhlHashing } from './hashing.ts';
 import { MhlProgressCounter } from './progress.ts';
 import { scan, type HashPlan, type ScannedFile } from './scan.ts';
 import { beginScan, LIST_ONLY, loadWhileListing } from './scan-start.ts';
@@ -176,7 +177,7 @@ export async function verifyHistory(root: string, options: VerifyOptions = {}): 
   if (folderFormats.size > 0) {
     // Files not read (new, unreadable) have no digests, which leaves the folders above them uncomputed.
     const computed = await hashing.folderHashes(
-      folderHashInput(s.files, (f) => measured.get(f.path) ?? {}, s.tree.directories.map((d) => d.path), [...folderFormats]),
+      folderHashInput(s.files, (f, format) => measured.get(f.path)?.[format], s.tree.directories.map((d) => d.path), [...folderFormats]),
     );
     const onDisk = new Set(['', ...s.tree.directories.map((d) => d.path)]);
     for (const [path, expectations] of s.index.folders) {

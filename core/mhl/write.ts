@@ -13,7 +13,8 @@ import { promises as fsp } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { RushesError, destinationError } from '../errors.ts';
 import { HASH_FORMATS, type Digests, type HashFormat } from '../hash/index.ts';
-import { folderHashInput, localMhlHashing, type MhlHashing } from './hashing.ts';
+import { folderHashInput } from './dirhash.ts';
+import { localMhlHashing, type MhlHashing } from './hashing.ts';
 import { serializeChain } from './chain.ts';
 import { normalizeDigest } from './digest.ts';
 import type { FolderHashes } from './dirhash.ts';
@@ -121,7 +122,7 @@ export async function writeGenerationTo(top: MhlHistory, gen: NewGeneration, has
   const withHashes = gen.directoryHashes ?? true;
   const formats = withHashes ? folderFormats(gen, files, top) : [];
   const folderHashes: FolderHashes = withHashes
-    ? await hashing.folderHashes(folderHashInput(files, (f) => Object.fromEntries(f.hashes.map((h) => [h.format, h.digest])), [...dirs], formats))
+    ? await hashing.folderHashes(folderHashInput(files, (f, format) => f.hashes.find((h) => h.format === format)?.digest, [...dirs], formats))
     : new Map();
 
   const plans = new Map<MhlHistory, Plan>(allHistories(top).map((h) => [h, { history: h, entries: [], rootHashes: [], touched: false }]));
