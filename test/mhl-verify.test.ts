@@ -18,7 +18,7 @@ import {
   writeGeneration,
   type MhlProgress,
 } from '../core/mhl/index.ts';
-import { applyIgnore, walkTree, type DiskTree } from '../core/fs/walk.ts';
+import { applyIgnore, walkTree, walkTreeHere, type DiskTree } from '../core/fs/walk.ts';
 import { hashFileHere } from '../core/hash/medium.ts';
 import { localMhlHashing } from '../core/mhl/hashing.ts';
 import { sweepTree } from '../core/mhl/sweep.ts';
@@ -490,6 +490,18 @@ describe('the scan, folder by folder with small files hashed as listed', () => {
     expect(verified).toMatchObject({ exitCode: 0, filesVerified: count });
     const entry = readFileSync(created.written.manifestPath, 'utf8').match(/<path[^>]*>Seq\/f_00540.dpx<\/path>\s*<xxh64[^>]*>([0-9a-f]+)</);
     expect(entry?.[1]).toBe(xxhsum64(join(root, 'Seq/f_00540.dpx')));
+  });
+
+  it('tells a name that is not UTF-8 (an error naming its bytes) from a name with a real U+FFFD (a file), with blocking calls and without', async () => {
+    const root = join(scratch(), 'names');
+    put(root, 'Clips/ok\uFFFD.mov', 'replacement character, valid UTF-8');
+    put(root, 'Clips/plain.mov', 'plain');
+    writeFileSync(Buffer.concat([Buffer.from(join(root, 'Clips', 'bad_')), Buffer.from([0xff, 0xfe]), Buffer.from('.mov')]), 'x');
+    put(root, 'Other/only.mov', 'a folder with no such name');
+    for (const tree of [await walkTree(root, ignoreMatcher([])), await walkTreeHere(root, ignoreMatcher([]))]) {
+      expect(tree.files.map((f) => f.path)).toEqual(['Clips/ok\uFFFD.mov', 'Clips/plain.mov', 'Other/only.mov']);
+      expect(tree.errors).toEqual([expect.objectContaining({ code: 'BAD_FILENAME', path: 'Clips/bad_\uFFFD\uFFFD.mov', message: expect.stringContaining('name bytes 6261645ffffe2e6d6f76') })]);
+    }
   });
 
   it('reports a scan that hashes files as it finds them as counts, at most every 100 ms, not once per file, then the whole', async () => {

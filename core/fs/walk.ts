@@ -53,7 +53,10 @@ type StatOutcome = BigIntStats | StatFailure;
 
 /** The calls the walk makes: asynchronous for an event loop, blocking for a worker thread. */
 interface WalkIo {
-  readdir(path: string): Promise<Buffer[]>;
+  /** A folder's names as Node decodes them: bytes that are not UTF-8 come back as U+FFFD. */
+  readdir(path: string): Promise<string[]>;
+  /** The same as bytes. */
+  readdirRaw(path: string): Promise<Buffer[]>;
   /** stat() of each path (following links), or the error it gave, in order. */
   statAll(paths: string[]): Promise<StatOutcome[]>;
   stat(path: string): Promise<BigIntStats>;
@@ -66,7 +69,8 @@ function statOne(path: string): Promise<StatOutcome> {
 }
 
 const asyncIo: WalkIo = {
-  readdir: (path) => fsp.readdir(path, { encoding: 'buffer' }),
+  readdir: (path) => fsp.readdir(path),
+  readdirRaw: (path) => fsp.readdir(path, { encoding: 'buffer' }),
   async statAll(paths) {
     // The whole folder at once: on 10,000 small files the walk is otherwise bound by one syscall at a time.
     const out: StatOutcome[] = [];
@@ -93,7 +97,8 @@ function statHere(path: string): StatOutcome {
  * the walk, ~0.1–0.2 s for 10,000 files; a walk of a slow mount holds them up longer.
  */
 const blockingIo: WalkIo = {
-  readdir: async (path) => readdirSync(path, { encoding: 'buffer' }),
+  readdir: async (path) => readdirSync(path),
+  readdirRaw: async (path) => readdirSync(path, { encoding: 'buffer' }),
   statAll: async (paths) => paths.map(statHere),
   stat: async (path) => statSync(path, { bigint: true }),
   isSymbolicLink: async (path) => {
@@ -109,8 +114,11 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Folder entries as names, and the raw names that are not UTF-8 (as errors). */
 async function readNames(io: WalkIo, root: string, rel: string, errors: WalkError[]): Promise<string[]> {
+  const decoded = await io.readdir(join(root, rel));
+  // Only a folder with a U+FFFD in a name is read again as bytes, to tell a name that is not UTF-8 from a real U+FFFD (decoding every name ourselves cost twice the listing).
+  if (!decoded.some((name) => name.includes('\uFFFD'))) return decoded;
   const names: string[] = [];
-  for (const raw of await io.readdir(join(root, rel))) {
+  for (const raw of await io.readdirRaw(join(root, rel))) {
     try {
       names.push(strictUtf8.decode(raw));
     } catch {

@@ -6,6 +6,7 @@
  */
 import { forEachLimited } from '../util/limit.ts';
 import { hashFileHere, hashSmallCachedFileNow, type FileHashResult, type ReadOptions } from './medium.ts';
+import { digestFunction } from './index.ts';
 import type { HashFormat } from './types.ts';
 
 export interface FileToHash {
@@ -34,7 +35,9 @@ export const BATCH_LANES = 4;
  */
 export async function hashFilesHere(files: readonly FileToHash[], options: ReadOptions & { lanes?: number } = {}): Promise<FileHashOutcome[]> {
   const out = new Array<FileHashOutcome>(files.length);
-  // What the page cache answers for is hashed now, file after file; the rest with reads in flight.
+  // What the page cache answers for is hashed now, file after file (with the digest functions
+  // loaded first, or the first batch would all wait for them); the rest with reads in flight.
+  for (const format of new Set(files.flatMap((f) => f.formats))) await digestFunction(format).catch(() => undefined); // a format that cannot load fails with its files below
   const later: number[] = [];
   for (let i = 0; i < files.length; i++) {
     options.signal?.throwIfAborted();
