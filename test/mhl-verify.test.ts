@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import {
   createGeneration,
@@ -490,6 +491,20 @@ describe('the scan, folder by folder with small files hashed as listed', () => {
     expect(verified).toMatchObject({ exitCode: 0, filesVerified: count });
     const entry = readFileSync(created.written.manifestPath, 'utf8').match(/<path[^>]*>Seq\/f_00540.dpx<\/path>\s*<xxh64[^>]*>([0-9a-f]+)</);
     expect(entry?.[1]).toBe(xxhsum64(join(root, 'Seq/f_00540.dpx')));
+  });
+
+  it('a walk with blocking calls (a worker, a command) lets its event loop turn as it lists, and stops there when cancelled', async () => {
+    const root = join(scratch(), 'turns');
+    for (let i = 0; i < 40; i++) put(root, `F${String(i).padStart(2, '0')}/x.dpx`, `${i}`);
+    let turned = false;
+    setImmediate(() => (turned = true));
+    expect((await walkTreeHere(root, ignoreMatcher([]))).files).toHaveLength(40);
+    expect(turned).toBe(true); // a Ctrl-C is heard during a scan in a command's own thread, not only after it
+
+    const controller = new AbortController();
+    await sleep(25); // the next walk turns the loop at its first folder
+    setImmediate(() => controller.abort(new DOMException('stop', 'AbortError')));
+    await expect(walkTreeHere(root, ignoreMatcher([]), controller.signal)).rejects.toMatchObject({ name: 'AbortError' });
   });
 
   it('tells a name that is not UTF-8 (an error naming its bytes) from a name with a real U+FFFD (a file), with blocking calls and without', async () => {

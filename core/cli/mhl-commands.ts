@@ -17,8 +17,8 @@ function mhlProgress(io: Io, json: boolean): { onProgress?: (p: MhlProgress) => 
   return {
     onProgress: (p) => {
       if (p.phase === 'scan') {
-        // The totals are what was found so far: counts, no bar.
-        io.stdout.write(`\r\x1b[Kscanning  ${p.filesDone} files  ${formatBytes(p.bytesDone)}  ${formatRate(p.rate)}`);
+        // The totals are what was found so far: counts, no bar (none while the history loads and the folder is listed).
+        io.stdout.write(p.filesDone === 0 ? '\r\x1b[Kscanning…' : `\r\x1b[Kscanning  ${p.filesDone} files  ${formatBytes(p.bytesDone)}  ${formatRate(p.rate)}`);
         drawn = true;
         return;
       }

@@ -12,6 +12,7 @@ import { lstatSync, promises as fsp, readdirSync, stat, statSync, type BigIntSta
 import { join } from 'node:path';
 import type { ErrorCode } from '../errors.ts';
 import { errno } from '../errors.ts';
+import { loopTurnDue } from '../util/turns.ts';
 import type { IgnoreMatcher } from './ignore.ts';
 import { baseName, compareCodePoints, joinRelative, parentOf, underRoot } from './relative.ts';
 
@@ -97,7 +98,10 @@ function statHere(path: string): StatOutcome {
  * the walk, ~0.1–0.2 s for 10,000 files; a walk of a slow mount holds them up longer.
  */
 const blockingIo: WalkIo = {
-  readdir: async (path) => readdirSync(path),
+  readdir: async (path) => {
+    await loopTurnDue(); // once a folder at most: the thread's other work is held up for one folder's calls, not a whole tree's
+    return readdirSync(path);
+  },
   readdirRaw: async (path) => readdirSync(path, { encoding: 'buffer' }),
   statAll: async (paths) => paths.map(statHere),
   stat: async (path) => statSync(path, { bigint: true }),
@@ -239,17 +243,19 @@ export function applyIgnore(tree: DiskTree, ignore: IgnoreMatcher): DiskTree {
   };
 }
 
-async function walk(io: WalkIo, root: string, ignore: IgnoreMatcher): Promise<DiskTree> {
+async function walk(io: WalkIo, root: string, ignore: IgnoreMatcher, signal?: AbortSignal): Promise<DiskTree> {
   const tree: DiskTree = { files: [], directories: [], errors: [] };
-  const visit = async (rel: string, ancestry: ReadonlySet<string>): Promise<void> =>
-    addInWalkOrder(tree, await listFolder(io, root, rel, ancestry, ignore), (sub) => visit(sub.path, new Set([...ancestry, sub.id])));
+  const visit = async (rel: string, ancestry: ReadonlySet<string>): Promise<void> => {
+    signal?.throwIfAborted();
+    await addInWalkOrder(tree, await listFolder(io, root, rel, ancestry, ignore), (sub) => visit(sub.path, new Set([...ancestry, sub.id])));
+  };
   await visit('', await rootAncestry(io, root));
   return tree;
 }
 
 /** The same walk with blocking calls: for a thread whose event loop serves nothing else (a worker, a CLI command). */
-export function walkTreeHere(root: string, ignore: IgnoreMatcher): Promise<DiskTree> {
-  return walk(blockingIo, root, ignore);
+export function walkTreeHere(root: string, ignore: IgnoreMatcher, signal?: AbortSignal): Promise<DiskTree> {
+  return walk(blockingIo, root, ignore, signal);
 }
 
 /**

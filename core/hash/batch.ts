@@ -5,6 +5,7 @@
  * over whole batches and the thread that reads keeps several of them in flight.
  */
 import { forEachLimited } from '../util/limit.ts';
+import { loopTurnDue } from '../util/turns.ts';
 import { hashFileHere, hashSmallCachedFileNow, type FileHashResult, type ReadOptions } from './medium.ts';
 import { digestFunction } from './index.ts';
 import type { HashFormat } from './types.ts';
@@ -30,8 +31,10 @@ export type FileHashOutcome = FileHashResult | { error: unknown };
 export const BATCH_LANES = 4;
 
 /**
- * Hashes every file (O_DIRECT unless its or the batch's `direct` is false), `lanes` at a time, and answers in
- * the files' order. Cancelling (`signal`) rejects the whole batch; any other error stays with its file.
+ * Hashes every file (O_DIRECT unless its or the batch's `direct` is false) and answers in the
+ * files' order: first, one after another, the small ones the page cache answers for
+ * (hashSmallCachedFileNow), then the rest `lanes` at a time. Cancelling (`signal`) rejects
+ * the whole batch; any other error stays with its file.
  */
 export async function hashFilesHere(files: readonly FileToHash[], options: ReadOptions & { lanes?: number } = {}): Promise<FileHashOutcome[]> {
   const out = new Array<FileHashOutcome>(files.length);
@@ -40,6 +43,8 @@ export async function hashFilesHere(files: readonly FileToHash[], options: ReadO
   for (const format of new Set(files.flatMap((f) => f.formats))) await digestFunction(format).catch(() => undefined); // a format that cannot load fails with its files below
   const later: number[] = [];
   for (let i = 0; i < files.length; i++) {
+    const turn = loopTurnDue();
+    if (turn) await turn;
     options.signal?.throwIfAborted();
     try {
       const now = hashSmallCachedFileNow(files[i].path, files[i].formats, { direct: files[i].direct ?? options.direct, size: files[i].size, onBytes: options.onBytes });

@@ -1,7 +1,8 @@
 /**
  * Where hashing runs is the caller's choice: primitives (core/mhl) take a `Hashing` and
- * default to this thread; the engine and the CLI pass the worker pool's
- * (core/runtime/hashing.ts), so their main thread does no hashing.
+ * default to this thread; the engine passes the worker pool's (core/runtime/hashing.ts), so
+ * its main thread does no hashing, and the CLI's MHL commands one that reads small files in
+ * their own thread and streams large ones in the pool (commandHashing, same module).
  */
 import { hashFilesHere, type FileHashOutcome, type FileToHash } from './batch.ts';
 import { hashBytes } from './index.ts';

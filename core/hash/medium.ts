@@ -2,8 +2,9 @@
  * Hash a file as it is on the medium, in the calling thread. Verification must prove the
  * bytes that reached the disk, so reads use O_DIRECT where the filesystem supports it: the
  * kernel then fetches from the device instead of serving the page cache that the copy
- * itself just filled. This runs inside the worker threads (workers/tasks.ts) and `rushes-fn`;
- * the engine reaches it through a `Hashing` (./hashing.ts).
+ * itself just filled. This runs inside the worker threads (workers/tasks.ts), `rushes-fn`, and
+ * the thread of a CLI command that owns it (`rushes verify`, `rushes mhl …`); the engine
+ * reaches it through a `Hashing` (./hashing.ts).
  */
 import { closeSync, constants, fstatSync, openSync, read, readSync } from 'node:fs';
 import { errno } from '../errors.ts';
@@ -65,6 +66,8 @@ const smallCachedRead = {
    * then goes through the thread pool, where its copy outweighs the hand-off anyway.
    */
   DEVICE_READ_MS: 0.05,
+  /** What copying out of the page cache may add per byte (2 GB/s, slower than memory here): a cached read of a few hundred KiB is no device read. */
+  CACHED_MS_PER_BYTE: 1 / 2e6,
   FIRST_PROBE: 16,
   LAST_PROBE: 1024,
   fromDevice: false,
@@ -74,8 +77,8 @@ const smallCachedRead = {
     if (!this.fromDevice || ++this.sinceProbe >= this.probeEvery) return ((this.sinceProbe = 0), true);
     return false;
   },
-  took(ms: number): void {
-    const fromDevice = ms > this.DEVICE_READ_MS;
+  took(ms: number, bytes: number): void {
+    const fromDevice = ms > this.DEVICE_READ_MS + bytes * this.CACHED_MS_PER_BYTE;
     this.probeEvery = !fromDevice ? this.FIRST_PROBE : this.fromDevice ? Math.min(this.LAST_PROBE, this.probeEvery * 2) : this.probeEvery;
     this.fromDevice = fromDevice;
   },
@@ -115,10 +118,11 @@ function openForVerify(path: string, direct: boolean): { fd: number; mode: ReadM
  * Reads a whole file once and returns its digests in every requested format.
  * `onBytes` reports progress after each chunk; `signal` aborts between chunks.
  *
- * This runs in a worker thread, where a blocking call holds up only that thread: calls that
- * never wait for a device (open, close) are synchronous, which spares each one a hand-off
- * to libuv's shared thread pool (what dominated 10,000 small files); reads, which wait for
- * the device, stay asynchronous so other files' tasks in this worker go on meanwhile.
+ * This runs in a thread where a short blocking call holds up nothing that matters (a worker,
+ * a CLI command's own): calls that never wait for a device (open, close) are synchronous,
+ * which spares each one a hand-off to libuv's shared thread pool (what dominated 10,000
+ * small files); reads, which wait for the device, stay asynchronous so other files' reads
+ * in this thread go on meanwhile.
  *
  * A file that one read returns whole is hashed in one call per format (`hashBytes`): the
  * first chunk waits, and the read that finds the end of the file lands beside it in the
@@ -128,7 +132,13 @@ function openForVerify(path: string, direct: boolean): { fd: number; mode: ReadM
  */
 export async function hashFileHere(path: string, formats: readonly HashFormat[], options: ReadOptions = {}): Promise<FileHashResult> {
   const { fd, mode } = openForVerify(path, options.direct ?? true);
-  const buf = takeAlignedBuffer();
+  let buf: Uint8Array;
+  try {
+    buf = takeAlignedBuffer();
+  } catch (e) {
+    closeSync(fd); // no buffer (address space for WebAssembly memories exhausted): the descriptor is not kept
+    throw e;
+  }
   let bytes = 0;
   /** The file's first chunk, not hashed yet: while it is all there is, it may be the whole file. */
   let first: Uint8Array | undefined;
@@ -162,7 +172,7 @@ export async function hashFileHere(path: string, formats: readonly HashFormat[],
       else if (small && smallCachedRead.synchronously()) {
         const started = performance.now();
         bytesRead = readSync(fd, target, 0, length, bytes);
-        smallCachedRead.took(performance.now() - started);
+        smallCachedRead.took(performance.now() - started, bytesRead);
       } else bytesRead = await readAsync(fd, target, bytes);
       if (bytesRead === 0) break;
       const chunk = target.subarray(0, bytesRead);
@@ -188,24 +198,25 @@ export async function hashFileHere(path: string, formats: readonly HashFormat[],
  * On 10,000 files of 4 KiB hashFileHere's awaits cost about as much as the reads. Undefined
  * (and the file is left to hashFileHere) unless the caller asked for the page cache (`direct`
  * false), the listed size fits one read, the cache is answering (smallCachedRead) and the
- * digest functions have loaded; also when the file has grown past its size as listed.
- * The same bytes are read as hashFileHere reads.
+ * digest functions have loaded; also when the file now fills that whole read, or a read past
+ * its end finds more (it grew since it was listed). The same bytes are read as hashFileHere reads.
  */
-export function hashSmallCachedFileNow(path: string, formats: readonly HashFormat[], options: ReadOptions): FileHashResult | undefined {
+export function hashSmallCachedFileNow(path: string, formats: readonly HashFormat[], options: Pick<ReadOptions, 'direct' | 'size' | 'onBytes'>): FileHashResult | undefined {
   const size = options.size;
   if ((options.direct ?? true) || size === undefined || size >= SYNC_CACHED_READ) return undefined;
   const digests = loadedDigestFunctions(formats);
   if (!digests || !smallCachedRead.synchronously()) return undefined;
-  options.signal?.throwIfAborted();
-  const fd = openSync(path, 'r');
   const buf = takeAlignedBuffer();
+  let fd: number | undefined;
   try {
-    const length = readLength(size);
+    fd = openSync(path, 'r');
+    // One byte more than listed, so that a file of exactly a 64 KiB multiple still ends short of the read.
+    const length = readLength(size + 1);
     const started = performance.now();
     const bytes = readSync(fd, buf, 0, length, 0);
-    smallCachedRead.took(performance.now() - started);
-    if (bytes === length) return undefined; // more than one read's worth now
-    if (!endsAtListedSize(bytes, length, bytes, size) && readSync(fd, buf, Math.ceil(bytes / WASM_PAGE) * WASM_PAGE, WASM_PAGE, bytes) !== 0) return undefined; // it grew while read
+    smallCachedRead.took(performance.now() - started, bytes);
+    if (bytes === length) return undefined;
+    if (!endsAtListedSize(bytes, length, bytes, size) && readSync(fd, buf, Math.ceil(bytes / WASM_PAGE) * WASM_PAGE, WASM_PAGE, bytes) !== 0) return undefined;
     if (bytes > 0) options.onBytes?.(bytes);
     const data = buf.subarray(0, bytes);
     const out: Digests = {};
@@ -213,7 +224,7 @@ export function hashSmallCachedFileNow(path: string, formats: readonly HashForma
     return { digests: out, bytes, mode: 'cached' };
   } finally {
     returnAlignedBuffer(buf);
-    closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
   }
 }
 

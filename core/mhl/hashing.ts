@@ -1,6 +1,7 @@
 /**
  * Where a history's hashing runs is the caller's: every operation takes an MhlHashing, by
- * default this thread's (the engine and the CLI pass the worker pool's, core/runtime).
+ * default this thread's (the engine passes the worker pool's, the CLI's commands one that
+ * keeps small files in their own thread: core/runtime/hashing.ts).
  *
  * `hashMany` reads many files (from the medium, O_DIRECT, unless the caller says a file may
  * come from the page cache) with as many in flight as helps:

@@ -36,9 +36,9 @@ export class MhlProgressCounter {
     this.counter.bytesTotal += bytes;
   }
 
-  /** A file found and hashed at once, `bytesRead` of it (a scan hashes small files as it lists them). */
-  foundDone(path: string, size: number, bytesRead: number): void {
-    this.grow(1, size);
+  /** A file found and hashed at once, `bytesRead` of it (a scan hashes small files as it lists them); it counts as that many bytes, whatever its size when listed. */
+  foundDone(path: string, bytesRead: number): void {
+    this.grow(1, bytesRead);
     this.counter.bytesDone += bytesRead;
     this.fileDone(path);
   }

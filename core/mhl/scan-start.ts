@@ -55,9 +55,10 @@ export async function loadWhileListing<T>(started: StartedScan, load: () => Prom
 
 /**
  * Starts listing `root` now, while its history loads (a 10,000-file manifest takes ~0.3 s).
- * With a history (an ascmhl folder), the folder is only walked, in one worker task (this
- * thread is busy reading the history, and a sweep folder by folder needs it to hand out
- * each next folder), with no ignore patterns yet; its files are read once the history says
+ * With a history (an ascmhl folder), the folder is only walked, in one task (in the pool it
+ * overlaps the history's parse, which keeps this thread busy, and a sweep folder by folder
+ * would need this thread to hand out each next folder; a CLI command walks in its own thread,
+ * before the parse), with no ignore patterns yet; its files are read once the history says
  * how. With none, every file is new and the patterns are the defaults, so `firstGeneration`
  * says how to read the files now. scan() then applies the history's patterns and keeps a
  * file's read only when it is the one its plan asks for (asPlanned); any other is done again.
@@ -104,5 +105,5 @@ export function withExtraPatterns(patterns: readonly string[], extra: readonly s
 
 /** A file hashed as listed, counted: the totals grow with what is found. */
 export function countHashed(progress: MhlProgressCounter, f: DiskFile, outcome: FileHashOutcome): void {
-  progress.foundDone(f.path, f.size, 'bytes' in outcome ? outcome.bytes : 0);
+  progress.foundDone(f.path, 'bytes' in outcome ? outcome.bytes : 0);
 }

@@ -1,6 +1,6 @@
 /**
  * One folder of an MHL scan, listed and its small files hashed in the same task, in the
- * thread that reads them (a pool worker, core/mhl/sweep.ts): on 10,000 small files,
+ * thread that reads them (a pool worker, or a CLI command's own; core/mhl/sweep.ts): on 10,000 small files,
  * listing the tree in one task and then handing the files back to be hashed in batches
  * cost more than the reads (every file crossed between threads twice, and was stat()ed
  * twice). Large files are only listed: they stream on their own (hashing.ts, hashMany).
@@ -17,8 +17,8 @@ import { baseName } from './paths.ts';
 export const SMALL_FILE = 1024 * 1024;
 /**
  * At most this many files hashed in one folder's task; the rest of a bigger folder (a
- * flat sequence of 10,000 frames) goes out in batches to every worker (hashMany), so one
- * folder does not keep one thread reading while the others wait.
+ * flat sequence of 10,000 frames) goes out in batches (hashMany), to every worker when the
+ * pool reads, so one folder does not keep one thread reading while the others wait.
  */
 export const SWEEP_FILES = 512;
 

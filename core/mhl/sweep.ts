@@ -1,8 +1,9 @@
 /**
  * Lists a tree for an MHL scan folder by folder, each folder in a task of its own
- * (MhlHashing.sweepFolder, in the worker pool), several at once, with the small files of
- * each hashed in the same task as the plan says (./sweep-folder.ts): reading folder N's
- * files overlaps listing folder N+1, and no file crosses between threads twice. The tree
+ * (MhlHashing.sweepFolder: in the worker pool, or a CLI command's thread), several at once,
+ * with the small files of each hashed in the same task as the plan says (./sweep-folder.ts):
+ * in the pool, reading folder N's files overlaps listing folder N+1, and no file crosses
+ * between threads twice. The tree
  * comes out in the walk's order (core/fs/walk.ts), whatever order the folders finish in.
  *
  * It starts once the history is loaded, since the plan and the ignore patterns come from

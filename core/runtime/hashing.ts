@@ -85,6 +85,6 @@ export const pooledHashing: MhlHashing = {
 export const commandHashing: MhlHashing = {
   ...localMhlHashing,
   hashFile,
-  walkTree: (root, ignore) => walkTreeHere(root, ignoreMatcher(ignore)),
+  walkTree: (root, ignore, options = {}) => walkTreeHere(root, ignoreMatcher(ignore), options.signal as AbortSignal | undefined),
   sweepFolder: (input, options = {}) => sweepFolderHere(input, options, true),
 };
