@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RushesError } from '../core/errors.ts';
 import { parseChain, serializeChain } from '../core/mhl/chain.ts';
-import { formatDateTime, parseDateTime } from '../core/mhl/datetime.ts';
+import { formatDateTime, parseDateTime, wholeSecond } from '../core/mhl/datetime.ts';
 import { generationOfFileName, manifestFileName } from '../core/mhl/paths.ts';
 import { parseManifest } from '../core/mhl/xml-read.ts';
 import { serializeManifest, type ManifestToWrite } from '../core/mhl/xml-write.ts';
@@ -349,5 +349,9 @@ describe('names and dates', () => {
       expect(formatDateTime(new Date(ms))).toBe(new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', '+00:00'));
     }
     expect(() => formatDateTime(new Date(NaN))).toThrow(RangeError);
+    // A generation being written shares one Date per whole second.
+    expect(wholeSecond(1_579_166_100_999).toISOString()).toBe('2020-01-16T09:15:00.000Z');
+    expect(wholeSecond(1_579_166_100_001)).toBe(wholeSecond(1_579_166_100_999));
+    expect(wholeSecond(1_579_166_101_000)).not.toBe(wholeSecond(1_579_166_100_999));
   });
 });

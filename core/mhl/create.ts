@@ -22,6 +22,7 @@ import { classifyHashes } from './classify.ts';
 import { hashMany, localMhlHashing, type MhlHashing } from './hashing.ts';
 import { historyFor, loadHistory } from './history.ts';
 import { MHL_EXIT, type CreatorInfo, type MhlFileEntry, type MhlProgress } from './model.ts';
+import { wholeSecond } from './datetime.ts';
 import { compareCodePoints } from './paths.ts';
 import { MhlProgressCounter } from './progress.ts';
 import { expectationFor, type FileExpectation } from './records.ts';
@@ -105,7 +106,7 @@ export async function createGeneration(root: string, options: CreateOptions): Pr
       result.unreadable.push({ path: f.path, message: `cannot read: ${r.error instanceof Error ? r.error.message : String(r.error)}` });
       return;
     }
-    const c = classifyHashes(f.expectation, r.digests, new Date());
+    const c = classifyHashes(f.expectation, r.digests, wholeSecond(Date.now()));
     if (c.outcome === 'failed' || (f.expectation?.size !== undefined && f.expectation.size !== r.bytes)) {
       for (const m of c.mismatches) result.failed.push({ path: f.path, reason: 'hash', format: m.format, expected: m.expected, actual: m.actual });
       if (c.mismatches.length === 0) result.failed.push({ path: f.path, reason: 'size', expected: String(f.expectation!.size), actual: String(r.bytes) });
@@ -115,7 +116,7 @@ export async function createGeneration(root: string, options: CreateOptions): Pr
     } else result.verified.push(f.path);
     // A new file is recorded in the requested formats only, even when hashed in more to match a gone one.
     const hashes = f.expectation ? c.hashes : c.hashes.filter((h) => requested.includes(h.format));
-    entries.push({ path: f.path, size: r.bytes, lastModified: new Date(Math.floor(f.mtimeMs / 1000) * 1000), hashes });
+    entries.push({ path: f.path, size: r.bytes, lastModified: wholeSecond(f.mtimeMs), hashes });
   };
 
   // Most small files were hashed as listed; the rest (large ones, and new ones that might be a gone file renamed) now.
@@ -169,3 +170,4 @@ export async function createGeneration(root: string, options: CreateOptions): Pr
         : `generation ${written.generation} written: ${result.original.length} new, ${renamed.length > 0 ? `${renamed.length} renamed, ` : ''}${result.verified.length} verified`;
   return { written, exitCode, summary, ...result, missing, renamed };
 }
+

@@ -24,6 +24,23 @@ export function formatDateTime(d: Date): string {
 const formattedSeconds = new Map<number, string>();
 const FORMATTED_SECONDS = 4096;
 
+/**
+ * The whole second `ms` falls in, as a manifest records times, for a generation being
+ * written: one Date per second, shared, since a manifest repeats the same few seconds
+ * thousands of times (two Dates made per file were ~30 ms of a 10,000-file create). Not for
+ * a Date handed to a caller, which may change it (parseDateTime gives each its own).
+ */
+export function wholeSecond(ms: number): Date {
+  const second = Math.floor(ms / 1000);
+  let date = secondDates.get(second);
+  if (!date) {
+    if (secondDates.size >= FORMATTED_SECONDS) secondDates.clear();
+    secondDates.set(second, (date = new Date(second * 1000)));
+  }
+  return date;
+}
+const secondDates = new Map<number, Date>();
+
 const DATE_TIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
 
 /**

@@ -13,6 +13,7 @@ import { promises as fsp } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { RushesError, destinationError } from '../errors.ts';
 import { HASH_FORMATS, type Digests, type HashFormat } from '../hash/index.ts';
+import { wholeSecond } from './datetime.ts';
 import { folderHashInput } from './dirhash.ts';
 import { localMhlHashing, type MhlHashing } from './hashing.ts';
 import { serializeChain } from './chain.ts';
@@ -146,7 +147,7 @@ export async function writeGenerationTo(top: MhlHistory, gen: NewGeneration, has
   await Promise.all(
     [...dirs].map(async (d) => {
       const st = await fsp.stat(join(absRoot, d)).catch(() => undefined);
-      mtimes.set(d, st ? new Date(Math.floor(st.mtimeMs / 1000) * 1000) : undefined);
+      mtimes.set(d, st ? wholeSecond(st.mtimeMs) : undefined);
     }),
   );
   const emit = (folder: string): void => {
