@@ -64,7 +64,7 @@ const TASKS: Record<string, (input: never, end: TaskEnd) => Promise<unknown>> = 
   },
 
   /** The files and folders under a root, with blocking calls (no hand-off per file). */
-  walkTree: (input: WalkTreeTask) => walkTreeHere(input.root, ignoreMatcher(input.ignore)),
+  walkTree: (input: WalkTreeTask) => walkTreeHere(input.root, ignoreMatcher(input.ignore), { exactTimes: false }), // an MHL scan's head start: whole seconds
 
   /** One digest of a buffer (the C4 ID of a manifest, a chain entry's hash). */
   hashBytes: (input: HashBytesTask) => hashBytes(input.format, input.data),

@@ -42,7 +42,7 @@ export const localMhlHashing: MhlHashing = {
   ...localHashing,
   folderHashes: computeFolderHashes,
   sweepFolder: (input, options = {}) => sweepFolderHere(input, options, false),
-  walkTree: (root, ignore) => walkTree(root, ignoreMatcher(ignore)),
+  walkTree: (root, ignore) => walkTree(root, ignoreMatcher(ignore), { exactTimes: false }),
 };
 /** Small files per batch: enough to make one round trip to a worker negligible, few enough for smooth progress. */
 const BATCH_FILES = 64;

@@ -72,7 +72,8 @@ function matcherFor(patterns: readonly string[]): IgnoreMatcher {
 
 /** Lists one folder and hashes its small files as the plan says; `blocking` listing calls only in a thread whose event loop serves nothing else. */
 export async function sweepFolderHere(input: FolderSweep, options: ReadOptions, blocking: boolean): Promise<SweptFolder> {
-  const listing = await listOneFolder(input.root, input.rel, input.ancestry, matcherFor(input.ignore), blocking);
+  // Whole seconds are all a manifest records: no nanoseconds (see DiskFolder).
+  const listing = await listOneFolder(input.root, input.rel, input.ancestry, matcherFor(input.ignore), { blocking, exactTimes: false });
   const picked: number[] = [];
   const toHash: FileToHash[] = [];
   const planFor = plannerFor(input.plan);

@@ -10,11 +10,15 @@ import { RushesError, errno } from '../errors.ts';
 import { walkTree, type DiskFile, type DiskFolder } from '../mhl/index.ts';
 import type { IgnoreMatcher } from '../fs/ignore.ts';
 
-export interface SourceFile extends DiskFile {
-  abs: string;
+/** Times to the nanosecond: a copy keeps them, and a change since listing is told by them. */
+interface ExactTimes {
+  mtimeNs: bigint;
+  atimeNs: bigint;
 }
 
-export type SourceDirectory = DiskFolder;
+export type SourceFile = DiskFile & ExactTimes & { abs: string };
+
+export type SourceDirectory = DiskFolder & ExactTimes;
 
 export interface SourceTree {
   files: SourceFile[];
@@ -29,12 +33,17 @@ export async function walkSource(root: string, ignore: IgnoreMatcher): Promise<S
     throw new RushesError('SOURCE_MISSING', `source ${root} cannot be read: ${errno(e) ?? (e as Error).message}`, { path: root, cause: e });
   });
   if (!st.isDirectory()) throw new RushesError('SOURCE_MISSING', `source ${root} is not a folder`, { path: root });
-  const tree = await walkTree(root, ignore);
-  const files = tree.files.map((f) => ({ ...f, abs: join(root, f.path) }));
+  const tree = await walkTree(root, ignore, { exactTimes: true });
+  const files = tree.files.map((f) => ({ ...f, ...exactTimes(root, f), abs: join(root, f.path) }));
   return {
     files,
-    directories: tree.directories,
+    directories: tree.directories.map((d) => ({ ...d, ...exactTimes(root, d) })),
     problems: tree.errors.map((e) => new RushesError(e.code, e.message, { path: join(root, e.path) })),
     totalBytes: files.reduce((sum, f) => sum + f.size, 0),
   };
+}
+
+function exactTimes(root: string, entry: DiskFolder): ExactTimes {
+  if (entry.mtimeNs === undefined || entry.atimeNs === undefined) throw new RushesError('INTERNAL', `${join(root, entry.path)} was listed without its exact times`, { path: join(root, entry.path) });
+  return { mtimeNs: entry.mtimeNs, atimeNs: entry.atimeNs };
 }

@@ -85,6 +85,6 @@ export const pooledHashing: MhlHashing = {
 export const commandHashing: MhlHashing = {
   ...localMhlHashing,
   hashFile,
-  walkTree: (root, ignore, options = {}) => walkTreeHere(root, ignoreMatcher(ignore), options.signal as AbortSignal | undefined),
+  walkTree: (root, ignore, options = {}) => walkTreeHere(root, ignoreMatcher(ignore), { exactTimes: false, signal: options.signal as AbortSignal | undefined }),
   sweepFolder: (input, options = {}) => sweepFolderHere(input, options, true),
 };
