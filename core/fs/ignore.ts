@@ -8,22 +8,35 @@ export interface IgnoreMatcher {
   ignores(relPath: string, isDirectory: boolean): boolean;
 }
 
-function globToRegExp(glob: string): RegExp {
-  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
-  return new RegExp(`^${body}$`);
+/** The regular expression (unanchored) a glob stands for: `*` and `?` never cross a '/'. */
+function globBody(glob: string): string {
+  return glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+}
+
+/** One expression that matches whole text when any of the bodies does; undefined for none. */
+function anyOf(bodies: string[]): RegExp | undefined {
+  return bodies.length > 0 ? new RegExp(`^(?:${bodies.join('|')})$`) : undefined;
 }
 
 export function ignoreMatcher(patterns: readonly string[]): IgnoreMatcher {
   const rules = patterns.map((p) => {
     const dirOnly = p.endsWith('/');
     const core = dirOnly ? p.slice(0, -1) : p;
-    return { dirOnly, anchored: core.includes('/'), re: globToRegExp(core.replace(/^\//, '')) };
+    return { dirOnly, anchored: core.includes('/'), body: globBody(core.replace(/^\//, '')) };
   });
+  // The rules folded into one expression per case: a path is tested once or twice, not once per pattern (a walk asks for every file).
+  const matchers = (isDirectory: boolean) => {
+    const applies = rules.filter((r) => !r.dirOnly || isDirectory);
+    return { byPath: anyOf(applies.filter((r) => r.anchored).map((r) => r.body)), byName: anyOf(applies.filter((r) => !r.anchored).map((r) => r.body)) };
+  };
+  const forFiles = matchers(false);
+  const forFolders = matchers(true);
   return {
     patterns,
     ignores(relPath, isDirectory) {
-      const name = relPath.slice(relPath.lastIndexOf('/') + 1);
-      return rules.some((r) => (!r.dirOnly || isDirectory) && r.re.test(r.anchored ? relPath : name));
+      const { byPath, byName } = isDirectory ? forFolders : forFiles;
+      if (byPath?.test(relPath)) return true;
+      return byName !== undefined && byName.test(relPath.slice(relPath.lastIndexOf('/') + 1));
     },
   };
 }

@@ -55,9 +55,9 @@ function planned(plan: FolderPlan, name: string): { formats: HashFormat[]; direc
   return known ? { formats: known, direct: plan.knownDirect } : { formats: plan.others, direct: plan.othersDirect };
 }
 
-/** planned() for each file of a folder: one answer for all when the history knows none of them (a first generation). */
-export function plannerFor(plan: FolderPlan): (name: string) => { formats: HashFormat[]; direct: boolean } {
-  if (Object.keys(plan.known).length > 0) return (name) => planned(plan, name);
+/** planned() for each file of a folder, by its path: one answer for all when the history knows none of them (a first generation). */
+export function plannerFor(plan: FolderPlan): (path: string) => { formats: HashFormat[]; direct: boolean } {
+  if (Object.keys(plan.known).length > 0) return (path) => planned(plan, baseName(path));
   const forAll = { formats: plan.others, direct: plan.othersDirect };
   return () => forAll;
 }
@@ -79,7 +79,7 @@ export async function sweepFolderHere(input: FolderSweep, options: ReadOptions, 
   const planFor = plannerFor(input.plan);
   listing.files.forEach((f, i) => {
     if (f.size >= SMALL_FILE || toHash.length >= SWEEP_FILES) return;
-    const { formats, direct } = planFor(baseName(f.path));
+    const { formats, direct } = planFor(f.path);
     if (formats.length === 0) return;
     picked.push(i);
     toHash.push({ path: underRoot(input.root, f.path), formats, direct, size: f.size });

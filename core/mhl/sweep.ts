@@ -17,7 +17,6 @@ import type { ReadOptions } from '../hash/medium.ts';
 import { limiter } from '../util/limit.ts';
 import type { MhlHashing } from './hashing.ts';
 import { plannerFor, type FolderPlan, type SweptFolder } from './sweep-folder.ts';
-import { baseName } from './paths.ts';
 
 /** Folders listed at once: 4 × the 4 reads each keeps in flight (core/hash/batch.ts) = the 16 the small-file batches use. */
 const FOLDERS_AT_ONCE = 4;
@@ -67,7 +66,7 @@ export async function sweepTree(root: string, settings: SweepSettings, hashing: 
     swept.listing.files.forEach((f, i) => {
       const outcome = swept.hashed[i];
       if (!outcome) return;
-      hashed.set(f.path, { outcome, direct: planFor(baseName(f.path)).direct });
+      hashed.set(f.path, { outcome, direct: planFor(f.path).direct });
       settings.onHashed?.(f, outcome);
     });
     // Every subfolder starts now (the gate bounds how many run); they are added in walk order as they come.
