@@ -4,6 +4,7 @@
  * notifications, and ejecting a card. Everything else the page does over the HTTP API, as in
  * a browser.
  */
+import './threadpool.ts'; // first: before anything starts libuv's thread pool
 import { app, BrowserWindow, dialog, ipcMain, Notification, session, type IpcMainInvokeEvent } from 'electron';
 import { join } from 'node:path';
 import { startBackend, type Backend } from './backend.ts';

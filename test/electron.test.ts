@@ -4,8 +4,10 @@
  * the engine in process behind the served UI with a per-launch token, or a daemon already
  * running on the same home. The window itself shows the same pages the browser tests drive.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkCardId, checkNotice, checkTitle, CHANNELS } from '../electron/bridge.ts';
 import { isAppUrl, launchPlan, windowUrl } from '../electron/launch.ts';
@@ -39,6 +41,23 @@ describe('how the desktop app starts', () => {
     for (const other of ['http://127.0.0.1:41235/', 'https://127.0.0.1:41234/', 'http://localhost:41234/', 'https://evil.example/', 'file:///etc/passwd', 'javascript:alert(1)', 'nonsense']) {
       expect(isAppUrl(other, 'http://127.0.0.1:41234'), other).toBe(false);
     }
+  });
+});
+
+describe('the main process', () => {
+  it("sizes libuv's thread pool for the engine's offloads (16) before Electron or the engine loads, unless the environment says otherwise", () => {
+    // The built main process (dist/electron/main.cjs), with a stand-in for Electron that reports
+    // the size at the first thing main does with it, and stops there.
+    const dir = scratch();
+    const stub = join(dir, 'electron-stub.cjs');
+    writeFileSync(stub, "module.exports = { app: { requestSingleInstanceLock() { process.stdout.write(String(process.env.UV_THREADPOOL_SIZE)); process.exit(0); } } };");
+    const hook = join(dir, 'hook.cjs');
+    writeFileSync(hook, `const M = require('node:module'); const r = M._resolveFilename; M._resolveFilename = function (request, ...rest) { return request === 'electron' ? ${JSON.stringify(stub)} : r.call(this, request, ...rest); };`);
+    const main = fileURLToPath(new URL('../dist/electron/main.cjs', import.meta.url));
+    const run = (env: NodeJS.ProcessEnv) => execFileSync(process.execPath, ['-r', hook, main], { env, encoding: 'utf8' });
+    const { UV_THREADPOOL_SIZE: _, ...env } = process.env;
+    expect(run(env)).toBe('16');
+    expect(run({ ...env, UV_THREADPOOL_SIZE: '6' })).toBe('6');
   });
 });
 
