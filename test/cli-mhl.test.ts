@@ -2,11 +2,12 @@
  * `rushes mhl create|info|diff` and `rushes verify` as a user runs them: output, JSON and
  * the reference tool's exit codes.
  */
-import { appendFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { appendFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeSmallCard, writeFile } from './helpers/card.ts';
-import { runCli } from './helpers/cli.ts';
+import { RUSHES_BIN, runCli, runProcess } from './helpers/cli.ts';
 import { scratchFolders } from './helpers/scratch.ts';
 import { EventBus } from '../core/events/bus.ts';
 import { openStore } from '../core/store/db.ts';
@@ -90,5 +91,21 @@ describe('rushes mhl and verify', () => {
     rmSync(join(history, 'ascmhl_chain.xml'));
     const noChain = await runCli(['verify', dir]);
     expect(noChain.code).toBe(32);
+  });
+});
+
+describe("the command's libuv thread pool (bin/rushes.cjs)", () => {
+  it('is 2 × cores threads, 4 to 16, for the MHL commands, whose reads are short, and 16 for every other (an offload keeps up to 12 fsyncs in flight)', async () => {
+    const dir = scratch();
+    const hook = join(dir, 'report-threads.cjs');
+    writeFileSync(hook, 'process.on("exit", () => process.stderr.write(`threads=${process.env.UV_THREADPOOL_SIZE}\\n`));');
+    const threadsOf = async (args: string[]) => (await runProcess(process.execPath, ['-r', hook, RUSHES_BIN, ...args], { UV_THREADPOOL_SIZE: '' })).stderr.match(/threads=(\d+)/)?.[1];
+    const mhl = String(Math.min(16, Math.max(4, 2 * availableParallelism())));
+    expect(await threadsOf(['verify', dir])).toBe(mhl);
+    expect(await threadsOf(['--home', join(dir, 'home'), 'mhl', 'info', dir])).toBe(mhl);
+    expect(await threadsOf(['--version'])).toBe('16');
+    expect(await threadsOf(['--home', join(dir, 'home'), 'jobs'])).toBe('16');
+    // Set by whoever runs it, it is left as it is.
+    expect((await runProcess(process.execPath, ['-r', hook, RUSHES_BIN, 'verify', dir], { UV_THREADPOOL_SIZE: '7' })).stderr).toContain('threads=7');
   });
 });
