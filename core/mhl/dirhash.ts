@@ -72,7 +72,10 @@ function hashOfSorted(format: HashFormat, digest: Digest, digests: string[]): st
  * two buffers made for each cost more than hashing them.
  */
 function structureElement(format: HashFormat, digest: Digest, name: string, childDigest: string): string {
-  if (Buffer.byteLength(name, 'utf8') + MAX_DIGEST_BYTES > scratch.length) scratch = Buffer.allocUnsafe(2 * (Buffer.byteLength(name, 'utf8') + MAX_DIGEST_BYTES));
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: the exact length is asked only of a name that might not fit.
+  if (3 * name.length + MAX_DIGEST_BYTES > scratch.length && Buffer.byteLength(name, 'utf8') + MAX_DIGEST_BYTES > scratch.length) {
+    scratch = Buffer.allocUnsafe(2 * (Buffer.byteLength(name, 'utf8') + MAX_DIGEST_BYTES));
+  }
   const n = scratch.write(name, 0, 'utf8');
   return digest(scratch.subarray(0, n + putDigest(format, scratch, n, childDigest)));
 }

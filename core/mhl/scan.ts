@@ -132,16 +132,18 @@ export async function scan(history: MhlHistory, options: ScanOptions = {}): Prom
   const files: ScannedFile[] = [];
   const newFiles: ScannedFile[] = [];
   const present = new Set<string>();
+  // What is on disk, kept only to tell what recorded path is missing (nothing, on a first generation).
+  const recordsAny = index.recordedPaths.size > 0;
   for (const f of tree.files) {
     const key = recordedKey(f.path);
-    present.add(key);
+    if (recordsAny) present.add(key);
     const expectation = expect(key);
     // Spelled out: a spread copies 10,000 objects property by property.
     const scanned: ScannedFile = { path: f.path, size: f.size, mtimeMs: f.mtimeMs, mtimeNs: f.mtimeNs, atimeNs: f.atimeNs, recordedPath: key, expectation, hashed: asPlanned(hashed.get(f.path), plan, expectation) };
     files.push(scanned);
     if (!expectation) newFiles.push(scanned);
   }
-  for (const d of tree.directories) present.add(recordedKey(d.path));
+  if (recordsAny) for (const d of tree.directories) present.add(recordedKey(d.path));
   const missing = [...index.recordedPaths]
     .filter((p) => !present.has(p) && !index.renamedAway.has(p) && !isIgnored(ignore, p, index.recordedFolders.has(p)))
     .sort();

@@ -112,11 +112,16 @@ export async function writeGenerationTo(top: MhlHistory, gen: NewGeneration, has
     const path = checkRelativePath(d, absRoot, 'folder path');
     if (!hasAscmhlSegment(path)) dirs.add(path);
   }
-  let lastParent: string | undefined;
+  // Each file's folder once: its files, in the order they are to be written, and its ancestry as folders.
+  const filesIn = new Map<string, MhlFileEntry[]>();
   for (const f of files) {
     const parent = parentOf(f.path);
-    if (parent === lastParent) continue; // files come folder by folder: each folder's ancestry once
-    lastParent = parent;
+    const list = filesIn.get(parent);
+    if (list) {
+      list.push(f);
+      continue;
+    }
+    filesIn.set(parent, [f]);
     for (let p = parent; p !== ''; p = parentOf(p)) dirs.add(p);
   }
 
@@ -131,12 +136,6 @@ export async function writeGenerationTo(top: MhlHistory, gen: NewGeneration, has
   const ownerOf = (path: string): Plan => (top.children.length === 0 ? plans.get(top)! : plans.get(historiesFor(top, path)[0])!);
 
   // Emit in the reference tool's order: folders post-order by name; in each, its files, then itself.
-  const filesIn = new Map<string, MhlFileEntry[]>();
-  for (const f of files) {
-    const list = filesIn.get(parentOf(f.path)) ?? [];
-    list.push(f);
-    filesIn.set(parentOf(f.path), list);
-  }
   const subfolders = new Map<string, string[]>();
   for (const d of dirs) {
     const list = subfolders.get(parentOf(d)) ?? [];
