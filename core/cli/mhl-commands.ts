@@ -1,7 +1,8 @@
 /**
  * `rushes verify DIR` and `rushes mhl create|info|diff DIR`, through the engine's MHL functions
- * (small files hashed in this thread, large ones in the worker pool; what was verified or written in the store's event log). Exit codes are the
- * reference tool's (see exit-codes.ts), so scripts read both the same.
+ * (small files hashed in this thread, large ones in the worker pool; what was verified or
+ * written in the store's event log). Exit codes are the reference tool's (see
+ * exit-codes.ts), so scripts read both the same.
  */
 import type { Command } from 'commander';
 import type { MhlProgress } from '../mhl/index.ts';

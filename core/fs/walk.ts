@@ -211,8 +211,7 @@ async function listFolder(io: WalkIo, root: string, rel: string, ancestry: Reado
 
 /** The identity the loop guard starts from: the root's own. */
 async function rootAncestry(io: WalkIo, root: string): Promise<Set<string>> {
-  const st = await io.stat(root);
-  return new Set([`${st.dev}:${st.ino}`]);
+  return new Set([await identity(io, root, await io.stat(root))]);
 }
 
 /**
@@ -284,7 +283,7 @@ export function listOneFolder(root: string, rel: string, ancestry: readonly stri
   return listFolder(how.blocking ? blockingIo : asyncIo, root, rel, new Set(ancestry), ignore, how.exactTimes);
 }
 
-/** The identities a walk of `root` starts its loop guard with (for listFolderHere of ''). */
+/** The identities a walk of `root` starts its loop guard with (for listOneFolder of ''). */
 export function rootIdentity(root: string): Promise<string[]> {
   return rootAncestry(asyncIo, root).then((ids) => [...ids]);
 }

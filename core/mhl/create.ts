@@ -170,4 +170,3 @@ export async function createGeneration(root: string, options: CreateOptions): Pr
         : `generation ${written.generation} written: ${result.original.length} new, ${renamed.length > 0 ? `${renamed.length} renamed, ` : ''}${result.verified.length} verified`;
   return { written, exitCode, summary, ...result, missing, renamed };
 }
-

@@ -6,40 +6,48 @@
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
+const REMEMBERED_SECONDS = 4096;
+
+/**
+ * A function of a whole second, remembered: a manifest repeats the same few seconds thousands
+ * of times (every hash date, most mtimes, in turns). Bounded, since a card's mtimes may span months.
+ */
+function perSecond<T>(make: (second: number) => T): (second: number) => T {
+  const known = new Map<number, T>();
+  return (second) => {
+    let value = known.get(second);
+    if (value === undefined) {
+      if (known.size >= REMEMBERED_SECONDS) known.clear();
+      known.set(second, (value = make(second)));
+    }
+    return value;
+  };
+}
+
+const formatSecond = perSecond((second) => {
+  const d = new Date(second * 1000);
+  return (
+    `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` +
+    `T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}+00:00`
+  );
+});
+
 export function formatDateTime(d: Date): string {
   const second = Math.floor(d.getTime() / 1000);
   if (Number.isNaN(second)) throw new RangeError('invalid date');
-  // A manifest repeats the same few seconds thousands of times, in turns (each file's mtime, then its hash date).
-  let text = formattedSeconds.get(second);
-  if (text === undefined) {
-    text =
-      `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}` +
-      `T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}+00:00`;
-    if (formattedSeconds.size >= FORMATTED_SECONDS) formattedSeconds.clear();
-    formattedSeconds.set(second, text);
-  }
-  return text;
+  return formatSecond(second);
 }
-/** Seconds formatted lately; bounded, since a card's mtimes may span months. */
-const formattedSeconds = new Map<number, string>();
-const FORMATTED_SECONDS = 4096;
+
+const dateOfSecond = perSecond((second) => new Date(second * 1000));
 
 /**
  * The whole second `ms` falls in, as a manifest records times, for a generation being
- * written: one Date per second, shared, since a manifest repeats the same few seconds
- * thousands of times (two Dates made per file were ~30 ms of a 10,000-file create). Not for
- * a Date handed to a caller, which may change it (parseDateTime gives each its own).
+ * written: one Date per second, shared (two Dates made per file were ~30 ms of a 10,000-file
+ * create). Not for a Date handed to a caller, which may change it (parseDateTime gives each its own).
  */
 export function wholeSecond(ms: number): Date {
-  const second = Math.floor(ms / 1000);
-  let date = secondDates.get(second);
-  if (!date) {
-    if (secondDates.size >= FORMATTED_SECONDS) secondDates.clear();
-    secondDates.set(second, (date = new Date(second * 1000)));
-  }
-  return date;
+  return dateOfSecond(Math.floor(ms / 1000));
 }
-const secondDates = new Map<number, Date>();
 
 const DATE_TIME = /^(-?\d{4,})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
 

@@ -45,7 +45,7 @@ export async function diffHistory(root: string, options: { ignore?: string[]; ha
   if (broken) return { ...report, exitCode: problemExitCode(broken.kind)!, summary: broken.message };
   if (history.generations.length === 0) return { ...report, exitCode: MHL_EXIT.NO_HISTORY, summary: `no ASC MHL history at ${history.root}` };
 
-  const s = await scan(history, { ignore: options.ignore, hashing: options.hashing});
+  const s = await scan(history, { ignore: options.ignore, hashing: options.hashing });
   report.newFiles = s.newFiles.map((f) => f.path);
   report.missing = s.missing;
   report.unreadable = s.tree.errors.map((e) => ({ path: e.path, message: e.message }));

@@ -150,7 +150,6 @@ export async function scan(history: MhlHistory, options: ScanOptions = {}): Prom
   return { history, index, patterns, ignore, tree, files, newFiles, missing };
 }
 
-
 /**
  * A file's outcome as listed, kept when that read is the one its plan asks for — every
  * format it needs (and only those are kept), from the medium when it must be — else

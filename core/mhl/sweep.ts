@@ -3,12 +3,12 @@
  * (MhlHashing.sweepFolder: in the worker pool, or a CLI command's thread), several at once,
  * with the small files of each hashed in the same task as the plan says (./sweep-folder.ts):
  * in the pool, reading folder N's files overlaps listing folder N+1, and no file crosses
- * between threads twice. The tree
- * comes out in the walk's order (core/fs/walk.ts), whatever order the folders finish in.
+ * between threads twice. The tree comes out in the walk's order (core/fs/walk.ts), whatever
+ * order the folders finish in.
  *
- * It starts once the history is loaded, since the plan and the ignore patterns come from
- * it. Listing before that (with no patterns, filtered afterwards) and hashing what was
- * listed meanwhile in a second pass measured no faster (docs/benchmarks.md, mhl).
+ * With a history it starts once the history is loaded, since the plan and the ignore
+ * patterns come from it; on a first generation, where they are known at once, it starts
+ * while the (absent) history loads (./scan-start.ts).
  */
 import type { IgnoreMatcher } from '../fs/ignore.ts';
 import { addInWalkOrder, rootIdentity, type DiskFile, type DiskTree } from '../fs/walk.ts';
