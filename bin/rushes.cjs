@@ -22,12 +22,13 @@ function isMhlCommand(args) {
 }
 const { existsSync } = require('node:fs');
 const { join } = require('node:path');
-const { pathToFileURL } = require('node:url');
 
-// The command compiled once (`npm run build`, run by `npm ci`); a checkout without it runs the sources through tsx.
-const built = join(__dirname, '..', 'dist', 'cli', 'main.mjs');
+// The command compiled once (`npm run build`, run by `npm ci`), loaded with the bytecode its
+// earlier runs compiled (./code-cache.cjs); a checkout without it runs the sources through tsx.
+const built = join(__dirname, '..', 'dist', 'cli', 'main.cjs');
 if (existsSync(built)) {
-  import(pathToFileURL(built).href).then(async ({ main }) => {
-    process.exitCode = await main(process.argv.slice(2));
+  const { exports: cli, commandRan } = require('./code-cache.cjs').requireWithCodeCache(built);
+  cli.main(process.argv.slice(2), undefined, commandRan).then((code) => {
+    process.exitCode = code;
   });
 } else import('./rushes-main.js');

@@ -1,6 +1,7 @@
 // Compiles Rushes once, so no command pays for TypeScript at start-up (`npm ci` runs this
 // through the `prepare` script; the test run and `npm run bench` run it too):
-//   dist/cli/main.mjs  the `rushes` command (bin/rushes.cjs loads it), its commands in chunks beside it
+//   dist/cli/main.cjs  the `rushes` command, one CommonJS bundle (bin/rushes.cjs loads it with V8's
+//                      code cache, bin/code-cache.cjs), headed by its build id
 //   dist/worker.cjs    what each worker thread of the pool loads (core/runtime/pool.ts)
 //   dist/rushes-fn.cjs `rushes-fn`, self-contained: the worker image runs it without node_modules
 //   dist/electron/     the desktop shell's main process and preload script (CommonJS, as Electron loads them)
@@ -9,7 +10,8 @@
 // Modules find their files (schemas/, bin/) by walking up to the folder that holds schemas/
 // (core/util/package-root.ts), so the bundles work from dist/ and from /opt/rushes alike.
 import { build } from 'esbuild';
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,6 +34,16 @@ function newest(dir) {
   return t;
 }
 
+/**
+ * Writes a bundle headed by `// build <id>`, the id a hash of its text: the code cache is keyed
+ * by it, so bytecode compiled from one build is never run with another.
+ */
+function writeWithBuildId(file, contents) {
+  const id = createHash('sha256').update(contents).digest('hex').slice(0, 16);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, Buffer.concat([Buffer.from(`// build ${id}\n`), contents]));
+}
+
 async function buildRenderer() {
   const built = join(dist, 'renderer', 'index.html');
   if (!process.argv.includes('--force') && existsSync(built) && newest(join(root, 'renderer')) <= statSync(built).mtimeMs) return;
@@ -41,23 +53,26 @@ async function buildRenderer() {
 }
 
 const started = Date.now();
-// Chunks are named by content: last build's would pile up.
+// Earlier builds left the command as ES modules in chunks.
 rmSync(join(dist, 'cli'), { recursive: true, force: true });
-rmSync(join(dist, 'cli.mjs'), { force: true });
 await Promise.all([
   buildRenderer(),
-  // Split into chunks loaded when a command needs them, so `rushes --help` loads neither the
-  // engine nor the S3 SDK, PDFKit or SQLite (each an import of 20–130 ms at start).
+  // One CommonJS bundle, as V8 caches the bytecode of one script whole. A command's modules
+  // still run only when it runs (esbuild defers what is imported with `await import`), and
+  // packages load with them, so `rushes --help` loads neither the engine nor the S3 SDK,
+  // PDFKit or SQLite (each an import of 20–130 ms at start).
   build({
     ...common,
-    entryPoints: { main: 'core/cli/main.ts' },
-    outdir: join(dist, 'cli'),
-    splitting: true,
-    format: 'esm',
-    outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunks/[name]-[hash]',
+    ...cjsMetaUrl,
+    entryPoints: ['core/cli/main.ts'],
+    outfile: join(dist, 'cli', 'main.cjs'),
+    format: 'cjs',
     packages: 'external',
-  }),
+    // A script run from a code cache has no module loader for `import()`: packages are
+    // required (Node ≥ 20.19 requires ES modules such as chokidar too).
+    supported: { 'dynamic-import': false },
+    write: false,
+  }).then(({ outputFiles: [bundle] }) => writeWithBuildId(bundle.path, bundle.contents)),
   build({
     ...common,
     ...cjsMetaUrl,

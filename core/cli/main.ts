@@ -20,7 +20,7 @@ function collect(value: string, previous: string[]): string[] {
 
 /**
  * Every command's work is imported when it runs (`await import`), never at start-up: the
- * build splits each into its own chunk, so `rushes --help` loads the option parser alone.
+ * bundle runs each one's modules only then, so `rushes --help` loads the option parser alone.
  */
 function buildProgram(io: Io, setExit: (code: number) => void): Command {
   const program = new Command('rushes')
@@ -66,9 +66,21 @@ function buildProgram(io: Io, setExit: (code: number) => void): Command {
   return program;
 }
 
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
+/** A command's words from below the program: `mhl create`. */
+function commandPath(command: Command): string {
+  const words: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) words.unshift(c.name());
+  return words.join(' ');
+}
+
+/**
+ * Runs one command line and returns its exit code. `commandRan` hears the full name of the
+ * command about to run (`mhl create`), for the launcher's code cache (bin/code-cache.cjs).
+ */
+export async function main(argv: string[], io: Io = processIo, commandRan?: (name: string) => void): Promise<number> {
   let exitCode: number = EXIT.OK;
   const program = buildProgram(io, (c) => (exitCode = c));
+  if (commandRan) program.hook('preAction', (_program, command) => commandRan(commandPath(command)));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
