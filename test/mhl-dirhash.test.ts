@@ -3,7 +3,7 @@
  * (two cards under a Reels folder) and its test that seals Stuff.txt + A/A1.txt. If these
  * hold, a folder sealed by Rushes and one sealed by ascmhl carry the same hashes.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hashBytes } from '../core/hash/index.ts';
 import { computeFolderHashes as fromColumns, folderHashInput } from '../core/mhl/dirhash.ts';
@@ -69,5 +69,27 @@ describe('ASC MHL folder hashes', () => {
     const id = c4Of('stuff\n');
     const sha = Buffer.from(digestBytes('c4', id)).toString('hex');
     expect(sha).toBe(createHash('sha512').update('stuff\n').digest('hex'));
+  });
+  it('order a folder of many children by their digest text in every format (words above 2^63, shared prefixes, equal digests)', async () => {
+    const names = Array.from({ length: 3000 }, (_, i) => `f${i}`);
+    for (const format of ['xxh64', 'xxh3', 'md5', 'sha1'] as HashFormat[]) {
+      const bytes = format === 'sha1' ? 20 : format === 'md5' ? 16 : 8;
+      const digests = names.map((_, i) => {
+        const b = randomBytes(bytes);
+        if (i % 7 === 0) b[0] = 0xff; // high bit set: unsigned order, not signed
+        if (i % 11 === 0) b.fill(0xab, 0, bytes - 1); // all but the last byte shared
+        return b.toString('hex');
+      });
+      digests[5] = digests[3]!; // two files with the same content
+      const h = await computeFolderHashes(names.map((n, i) => ({ path: `d/${n}`, digests: { [format]: digests[i] } })), ['d'], [format]);
+      const content = await hashBytes(format, Buffer.concat([...digests].sort().map((d) => digestBytes(format, d))));
+      const elements = await Promise.all(names.map((n, i) => hashBytes(format, Buffer.concat([Buffer.from(n), digestBytes(format, digests[i]!)]))));
+      const structure = await hashBytes(format, Buffer.concat(elements.sort().map((d) => digestBytes(format, d))));
+      expect(h.get('d')!.get(format), format).toEqual({ content, structure });
+    }
+  });
+
+  it('refuse a digest of the wrong width rather than hash misaligned bytes', async () => {
+    await expect(computeFolderHashes([{ path: 'a', digests: { xxh64: '94c399c2a9a21f9a' } }, { path: 'b', digests: { xxh64: '94c399c2a9a21f' } }], [], ['xxh64'])).rejects.toThrow(/not 8 bytes of hex/);
   });
 });

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { RushesError } from '../errors.ts';
 import { runningDaemon } from '../engine/pidfile.ts';
-import { JOB_STATES, type Job, type JobState } from '../queue/index.ts';
+import { JOB_STATES, type Job, type JobState } from '../queue/types.ts'; // not the barrel: its runner loads at every start
 import type { JobDetail } from '../engine/api.ts';
 import { dataHome } from '../store/home.ts';
 import { EXIT } from './exit-codes.ts';

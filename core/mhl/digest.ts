@@ -5,7 +5,8 @@
  */
 import { isC4Id, type HashFormat } from '../hash/index.ts';
 
-const HEX_LENGTH: Record<Exclude<HashFormat, 'c4'>, number> = { xxh64: 16, xxh3: 16, xxh128: 32, md5: 32, sha1: 40 };
+/** How many hex characters a digest in each format has. */
+export const HEX_LENGTH: Record<Exclude<HashFormat, 'c4'>, number> = { xxh64: 16, xxh3: 16, xxh128: 32, md5: 32, sha1: 40 };
 const C4_ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 
 /** The digest in canonical form (lowercase hex, or the C4 ID), or undefined if it is not one. */

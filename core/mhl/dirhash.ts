@@ -10,8 +10,10 @@
  * So the content hash ignores names and layout (same files anywhere → same hash) and the
  * structure hash pins every name and nesting. Ignored entries are simply not children.
  */
+import { endianness } from 'node:os';
 import { digestFunction, type HashFormat } from '../hash/index.ts';
-import { digestBytes } from './digest.ts';
+import { RushesError } from '../errors.ts';
+import { digestBytes, HEX_LENGTH } from './digest.ts';
 import { baseName, parentOf } from './paths.ts';
 
 export interface FolderHash {
@@ -58,28 +60,56 @@ function putDigest(format: HashFormat, buf: Buffer, at: number, digest: string):
 /** The longest digest in bytes (a C4 ID's SHA-512). */
 const MAX_DIGEST_BYTES = 64;
 
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/**
+ * The hash of `digests`' bytes, concatenated in the order of their text. Hex digests of one
+ * width sort as their bytes do, so they are decoded in one call and, 8 bytes wide (xxh64,
+ * xxh3), sorted as numbers: a folder of 10,000 files sorted as text and decoded one by one
+ * took ~6 ms, and twice (content and structure) per folder hash.
+ */
 function hashOfSorted(format: HashFormat, digest: Digest, digests: string[]): string {
-  digests.sort();
-  const buf = Buffer.allocUnsafe(digests.length * MAX_DIGEST_BYTES);
-  let n = 0;
-  for (const d of digests) n += putDigest(format, buf, n, d);
-  return digest(buf.subarray(0, n));
+  if (format === 'c4') {
+    digests.sort();
+    const buf = Buffer.allocUnsafe(digests.length * MAX_DIGEST_BYTES);
+    let n = 0;
+    for (const d of digests) n += putDigest(format, buf, n, d);
+    return digest(buf.subarray(0, n));
+  }
+  const width = HEX_LENGTH[format] / 2;
+  if (width !== 8) digests.sort();
+  // Its own memory, at offset 0: a view of 64-bit words must start on a multiple of 8.
+  const bytes = Buffer.allocUnsafeSlow(digests.length * width);
+  const written = bytes.write(digests.join(''), 'hex');
+  if (written !== bytes.length) throw new RushesError('INTERNAL', `a ${format} folder hash was given a digest that is not ${width} bytes of hex`);
+  if (width === 8) {
+    // Big-endian words read as numbers sort as their bytes: swapped to this machine's order, sorted, swapped back.
+    if (LITTLE_ENDIAN) bytes.swap64();
+    new BigUint64Array(bytes.buffer, 0, digests.length).sort();
+    if (LITTLE_ENDIAN) bytes.swap64();
+  }
+  return digest(bytes);
 }
 
 /**
  * Hash of one child's name followed by its digest: the element a structure hash is built
- * from. Assembled in one reused buffer: a folder of 10,000 files is 10,000 of these, and
- * two buffers made for each cost more than hashing them.
+ * from. Assembled in one reused buffer and hashed through a view of it kept per length: a
+ * folder of 10,000 files is 10,000 of these, and a buffer or view made for each cost more
+ * than hashing them.
  */
 function structureElement(format: HashFormat, digest: Digest, name: string, childDigest: string): string {
   // UTF-8 takes at most 3 bytes per UTF-16 unit: the exact length is asked only of a name that might not fit.
   if (3 * name.length + MAX_DIGEST_BYTES > scratch.length && Buffer.byteLength(name, 'utf8') + MAX_DIGEST_BYTES > scratch.length) {
     scratch = Buffer.allocUnsafe(2 * (Buffer.byteLength(name, 'utf8') + MAX_DIGEST_BYTES));
+    scratchViews = [];
   }
   const n = scratch.write(name, 0, 'utf8');
-  return digest(scratch.subarray(0, n + putDigest(format, scratch, n, childDigest)));
+  const length = n + putDigest(format, scratch, n, childDigest);
+  return digest((scratchViews[length] ??= scratch.subarray(0, length)));
 }
 let scratch = Buffer.allocUnsafe(4096);
+/** Views of `scratch` from its start, by length. */
+let scratchViews: Buffer[] = [];
 
 /**
  * Computes content and structure hashes of every folder. Paths are relative posix paths;

@@ -7,6 +7,7 @@
 import { promises as fsp, type Dirent } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { RushesError, errno } from '../errors.ts';
+import { limiter } from '../util/limit.ts';
 import { localMhlHashing, type MhlHashing } from './hashing.ts';
 import { parseChain } from './chain.ts';
 import { readMhlFile } from './read-file.ts';
@@ -113,24 +114,33 @@ async function loadFolder(root: string, relativePath: string, tolerant: boolean,
   return history;
 }
 
+/** How many of the search's readdir and lstat calls are in flight at once. */
+const SEARCH_CALLS_AT_ONCE = 16;
+
 /**
- * Folders below `dir` (relative to `top`) that hold a nested history. The search stops
- * at each one found: what lies deeper belongs to that history. Symbolic links are not followed.
+ * Folders below `rel` (relative to `top`) that hold a nested history. The search stops at
+ * each one found: what lies deeper belongs to that history. Symbolic links are not followed.
+ * A folder's subfolders are searched at once: one after another, each call waited its turn
+ * on the thread pool and, while a scan kept this thread busy, for the event loop (a card of
+ * 23 folders kept a warm `mhl create` waiting ~15 ms after its files were read).
  */
-async function findNestedRoots(top: string, rel: string, out: string[]): Promise<void> {
+async function findNestedRoots(top: string, rel: string, out: string[], gate = limiter(SEARCH_CALLS_AT_ONCE)): Promise<void> {
   let entries: Dirent[];
   try {
-    entries = await fsp.readdir(join(top, rel), { withFileTypes: true });
+    entries = await gate(() => fsp.readdir(join(top, rel), { withFileTypes: true }));
   } catch {
     return; // unreadable folders are reported by whoever walks the files
   }
-  for (const e of entries) {
-    if (!e.isDirectory() || e.name === ASCMHL_FOLDER) continue;
-    const child = joinRelative(rel, e.name);
-    const st = await lstatOrUndefined(join(top, child, ASCMHL_FOLDER));
-    if (st?.isDirectory()) out.push(child);
-    else await findNestedRoots(top, child, out);
-  }
+  await Promise.all(
+    entries
+      .filter((e) => e.isDirectory() && e.name !== ASCMHL_FOLDER)
+      .map(async (e) => {
+        const child = joinRelative(rel, e.name);
+        const st = await gate(() => lstatOrUndefined(join(top, child, ASCMHL_FOLDER)));
+        if (st?.isDirectory()) out.push(child);
+        else await findNestedRoots(top, child, out, gate);
+      }),
+  );
 }
 
 async function load(root: string, relativePath: string, tolerant: boolean, hashing: MhlHashing): Promise<MhlHistory> {
