@@ -4,8 +4,9 @@
 // `rushes mhl create` of 10,000 cached files took 0.40 s loaded as ES modules, 0.38 s as one
 // CommonJS bundle and 0.36 s with this cache (docs/benchmarks.md, mhl).
 //
-// The cache is bytecode that this process will run, so it is trusted only as far as its folder:
-// it lives in the user's own cache folder (never a shared temporary one), and its name carries
+// The cache is bytecode that this process will run, so it is trusted only as far as its folder
+// and its owner: it lives in the user's own cache folder (never a shared temporary one), a file
+// another user owns or could write is ignored, and its name carries
 // the bundle's build id (a hash of its text, written by scripts/build.mjs), the Node version and
 // the architecture. V8 rejects data made by another V8 or with other flags, and a rejected or
 // unreadable cache is simply rebuilt. A run of a command the cache has not seen rewrites it, so
@@ -27,15 +28,22 @@ function cacheFolder(env = process.env) {
 }
 
 // A cache file: the header's length (4 bytes), the header (JSON: the commands whose code it
-// holds), then V8's data.
+// holds), then V8's data. One that another user owns or could have written is not read (the
+// check and the read are of the same open file).
 function readCache(file) {
+  let fd;
   try {
-    const bytes = fs.readFileSync(file);
+    fd = fs.openSync(file, 'r');
+    const st = fs.fstatSync(fd);
+    if (process.getuid && (st.uid !== process.getuid() || (st.mode & 0o022) !== 0)) return undefined;
+    const bytes = fs.readFileSync(fd);
     const headerEnd = 4 + bytes.readUInt32LE(0);
     const { commands } = JSON.parse(bytes.toString('utf8', 4, headerEnd));
     return { commands: new Set(commands), data: bytes.subarray(headerEnd) };
   } catch {
     return undefined; // none yet, or not one of ours: compile as without a cache
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 

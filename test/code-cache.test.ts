@@ -4,7 +4,7 @@
  * that V8 rejects, that is not one, or that another build made.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -89,6 +89,29 @@ describe('the code cache of the rushes command', () => {
     const run = await runCli(['--version'], env);
     expect([run.code, run.stdout, run.stderr]).toEqual([0, expected, '']);
     expect(commandsIn(cache)).toEqual(['']);
+  });
+
+  it("is not read when another user owns it or could have written it, and is replaced by the user's own", async () => {
+    const folder = scratch();
+    const env = { RUSHES_CODE_CACHE: folder };
+    const cache = join(folder, cacheName);
+    await runCli(['--version'], env);
+    const ours = version(cache);
+    expect((await runCli(['--version'], env)).code).toBe(0);
+    expect(version(cache)).toBe(ours); // read, so left alone
+
+    chmodSync(cache, 0o666);
+    expect((await runCli(['--version'], env)).code).toBe(0);
+    expect(version(cache)).not.toBe(ours);
+    expect(statSync(cache).mode & 0o777).toBe(0o600);
+
+    if (process.getuid?.() === 0) {
+      chownSync(cache, 65534, 65534); // nobody's
+      const theirs = version(cache);
+      expect((await runCli(['--version'], env)).code).toBe(0);
+      expect(version(cache)).not.toBe(theirs);
+      expect(statSync(cache).uid).toBe(0);
+    }
   });
 
   it('goes to $XDG_CACHE_HOME/rushes by default and nowhere when turned off', async () => {
