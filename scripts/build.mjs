@@ -17,10 +17,12 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
-// CommonJS has no import.meta: each bundle gets its own file's URL in its place.
+// CommonJS has no import.meta: each bundle gets its own file's URL in its place. The banner
+// comes before esbuild's own "use strict", which is then no longer the directive: it says it
+// first, as the sources are modules and so strict.
 const cjsMetaUrl = {
   define: { 'import.meta.url': '__rushes_module_url' },
-  banner: { js: "var __rushes_module_url = require('node:url').pathToFileURL(__filename).href;" },
+  banner: { js: "'use strict';\nvar __rushes_module_url = require('node:url').pathToFileURL(__filename).href;" },
 };
 const common = { bundle: true, platform: 'node', target: 'node20', logLevel: 'warning', absWorkingDir: root };
 

@@ -3,13 +3,28 @@
  * (two cards under a Reels folder) and its test that seals Stuff.txt + A/A1.txt. If these
  * hold, a folder sealed by Rushes and one sealed by ascmhl carry the same hashes.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hashBytes } from '../core/hash/index.ts';
 import { computeFolderHashes as fromColumns, folderHashInput } from '../core/mhl/dirhash.ts';
 import type { Digests, HashFormat } from '../core/hash/index.ts';
 import { digestBytes } from '../core/mhl/digest.ts';
 import { c4Of } from './helpers/mhl.ts';
+
+/** A generator of pseudo-random bytes from a seed (xorshift32). */
+function seededBytes(seed: number): (n: number) => Buffer {
+  let x = seed >>> 0 || 1;
+  return (n) => {
+    const b = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      b[i] = x & 0xff;
+    }
+    return b;
+  };
+}
 
 /** Folder hashes of files given one object each (the input itself is columns). */
 const computeFolderHashes = (files: { path: string; digests: Digests }[], directories: string[], formats: HashFormat[]) =>
@@ -70,12 +85,13 @@ describe('ASC MHL folder hashes', () => {
     const sha = Buffer.from(digestBytes('c4', id)).toString('hex');
     expect(sha).toBe(createHash('sha512').update('stuff\n').digest('hex'));
   });
-  it('order a folder of many children by their digest text in every format (words above 2^63, shared prefixes, equal digests)', async () => {
-    const names = Array.from({ length: 3000 }, (_, i) => `f${i}`);
+  it('order a folder of many children by their digest text in every format (words above 2^63, shared prefixes, equal digests, a long name between short ones)', async () => {
+    const random = seededBytes(17); // the same digests every run: a failure can be replayed
+    const names = Array.from({ length: 3000 }, (_, i) => (i === 1500 ? 'n'.repeat(5000) : `f${i}`)); // the long one outgrows the scratch buffer
     for (const format of ['xxh64', 'xxh3', 'md5', 'sha1'] as HashFormat[]) {
       const bytes = format === 'sha1' ? 20 : format === 'md5' ? 16 : 8;
       const digests = names.map((_, i) => {
-        const b = randomBytes(bytes);
+        const b = random(bytes);
         if (i % 7 === 0) b[0] = 0xff; // high bit set: unsigned order, not signed
         if (i % 11 === 0) b.fill(0xab, 0, bytes - 1); // all but the last byte shared
         return b.toString('hex');
@@ -89,7 +105,10 @@ describe('ASC MHL folder hashes', () => {
     }
   });
 
-  it('refuse a digest of the wrong width rather than hash misaligned bytes', async () => {
-    await expect(computeFolderHashes([{ path: 'a', digests: { xxh64: '94c399c2a9a21f9a' } }, { path: 'b', digests: { xxh64: '94c399c2a9a21f' } }], [], ['xxh64'])).rejects.toThrow(/not 8 bytes of hex/);
+  it('refuse a digest of the wrong width or not hex rather than hash misaligned bytes', async () => {
+    const folderOf = (...digests: string[]) => computeFolderHashes(digests.map((d, i) => ({ path: `f${i}`, digests: { xxh64: d } })), [], ['xxh64']);
+    await expect(folderOf('94c399c2a9a21f9a', '94c399c2a9a21f')).rejects.toThrow(/"94c399c2a9a21f", not 8 bytes of hex/);
+    await expect(folderOf('94c399c2a9a21f', '94c399c2a9a21f9a00')).rejects.toThrow(/not 8 bytes of hex/); // the total alone would pass
+    await expect(folderOf('94c399c2a9a21f9a', '94c399c2a9a21fzz')).rejects.toThrow(/"94c399c2a9a21fzz", not 8 bytes of hex/);
   });
 });

@@ -76,12 +76,14 @@ function hashOfSorted(format: HashFormat, digest: Digest, digests: string[]): st
     for (const d of digests) n += putDigest(format, buf, n, d);
     return digest(buf.subarray(0, n));
   }
-  const width = HEX_LENGTH[format] / 2;
+  const hexLength = HEX_LENGTH[format];
+  const width = hexLength / 2;
+  const notADigest = (d: string) => new RushesError('INTERNAL', `a ${format} folder hash was given "${d}", not ${width} bytes of hex`);
+  for (const d of digests) if (d.length !== hexLength) throw notADigest(d);
   if (width !== 8) digests.sort();
   // Its own memory, at offset 0: a view of 64-bit words must start on a multiple of 8.
   const bytes = Buffer.allocUnsafeSlow(digests.length * width);
-  const written = bytes.write(digests.join(''), 'hex');
-  if (written !== bytes.length) throw new RushesError('INTERNAL', `a ${format} folder hash was given a digest that is not ${width} bytes of hex`);
+  if (bytes.write(digests.join(''), 'hex') !== bytes.length) throw notADigest(digests.find((d) => !/^[0-9a-fA-F]*$/.test(d)) ?? '');
   if (width === 8) {
     // Big-endian words read as numbers sort as their bytes: swapped to this machine's order, sorted, swapped back.
     if (LITTLE_ENDIAN) bytes.swap64();
