@@ -40,6 +40,14 @@ function copyOfCommand(): { bin: string; bundle: string } {
   return { bin: join(dir, 'bin', 'rushes.cjs'), bundle: join(dir, 'dist', 'cli', 'main.cjs') };
 }
 
+/** A cache folder of its own, after one run of `rushes --version` wrote the cache. */
+async function cacheOfOneRun(): Promise<{ folder: string; env: Record<string, string>; cache: string }> {
+  const folder = scratch();
+  const env = { RUSHES_CODE_CACHE: folder };
+  await runCli(['--version'], env);
+  return { folder, env, cache: join(folder, cacheName) };
+}
+
 function run(bin: string, args: string[], env: Record<string, string>, cwd?: string) {
   const r = spawnSync(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, cwd, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -103,11 +111,8 @@ describe('the code cache of the rushes command', () => {
   });
 
   it('that was altered, that V8 rejects, or that is no cache at all is rebuilt, and the command runs as without one', async () => {
-    const folder = scratch();
-    const env = { RUSHES_CODE_CACHE: folder };
-    const cache = join(folder, cacheName);
     const expected = (await runCli(['--version'], { RUSHES_CODE_CACHE: 'off' })).stdout;
-    await runCli(['--version'], env);
+    const { env, cache } = await cacheOfOneRun();
 
     // Bytes flipped inside V8's data, the header left as it was: V8 would take it; its hash does not match.
     const bytes = readFileSync(cache);
@@ -129,10 +134,7 @@ describe('the code cache of the rushes command', () => {
   });
 
   it("is not read from a link or from a file another user could have written, and is replaced by the user's own", async () => {
-    const folder = scratch();
-    const env = { RUSHES_CODE_CACHE: folder };
-    const cache = join(folder, cacheName);
-    await runCli(['--version'], env);
+    const { env, cache } = await cacheOfOneRun();
     const ours = version(cache);
 
     chmodSync(cache, 0o666);
@@ -151,11 +153,8 @@ describe('the code cache of the rushes command', () => {
     expect(version(elsewhere)).toBe(target);
   });
 
-  it.skipIf(process.getuid?.() !== 0)("is not read when another user owns the file (as root: chown to nobody)", async () => {
-    const folder = scratch();
-    const env = { RUSHES_CODE_CACHE: folder };
-    const cache = join(folder, cacheName);
-    await runCli(['--version'], env);
+  it.skipIf(process.getuid?.() !== 0)('is not read when another user owns the file (as root: chown to nobody)', async () => {
+    const { env, cache } = await cacheOfOneRun();
     chownSync(cache, 65534, 65534);
     const theirs = version(cache);
     expect((await runCli(['--version'], env)).code).toBe(0);
@@ -164,10 +163,7 @@ describe('the code cache of the rushes command', () => {
   });
 
   it('is neither read nor written in a folder others can write to', async () => {
-    const folder = scratch();
-    const env = { RUSHES_CODE_CACHE: folder };
-    const cache = join(folder, cacheName);
-    await runCli(['--version'], env);
+    const { folder, env, cache } = await cacheOfOneRun();
     const ours = version(cache);
     const longAgo = new Date('2020-01-01T00:00:00Z');
     utimesSync(cache, longAgo, longAgo); // a cache that is read is marked as used
