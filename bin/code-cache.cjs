@@ -31,6 +31,15 @@ function cacheFolder(env = process.env) {
   return path.join(absoluteOr(env.XDG_CACHE_HOME, path.join(os.homedir(), '.cache')), 'rushes'); // a relative XDG_CACHE_HOME is ignored, as the spec says
 }
 
+/** cacheFolder(), or none where even the home folder cannot be told (a user without one): the cache never stops a command. */
+function cacheFolderOrNone() {
+  try {
+    return cacheFolder();
+  } catch {
+    return undefined;
+  }
+}
+
 function absoluteOr(folder, otherwise) {
   return folder && path.isAbsolute(folder) ? folder : otherwise;
 }
@@ -122,7 +131,7 @@ function verifiedBuildId(bytes) {
 function requireWithCodeCache(file) {
   const bytes = fs.readFileSync(file);
   const buildId = verifiedBuildId(bytes);
-  const folder = buildId && cacheFolder();
+  const folder = buildId && cacheFolderOrNone();
   const cacheFile = folder && path.join(folder, `cli-${buildId}-node${process.version}-${process.arch}.bin`);
   const key = buildId && cacheKey(buildId);
   const cached = cacheFile && isPrivateFolder(folder) ? readCache(cacheFile, key) : undefined;

@@ -189,6 +189,11 @@ describe('the code cache of the rushes command', () => {
     }
     expect(readdirSync(untouched)).toEqual([]);
 
+    const homeless = join(scratch(), 'no-home.cjs'); // a user the system knows no home folder for
+    writeFileSync(homeless, "require('node:os').homedir = () => { throw new Error('no home'); };");
+    const r0 = spawnSync(process.execPath, ['-r', homeless, join(root, 'bin', 'rushes.cjs'), '--version'], { env: { ...process.env, RUSHES_CODE_CACHE: '', XDG_CACHE_HOME: '' }, encoding: 'utf8' });
+    expect([r0.status, r0.stdout.trim(), r0.stderr]).toEqual([0, expect.stringMatching(/^\d+\.\d+\.\d+$/), '']);
+
     const notAFolder = join(scratch(), 'a-file');
     writeFileSync(notAFolder, 'x');
     const r = await runCli(['--version'], { RUSHES_CODE_CACHE: notAFolder });
