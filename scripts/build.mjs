@@ -48,8 +48,8 @@ function writeWithBuildId(file, contents) {
 
 /**
  * Leaves packages to be loaded from node_modules, except `bundled`: those go into the bundle,
- * under its code cache, where the option parser every command loads spares ~3 ms of
- * resolving and compiling its files at each start.
+ * under its code cache, so the option parser every command loads is neither resolved nor
+ * compiled at each start (a few ms; docs/benchmarks.md, mhl, sixth round).
  */
 function externalPackagesBut(bundled) {
   return {
