@@ -5,5 +5,5 @@
  * Node's default of 4 threads would queue one behind another. The CLI and the daemon get the
  * same from bin/rushes.cjs.
  */
-export const THREADPOOL_SIZE = '16';
+const THREADPOOL_SIZE = '16';
 if (!process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = THREADPOOL_SIZE;
